@@ -1,0 +1,115 @@
+# grader — an autograder for inter-process communication assignments (Linux only).
+#
+#   make grade   install missing dependencies, build, grade the bundled submissions into reports/
+#   make test    install missing dependencies, build, run every test (unit + end to end)
+#
+# Other targets: all (build/grader), deps, unit, e2e, valgrind, install, clean, format.
+
+PREFIX ?= /usr/local
+CC ?= cc
+
+# Debian packages the build and the tests need; `make deps` installs the missing ones.
+DEB_PACKAGES := gcc make pkg-config libyaml-dev libjansson-dev libcriterion-dev libseccomp-dev
+
+PKGS := yaml-0.1 jansson
+# Recursively expanded on purpose: pkg-config runs only when a recipe needs it,
+# that is after `deps` has installed it.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm
+CRITERION_LIBS = $(shell pkg-config --libs criterion)
+
+WARN := -Wall -Wextra -Wmissing-prototypes -Werror
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -g -MMD -MP
+OPT_CFLAGS := -O2
+SAN_CFLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRCS := $(filter-out grader/main.c,$(wildcard grader/*.c))
+OBJS := $(SRCS:grader/%.c=build/obj/%.o)
+SAN_OBJS := $(SRCS:grader/%.c=build/san/%.o)
+TEST_SRCS := $(wildcard grader/tests/*.c)
+TEST_OBJS := $(TEST_SRCS:grader/tests/%.c=build/san/tests/%.o)
+
+.PHONY: all deps grade test unit e2e valgrind install clean format
+
+all: build/grader
+
+build/grader: $(OBJS) build/obj/main.o
+	$(CC) $(OPT_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/obj/%.o: grader/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# The test build: every module, the grader itself and the tests under ASan and UBSan.
+build/san/grader: $(SAN_OBJS) build/san/main.o
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/san/%.o: grader/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+build/san/tests/%.o: grader/tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_CFLAGS) $(PKG_CFLAGS) -Igrader -c -o $@ $<
+
+build/san/unit-tests: $(SAN_OBJS) $(TEST_OBJS)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CRITERION_LIBS)
+
+-include $(wildcard build/obj/*.d build/san/*.d build/san/tests/*.d)
+
+# Installs only what is missing, so it is quick on a machine that has everything.
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# Grades every bundled submission of every bundled assignment into reports/<assignment>/.
+# A submission that fails its tests is the expected outcome here (exit 1); a spec
+# error (2) or a grader fault (3) stops the run.
+grade: deps
+	@$(MAKE) --no-print-directory build/grader
+	@for spec in testcases/*/spec.yaml; do \
+		a=$$(basename $$(dirname $$spec)); \
+		for sub in submissions/$$a/*/; do \
+			[ -d "$$sub" ] || continue; \
+			./build/grader grade "$$spec" "$$sub" -o "reports/$$a"; rc=$$?; \
+			if [ $$rc -ge 2 ]; then echo "grade: $$sub: grader exited $$rc" >&2; exit $$rc; fi; \
+		done; \
+	done; \
+	echo; echo "Reports written to $$(pwd)/reports/"
+
+test: deps
+	@$(MAKE) --no-print-directory build/grader build/san/grader build/san/unit-tests
+	@$(MAKE) --no-print-directory unit
+
+# One Criterion run holds the unit tests and the end-to-end tests (which run
+# build/san/grader on the bundled submissions), so `make test` ends with its summary.
+unit:
+	GRADER_BIN=$(CURDIR)/build/san/grader GRADER_ROOT=$(CURDIR) \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		./build/san/unit-tests --jobs 2
+
+# The grader itself under valgrind on a few real submissions (the students' programs are not
+# valgrind's business: --trace-children=no).
+valgrind: build/grader
+	@for sub in submissions/pipe_hello/*/; do \
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
+			./build/grader grade testcases/pipe_hello "$$sub" -o build/valgrind-reports >/dev/null; \
+		[ $$? -eq 99 ] && { echo "valgrind: errors grading $$sub" >&2; exit 1; }; \
+	done; echo "valgrind: clean"
+
+install: build/grader
+	install -D -m 755 build/grader $(DESTDIR)$(PREFIX)/bin/grader
+
+format:
+	clang-format -i grader/*.c grader/*.h grader/tests/*.c
+
+clean:
+	rm -rf build

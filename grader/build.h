@@ -1,0 +1,27 @@
+/*
+ * build: turns a submission folder into built files in a scratch folder.
+ *
+ * The submission folder is only ever read: its contents are copied into
+ * build_dir, the required files (build.files) are checked there, and
+ * build.command runs there through /bin/sh -c under the runner, with the
+ * build's timeout and a cap on the compiler output it keeps.
+ */
+#ifndef GRADER_BUILD_H
+#define GRADER_BUILD_H
+
+#include "result.h"
+#include "spec.h"
+
+/* Compiler output kept in the report. */
+#define BUILD_OUTPUT_CAP (64 * 1024)
+
+/*
+ * Fills out (out->output is owned by it).  A build that fails for the
+ * student's reasons (missing file, compile error, timeout, unreadable
+ * submission) gives out->ok = false and returns 0; -1 means the grader
+ * itself failed (error_last() says why).
+ */
+int build_submission(const struct spec *spec, const char *submission_dir, const char *build_dir,
+		     struct build_result *out);
+
+#endif

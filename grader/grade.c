@@ -1,0 +1,433 @@
+#include "grade.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "compare.h"
+#include "run.h"
+#include "util.h"
+
+char *grade_submission_name(const char *submission_dir)
+{
+	char resolved[PATH_MAX];
+	const char *path = realpath(submission_dir, resolved) ? resolved : submission_dir;
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	const char *start = path + len;
+	while (start > path && start[-1] != '/')
+		start--;
+	return xstrndup(start, (size_t)(path + len - start));
+}
+
+const char *grade_signal_meaning(int sig)
+{
+	switch (sig) {
+	case SIGSEGV:
+		return "segmentation fault: the program touched memory it does not own "
+		       "(a NULL or dangling pointer, or an index out of bounds)";
+	case SIGBUS:
+		return "bus error: an invalid memory access (often a mapping past the end of a file)";
+	case SIGABRT:
+		return "aborted: abort() was called, an assert failed, or the C library found its "
+		       "memory corrupted (a buffer overflow, a double free)";
+	case SIGFPE:
+		return "arithmetic error, such as an integer division by zero";
+	case SIGPIPE:
+		return "it wrote to a pipe whose read end was closed by every process";
+	case SIGILL:
+		return "illegal instruction";
+	case SIGKILL:
+		return "killed (by another process, or for exceeding a limit)";
+	case SIGXCPU:
+		return "it used more CPU time than the limit allows";
+	case SIGXFSZ:
+		return "it wrote a file larger than the limit allows";
+	default:
+		return "killed by a signal";
+	}
+}
+
+/* A System V segment that a process of the test created and nobody removed. */
+static void check_shm_leftovers(const struct run_result *rr, const struct test_spec *t,
+				struct test_result *tr)
+{
+	FILE *f = fopen("/proc/sysvipc/shm", "re");
+	if (!f)
+		return;
+	struct strbuf msg = STRBUF_INIT;
+	strbuf_init(&msg);
+	char line[512];
+	/* Columns: key shmid perms size cpid lpid nattch ... */
+	if (fgets(line, sizeof(line), f)) {
+		while (fgets(line, sizeof(line), f)) {
+			long key, shmid, perms, size, cpid;
+			if (sscanf(line, "%ld %ld %lo %ld %ld", &key, &shmid, &perms, &size, &cpid) != 5)
+				continue;
+			const struct run_proc_result *owner = NULL;
+			for (size_t i = 0; i < rr->nprocs; i++)
+				if (rr->procs[i].pid == (pid_t)cpid)
+					owner = &rr->procs[i];
+			if (!owner)
+				continue;
+			strbuf_addf(&msg, "%sshared memory segment %ld (key 0x%08lx, %ld bytes) created by pid %ld (%s) was never removed",
+				    msg.len ? "; " : "", shmid, (unsigned long)key & 0xffffffffUL, size, cpid,
+				    owner->name);
+			/* The next test, and the machine, must not inherit it. */
+			shmctl((int)shmid, IPC_RMID, NULL);
+		}
+	}
+	fclose(f);
+	if (t->cleanup.ipc == CLEANUP_REQUIRED) {
+		if (msg.len)
+			strbuf_addstr(&msg, ": call shmctl(id, IPC_RMID, NULL) once every process has detached");
+		test_result_add_check(tr, "cleanup.ipc", msg.len == 0, msg.buf, NULL);
+	}
+	strbuf_release(&msg);
+}
+
+static void add_skipped(struct test_result *tr, const char *kind, const char *why)
+{
+	struct check *c = test_result_add_check(tr, kind, true, why, NULL);
+	c->skipped = true;
+}
+
+static char *kind_for(const struct test_spec *t, const struct process_spec *ps, const char *what)
+{
+	return t->multi ? xasprintf("%s.%s", ps->name, what) : xstrdup(what);
+}
+
+static void add_kind_check(struct test_result *tr, const struct test_spec *t,
+			   const struct process_spec *ps, const char *what, bool ok,
+			   const char *message, char *diff)
+{
+	char *kind = kind_for(t, ps, what);
+	test_result_add_check(tr, kind, ok, message, diff);
+	free(kind);
+}
+
+/* Judges one process; sets *crashed when it died of a signal nobody expected. */
+static void judge_process(const struct test_spec *t, const struct process_spec *ps,
+			  const struct run_proc_result *pr, bool timed_out, struct test_result *tr,
+			  bool *crashed)
+{
+	const struct expect_spec *ex = &ps->expect;
+	char *msg = NULL;
+	/* The grader's own SIGTERM/SIGKILL at the deadline is reported as the timeout. */
+	bool killed_by_us = timed_out && (pr->signal == SIGTERM || pr->signal == SIGKILL);
+	bool cpu_limit = pr->signal == SIGXCPU ||
+			 (pr->signal == SIGKILL && pr->cpu_seconds * 1000 >= (double)t->limits.cpu_ms);
+
+	if (!pr->started) {
+		add_kind_check(tr, t, ps, "exit", false,
+			       pr->start_error ? pr->start_error : "the program was never started", NULL);
+	} else if (pr->signal && !killed_by_us && !cpu_limit) {
+		bool expected = ex->signal_set && ex->signal == pr->signal;
+		if (expected) {
+			add_kind_check(tr, t, ps, "signal", true, "", NULL);
+		} else {
+			msg = xasprintf("killed by %s (%s)", signal_name(pr->signal),
+					grade_signal_meaning(pr->signal));
+			add_kind_check(tr, t, ps, "signal", false, msg, NULL);
+			*crashed = true;
+		}
+	} else if (ex->signal_set && ex->signal && !timed_out) {
+		msg = pr->signal ? xasprintf("expected to be killed by %s, but it was killed by %s",
+					     signal_name(ex->signal), signal_name(pr->signal))
+				 : xasprintf("expected to be killed by %s, but it exited with status %d",
+					     signal_name(ex->signal), pr->exit_code);
+		add_kind_check(tr, t, ps, "signal", false, msg, NULL);
+	} else if (ex->signal_set && !timed_out) {
+		add_kind_check(tr, t, ps, "signal", true, "", NULL);
+	}
+	free(msg);
+	msg = NULL;
+
+	if (cpu_limit) {
+		msg = xasprintf("used more than the CPU time limit of %.3gs (%.2fs) and was killed",
+				(double)t->limits.cpu_ms / 1000.0, pr->cpu_seconds);
+		add_kind_check(tr, t, ps, "limit", false, msg, NULL);
+		free(msg);
+		msg = NULL;
+	}
+
+	if (ex->exit_set && pr->started && !timed_out) {
+		bool ok = pr->signal == 0 && (ex->exit_any || pr->exit_code == ex->exit_code);
+		char *wanted = ex->exit_any ? xstrdup("a normal exit")
+					    : xasprintf("exit status %d", ex->exit_code);
+		if (!ok && pr->signal)
+			msg = xasprintf("killed by %s, expected %s", signal_name(pr->signal), wanted);
+		else if (!ok)
+			msg = xasprintf("exit status %d, expected %s", pr->exit_code, wanted);
+		add_kind_check(tr, t, ps, "exit", ok, msg, NULL);
+		free(wanted);
+		free(msg);
+		msg = NULL;
+	}
+
+	const struct {
+		const struct output_expect *want;
+		const struct run_output *got;
+		const char *what;
+	} streams[] = {{&ex->out, &pr->out, "stdout"}, {&ex->err, &pr->err, "stderr"}};
+	for (size_t i = 0; i < ARRAY_SIZE(streams); i++) {
+		const struct run_output *got = streams[i].got;
+		char *kind = kind_for(t, ps, streams[i].what);
+		if (got->truncated) {
+			char *wrote = human_size((double)got->total);
+			char *cap = human_size((double)t->limits.output);
+			msg = xasprintf("the program wrote %s to %s, more than the output limit of %s; "
+					"only the first %s were kept",
+					wrote, kind, cap, cap);
+			free(wrote);
+			free(cap);
+			add_kind_check(tr, t, ps, "limit", false, msg, NULL);
+			free(msg);
+			msg = NULL;
+		}
+		if (streams[i].want->set) {
+			struct match_result m;
+			match_output(streams[i].want, got->data, got->len, kind, &m);
+			test_result_add_check(tr, kind, m.ok, m.message, m.diff);
+			m.diff = NULL;
+			match_result_release(&m);
+		}
+		free(kind);
+	}
+}
+
+static const char *timeout_hint =
+	"A process that reads a pipe sees end-of-file only once every write end of that pipe is "
+	"closed, in every process that holds one: close the ends you do not use right after "
+	"fork(), and close the write end when you have finished writing. A parent that calls "
+	"wait() before reading a child's output can also wait forever if the pipe is full.";
+
+static void judge_run(const struct test_spec *t, const struct run_result *rr,
+		      struct test_result *tr)
+{
+	bool crashed = false;
+	for (size_t i = 0; i < t->nprocs; i++)
+		judge_process(t, &t->procs[i], &rr->procs[i], rr->timed_out, tr, &crashed);
+
+	if (rr->timed_out) {
+		struct strbuf msg = STRBUF_INIT;
+		strbuf_addf(&msg, "did not finish within %.3gs and was killed",
+			    (double)t->timeout_ms / 1000.0);
+		bool first = true;
+		for (size_t i = 0; i < rr->nprocs; i++) {
+			if (rr->procs[i].started && rr->procs[i].signal &&
+			    (rr->procs[i].signal == SIGTERM || rr->procs[i].signal == SIGKILL)) {
+				strbuf_addf(&msg, "%s pid %d (%s)", first ? ": still running:" : ",",
+					    (int)rr->procs[i].pid, rr->procs[i].name);
+				first = false;
+			}
+		}
+		test_result_add_check(tr, "timeout", false, msg.buf, NULL);
+		strbuf_release(&msg);
+		free(tr->diagnosis);
+		tr->diagnosis = xasprintf("The test was stopped after %.3gs. %s",
+					  (double)t->timeout_ms / 1000.0, timeout_hint);
+	}
+
+	if (t->cleanup.orphans == CLEANUP_REQUIRED && !rr->timed_out) {
+		struct strbuf msg = STRBUF_INIT;
+		for (size_t i = 0; i < rr->orphans.n; i++)
+			strbuf_addf(&msg, "%s%s", i ? ", " : "", rr->orphans.v[i]);
+		if (msg.len)
+			strbuf_addstr(&msg, rr->orphans.n > 1
+						    ? " were still running after the test's processes exited (killed): wait for your children before exiting"
+						    : " was still running after the test's processes exited (killed): wait for your children before exiting");
+		test_result_add_check(tr, "cleanup.orphans", msg.len == 0, msg.len ? msg.buf : "", NULL);
+		strbuf_release(&msg);
+	}
+	check_shm_leftovers(rr, t, tr);
+
+	/* Not observable without tracing the test's processes: say so instead of passing silently. */
+	if (t->cleanup.zombies == CLEANUP_REQUIRED)
+		add_skipped(tr, "cleanup.zombies", "not checked: this grader build cannot observe zombies yet");
+	if (t->cleanup.fds == CLEANUP_REQUIRED)
+		add_skipped(tr, "cleanup.fds", "not checked: this grader build cannot see descriptors at exit yet");
+	if (t->trace_require.n)
+		add_skipped(tr, "trace.require", "not checked: this grader build does not trace system calls yet");
+	if (t->trace_forbid.n)
+		add_skipped(tr, "trace.forbid", "not checked: this grader build does not trace system calls yet");
+
+	if (rr->timed_out)
+		tr->status = STATUS_TIMEOUT;
+	else if (crashed)
+		tr->status = STATUS_CRASHED;
+	else if (test_result_has_failure(tr))
+		tr->status = STATUS_FAILED;
+	else
+		tr->status = STATUS_PASSED;
+}
+
+/* Runs test t once in a fresh copy of the built files; -1 only on grader failure. */
+static int run_once(const struct test_spec *t, const char *build_dir, const char *workdir,
+		    struct test_result *tr)
+{
+	struct strvec env = STRVEC_INIT;
+	struct run_proc_spec *procs = xcalloc(t->nprocs, sizeof(*procs));
+	struct run_result rr;
+	bool have_run = false;
+	int ret = -1;
+
+	if (mkdir_p(workdir, 0755) < 0 || copy_tree(build_dir, workdir) < 0 ||
+	    (t->files && copy_tree(t->files, workdir) < 0)) {
+		error_prefix("test '%s': preparing the working directory", t->name);
+		goto out;
+	}
+	strvec_init(&env);
+	run_build_env(&env, workdir, t->env, t->nenv);
+	for (size_t i = 0; i < t->nprocs; i++) {
+		const struct process_spec *ps = &t->procs[i];
+		procs[i].name = ps->name;
+		procs[i].argv = ps->argv.v;
+		procs[i].stdin_data = ps->stdin_data;
+		procs[i].stdin_len = ps->stdin_len;
+		procs[i].stdin_file = ps->stdin_file;
+		procs[i].ready = &ps->ready;
+	}
+	struct run_request req = {
+		.workdir = workdir,
+		.envp = env.v,
+		.limits = t->limits,
+		.timeout_ms = t->timeout_ms,
+		.procs = procs,
+		.nprocs = t->nprocs,
+	};
+	have_run = true;
+	if (run_processes(&req, &rr) < 0) {
+		error_prefix("test '%s'", t->name);
+		goto out;
+	}
+	tr->seconds += rr.seconds;
+	judge_run(t, &rr, tr);
+	ret = 0;
+out:
+	if (have_run)
+		run_result_release(&rr);
+	free(procs);
+	strvec_clear(&env);
+	return ret;
+}
+
+/* A test that could not be carried out: the grader's trouble, reported on the test. */
+static void mark_error(struct test_result *tr, const char *why)
+{
+	tr->status = STATUS_ERROR;
+	test_result_add_check(tr, "error", false, why, NULL);
+}
+
+static void grade_test(const struct test_spec *t, const char *build_dir, const char *scratch,
+		       size_t index, struct test_result *tr)
+{
+	tr->name = xstrdup(t->name);
+	tr->hidden = t->hidden;
+	tr->max_score = t->points;
+	tr->diagnosis = xstrdup("");
+
+	struct test_result first_failure = {0};
+	bool failed = false;
+	for (int run = 0; run < t->repeat; run++) {
+		struct test_result attempt = {0};
+		attempt.diagnosis = xstrdup("");
+		char *workdir = xasprintf("%s/test-%zu-run-%d", scratch, index + 1, run + 1);
+		if (run_once(t, build_dir, workdir, &attempt) < 0)
+			mark_error(&attempt, error_last());
+		remove_tree(workdir);
+		free(workdir);
+		tr->runs++;
+		tr->seconds += attempt.seconds;
+		if (attempt.status == STATUS_PASSED) {
+			tr->passed_runs++;
+		} else if (!failed) {
+			failed = true;
+			first_failure = attempt;
+			continue;
+		}
+		if (run + 1 == t->repeat && !failed) {
+			first_failure = attempt; /* the last passing run's checks stand for all */
+			continue;
+		}
+		test_result_release(&attempt);
+	}
+
+	/* The report shows the first failing run (or the last one when all passed). */
+	tr->status = first_failure.status;
+	tr->checks = first_failure.checks;
+	tr->nchecks = first_failure.nchecks;
+	tr->checks_cap = first_failure.checks_cap;
+	free(tr->diagnosis);
+	tr->diagnosis = first_failure.diagnosis;
+	if (t->repeat > 1) {
+		char *msg = failed ? xasprintf("passed %d of %d runs", tr->passed_runs, tr->runs) : NULL;
+		test_result_add_check(tr, "repeat", !failed, msg, NULL);
+		free(msg);
+	}
+	if (t->perturb)
+		add_skipped(tr, "repeat", "perturb: not applied: this grader build cannot perturb scheduling yet");
+	tr->score = tr->status == STATUS_PASSED ? t->points : 0;
+}
+
+static void mark_build_failed(const struct test_spec *t, struct test_result *tr)
+{
+	tr->name = xstrdup(t->name);
+	tr->hidden = t->hidden;
+	tr->max_score = t->points;
+	tr->status = STATUS_BUILD_FAILED;
+	tr->diagnosis = xstrdup("");
+	test_result_add_check(tr, "build", false,
+			      "the submission did not build, so this test could not run (see the build output)",
+			      NULL);
+}
+
+int grade_submission(const struct spec *spec, const char *submission_dir,
+		     const struct grade_options *opts, struct grade_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->assignment = xstrdup(spec->assignment);
+	out->submission = grade_submission_name(submission_dir);
+	out->max_score = spec_max_score(spec);
+	out->isolation_full = false;
+	strvec_init(&out->isolation_missing);
+	/* What the sandbox will add; until then every report says what is missing. */
+	strvec_push(&out->isolation_missing, "namespaces (user, pid, ipc, net, mount)");
+	strvec_push(&out->isolation_missing, "seccomp");
+	strvec_push(&out->isolation_missing, "cgroup process limit");
+	out->tests = xcalloc(spec->ntests, sizeof(*out->tests));
+	out->ntests = spec->ntests;
+
+	char *scratch = make_scratch_dir("grader");
+	if (!scratch)
+		return -1;
+	char *build_dir = path_join(scratch, "build");
+	int ret = -1;
+
+	if (build_submission(spec, submission_dir, build_dir, &out->build) < 0)
+		goto out;
+	for (size_t i = 0; i < spec->ntests; i++) {
+		if (!out->build.ok)
+			mark_build_failed(&spec->tests[i], &out->tests[i]);
+		else
+			grade_test(&spec->tests[i], build_dir, scratch, i, &out->tests[i]);
+		out->score += out->tests[i].score;
+	}
+	ret = 0;
+out:
+	if (opts && opts->keep_scratch)
+		fprintf(stderr, "grader: scratch folder kept: %s\n", scratch);
+	else
+		remove_tree(scratch);
+	free(build_dir);
+	free(scratch);
+	return ret;
+}

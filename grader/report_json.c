@@ -1,0 +1,134 @@
+#include "report_json.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Whole points print as integers ("score": 15), as in the contract's example. */
+static json_t *json_points(double value)
+{
+	if (value == floor(value) && fabs(value) < 1e15)
+		return json_integer((json_int_t)value);
+	return json_real(value);
+}
+
+/* Seconds to the millisecond: more digits are noise. */
+static json_t *json_seconds(double value)
+{
+	return json_real(round(value * 1000.0) / 1000.0);
+}
+
+/*
+ * Student output is arbitrary bytes; JSON strings must be UTF-8.  Invalid
+ * sequences become U+FFFD so that nothing is lost silently and the file stays valid.
+ */
+static json_t *json_text(const char *s)
+{
+	size_t len = strlen(s);
+	json_t *j = json_stringn(s, len);
+	if (j)
+		return j;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		json_t *probe = n && i + n <= len ? json_stringn(s + i, n) : NULL;
+		if (probe) {
+			strbuf_add(&sb, s + i, n);
+			json_decref(probe);
+			i += n;
+		} else {
+			strbuf_addstr(&sb, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+	j = json_stringn(sb.buf, sb.len);
+	strbuf_release(&sb);
+	return j;
+}
+
+static json_t *check_to_json(const struct check *c)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "kind", json_text(c->kind));
+	json_object_set_new(j, "ok", json_boolean(c->ok));
+	json_object_set_new(j, "message", json_text(c->message));
+	if (c->skipped)
+		json_object_set_new(j, "skipped", json_true());
+	if (c->diff)
+		json_object_set_new(j, "diff", json_text(c->diff));
+	return j;
+}
+
+static json_t *test_to_json(const struct test_result *t)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "name", json_text(t->name));
+	json_object_set_new(j, "status", json_string(test_status_name(t->status)));
+	json_object_set_new(j, "score", json_points(t->score));
+	json_object_set_new(j, "max_score", json_points(t->max_score));
+	json_object_set_new(j, "seconds", json_seconds(t->seconds));
+	json_object_set_new(j, "runs", json_integer(t->runs));
+	json_object_set_new(j, "passed_runs", json_integer(t->passed_runs));
+	json_t *checks = json_array();
+	for (size_t i = 0; i < t->nchecks; i++)
+		json_array_append_new(checks, check_to_json(&t->checks[i]));
+	json_object_set_new(j, "checks", checks);
+	json_object_set_new(j, "diagnosis", json_text(t->diagnosis ? t->diagnosis : ""));
+	json_object_set_new(j, "hidden", json_boolean(t->hidden));
+	return j;
+}
+
+char *report_json_dump(const struct grade_result *r)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "grader_version", json_string(GRADER_VERSION));
+	json_object_set_new(root, "assignment", json_text(r->assignment));
+	json_object_set_new(root, "submission", json_text(r->submission));
+	json_object_set_new(root, "score", json_points(r->score));
+	json_object_set_new(root, "max_score", json_points(r->max_score));
+	json_object_set_new(root, "isolation", json_string(r->isolation_full ? "full" : "partial"));
+	json_t *missing = json_array();
+	for (size_t i = 0; i < r->isolation_missing.n; i++)
+		json_array_append_new(missing, json_text(r->isolation_missing.v[i]));
+	json_object_set_new(root, "isolation_missing", missing);
+
+	json_t *build = json_object();
+	json_object_set_new(build, "ok", json_boolean(r->build.ok));
+	json_object_set_new(build, "seconds", json_seconds(r->build.seconds));
+	json_object_set_new(build, "output", json_text(r->build.output ? r->build.output : ""));
+	json_object_set_new(root, "build", build);
+
+	json_t *tests = json_array();
+	for (size_t i = 0; i < r->ntests; i++)
+		json_array_append_new(tests, test_to_json(&r->tests[i]));
+	json_object_set_new(root, "tests", tests);
+
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+	json_decref(root);
+	if (!text)
+		return NULL;
+	char *with_newline = xasprintf("%s\n", text);
+	free(text);
+	return with_newline;
+}
+
+int report_write_json(const struct grade_result *r, const char *dir)
+{
+	if (mkdir_p(dir, 0755) < 0)
+		return -1;
+	char *text = report_json_dump(r);
+	if (!text)
+		return error("report: cannot encode the JSON report for %s", r->submission);
+	char *name = xasprintf("%s.json", r->submission);
+	char *path = path_join(dir, name);
+	int ret = write_file_atomic(path, text, strlen(text));
+	free(path);
+	free(name);
+	free(text);
+	return ret;
+}

@@ -1,0 +1,182 @@
+#include "report_text.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diff.h"
+#include "util.h"
+
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define BOLD "\033[1m"
+#define DIM "\033[2m"
+#define RESET "\033[0m"
+
+/* Build output is shown to a human: long compiler logs are cut. */
+#define BUILD_OUTPUT_SHOWN 4000
+
+bool report_want_color(FILE *f)
+{
+	return getenv("NO_COLOR") == NULL && isatty(fileno(f));
+}
+
+const char *report_hint(const char *kind)
+{
+	const char *dot = strrchr(kind, '.');
+	/* "server.stdout" and "stdout" take the same hint; "cleanup.fds" is a kind of its own. */
+	if (dot && strncmp(kind, "cleanup.", 8) && strncmp(kind, "trace.", 6))
+		kind = dot + 1;
+	static const struct {
+		const char *kind;
+		const char *hint;
+	} hints[] = {
+		{"cleanup.ipc", "remove every segment you create: shmctl(id, IPC_RMID, NULL) after the last shmdt()"},
+		{"cleanup.zombies", "call wait() or waitpid() for every child you fork"},
+		{"cleanup.orphans", "the parent must wait for its children before it exits"},
+		{"cleanup.fds", "close every descriptor you open, pipe ends included, when you no longer need it"},
+		{"trace.require", "the assignment asks you to make these system calls yourself"},
+		{"trace.forbid", "the assignment forbids these calls: do the work with pipe, fork, dup2 and exec yourself"},
+		{"timeout", "a reader waits for end-of-file until every write end of its pipe is closed, in every process"},
+		{"limit", "look for a loop that never ends or output that never stops"},
+		{"signal", "run the program under gdb or valgrind to find where it crashes"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(hints); i++)
+		if (!strcmp(kind, hints[i].kind))
+			return hints[i].hint;
+	return NULL;
+}
+
+static const char *color(const struct text_options *o, const char *code)
+{
+	return o->color ? code : "";
+}
+
+static void print_points(FILE *f, double v)
+{
+	if (v == floor(v))
+		fprintf(f, "%.0f", v);
+	else
+		fprintf(f, "%.2f", v);
+}
+
+static void print_diff(FILE *f, const char *diff, const struct text_options *o)
+{
+	bool first_change = true;
+	for (const char *line = diff; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		const char *c = "";
+		bool header = !strncmp(line, "--- ", 4) || !strncmp(line, "+++ ", 4);
+		if (!header && (line[0] == '-' || line[0] == '+')) {
+			c = line[0] == '-' ? RED : GREEN;
+			/* The first difference is where a student should look first. */
+			if (first_change && o->color)
+				fprintf(f, "%s", BOLD);
+			first_change = false;
+		} else if (line[0] == '@') {
+			c = DIM;
+		}
+		fprintf(f, "        %s%.*s%s\n", color(o, c), (int)len, line, color(o, RESET));
+		line += len + (nl ? 1 : 0);
+	}
+}
+
+static const char *status_label(enum test_status s)
+{
+	switch (s) {
+	case STATUS_PASSED: return "PASS";
+	case STATUS_FAILED: return "FAIL";
+	case STATUS_TIMEOUT: return "TIME";
+	case STATUS_CRASHED: return "CRASH";
+	case STATUS_BUILD_FAILED: return "BUILD";
+	default: return "ERROR";
+	}
+}
+
+static void print_test(FILE *f, const struct test_result *t, const struct text_options *o)
+{
+	bool passed = t->status == STATUS_PASSED;
+	fprintf(f, "  %s%-5s%s %s  (", color(o, passed ? GREEN : RED), status_label(t->status),
+		color(o, RESET), t->name);
+	print_points(f, t->score);
+	fprintf(f, "/");
+	print_points(f, t->max_score);
+	fprintf(f, ")%s\n", t->hidden ? " [hidden]" : "");
+	if (passed && !o->student) {
+		for (size_t i = 0; i < t->nchecks; i++)
+			if (t->checks[i].skipped)
+				fprintf(f, "      %s%s: %s%s\n", color(o, YELLOW), t->checks[i].kind,
+					t->checks[i].message, color(o, RESET));
+		return;
+	}
+	if (passed || (o->student && t->hidden))
+		return;
+	if (t->runs > 1)
+		fprintf(f, "      passed %d of %d runs\n", t->passed_runs, t->runs);
+	for (size_t i = 0; i < t->nchecks; i++) {
+		const struct check *c = &t->checks[i];
+		if (c->ok && !(c->skipped && !o->student))
+			continue;
+		if (c->skipped) {
+			fprintf(f, "      %s%s: %s%s\n", color(o, YELLOW), c->kind, c->message, color(o, RESET));
+			continue;
+		}
+		fprintf(f, "      %s%s%s: %s\n", color(o, BOLD), c->kind, color(o, RESET), c->message);
+		if (c->diff)
+			print_diff(f, c->diff, o);
+		const char *hint = o->student ? report_hint(c->kind) : NULL;
+		if (hint)
+			fprintf(f, "      %shint: %s%s\n", color(o, YELLOW), hint, color(o, RESET));
+	}
+	if (t->diagnosis && *t->diagnosis)
+		fprintf(f, "      %swhy:%s %s\n", color(o, BOLD), color(o, RESET), t->diagnosis);
+}
+
+void report_print_text(FILE *f, const struct grade_result *r, const struct text_options *o)
+{
+	size_t passed = 0;
+	for (size_t i = 0; i < r->ntests; i++)
+		passed += r->tests[i].status == STATUS_PASSED;
+
+	fprintf(f, "%s%s%s", color(o, BOLD), r->assignment, color(o, RESET));
+	if (o->title)
+		fprintf(f, " (%s)", o->title);
+	fprintf(f, " - %s\n", r->submission);
+
+	if (!r->build.ok) {
+		fprintf(f, "  %sbuild failed%s (%.2fs):\n", color(o, RED), color(o, RESET), r->build.seconds);
+		const char *out = r->build.output;
+		size_t len = strlen(out);
+		if (len > BUILD_OUTPUT_SHOWN)
+			len = BUILD_OUTPUT_SHOWN;
+		/* Escaped line by line, so the compiler's own line breaks stay readable. */
+		for (const char *line = out; line < out + len;) {
+			const char *nl = memchr(line, '\n', (size_t)(out + len - line));
+			size_t n = nl ? (size_t)(nl - line) : (size_t)(out + len - line);
+			char *esc = diff_escape(line, n, n);
+			fprintf(f, "    %s\n", esc);
+			free(esc);
+			line += n + 1;
+		}
+		if (strlen(out) > BUILD_OUTPUT_SHOWN)
+			fprintf(f, "    ... (%zu more bytes of build output)\n", strlen(out) - BUILD_OUTPUT_SHOWN);
+	}
+	for (size_t i = 0; i < r->ntests; i++)
+		print_test(f, &r->tests[i], o);
+
+	fprintf(f, "%s", color(o, BOLD));
+	fprintf(f, "  score ");
+	print_points(f, r->score);
+	fprintf(f, "/");
+	print_points(f, r->max_score);
+	fprintf(f, "%s, %zu of %zu tests passed\n", color(o, RESET), passed, r->ntests);
+	if (!r->isolation_full && !o->student) {
+		fprintf(f, "  %sisolation: partial (missing:", color(o, YELLOW));
+		for (size_t i = 0; i < r->isolation_missing.n; i++)
+			fprintf(f, "%s %s", i ? "," : "", r->isolation_missing.v[i]);
+		fprintf(f, ")%s\n", color(o, RESET));
+	}
+}

@@ -1,0 +1,31 @@
+/*
+ * report_text: the reports people read on a terminal — the TA's summary of
+ * `grade` and the student's `check`.
+ *
+ * Colour only when asked (the caller decides: a terminal, and NO_COLOR not
+ * set).  Student output is never printed raw: diffs and messages arrive
+ * escaped from compare/diff, and the build output is escaped here.
+ */
+#ifndef GRADER_REPORT_TEXT_H
+#define GRADER_REPORT_TEXT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "result.h"
+
+struct text_options {
+	bool color;
+	bool student;	/* `check`: hidden tests only as passed/failed, hints for failed checks */
+	const char *title;	/* the assignment's title, or NULL */
+};
+
+void report_print_text(FILE *f, const struct grade_result *r, const struct text_options *opts);
+
+/* Whether f should get colour: a terminal and no NO_COLOR in the environment. */
+bool report_want_color(FILE *f);
+
+/* A one-line hint for a failed check kind ("cleanup.zombies" -> "call wait()..."), or NULL. */
+const char *report_hint(const char *kind);
+
+#endif

@@ -1,0 +1,68 @@
+#include "result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct check *test_result_add_check(struct test_result *t, const char *kind, bool ok,
+				    const char *message, char *diff)
+{
+	t->checks = xgrow(t->checks, sizeof(*t->checks), t->nchecks + 1, &t->checks_cap);
+	struct check *c = &t->checks[t->nchecks++];
+	c->kind = xstrdup(kind);
+	c->ok = ok;
+	c->skipped = false;
+	c->message = xstrdup(ok && !message ? "" : message ? message : "");
+	c->diff = diff;
+	return c;
+}
+
+bool test_result_has_failure(const struct test_result *t)
+{
+	for (size_t i = 0; i < t->nchecks; i++)
+		if (!t->checks[i].ok)
+			return true;
+	return false;
+}
+
+const char *test_status_name(enum test_status status)
+{
+	static const char *const names[] = {
+		[STATUS_PASSED] = "passed",   [STATUS_FAILED] = "failed",
+		[STATUS_TIMEOUT] = "timeout", [STATUS_CRASHED] = "crashed",
+		[STATUS_BUILD_FAILED] = "build_failed", [STATUS_ERROR] = "error",
+	};
+	return names[status];
+}
+
+void test_result_release(struct test_result *t)
+{
+	for (size_t i = 0; i < t->nchecks; i++) {
+		free(t->checks[i].kind);
+		free(t->checks[i].message);
+		free(t->checks[i].diff);
+	}
+	free(t->checks);
+	free(t->name);
+	free(t->diagnosis);
+	memset(t, 0, sizeof(*t));
+}
+
+void grade_result_release(struct grade_result *r)
+{
+	for (size_t i = 0; i < r->ntests; i++)
+		test_result_release(&r->tests[i]);
+	free(r->tests);
+	free(r->assignment);
+	free(r->submission);
+	free(r->build.output);
+	strvec_clear(&r->isolation_missing);
+	memset(r, 0, sizeof(*r));
+}
+
+bool grade_result_all_passed(const struct grade_result *r)
+{
+	for (size_t i = 0; i < r->ntests; i++)
+		if (r->tests[i].status != STATUS_PASSED)
+			return false;
+	return true;
+}

@@ -1,0 +1,75 @@
+/*
+ * result: what grading one submission produced — the in-memory form of
+ * <student>.json (docs/reports.md).  Built by grade.c, read by the report
+ * writers.  Every string is owned by the struct that holds it.
+ */
+#ifndef GRADER_RESULT_H
+#define GRADER_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+enum test_status {
+	STATUS_PASSED,
+	STATUS_FAILED,
+	STATUS_TIMEOUT,
+	STATUS_CRASHED,
+	STATUS_BUILD_FAILED,
+	STATUS_ERROR,
+};
+
+struct check {
+	char *kind;	/* "exit", "stdout", "server.stdout", "cleanup.fds", ... */
+	bool ok;
+	bool skipped;	/* the spec asked for it but this build cannot check it (message says why) */
+	char *message;	/* "" when ok */
+	char *diff;	/* unified diff for output mismatches, else NULL */
+};
+
+struct test_result {
+	char *name;
+	enum test_status status;
+	bool hidden;
+	double score;
+	double max_score;
+	double seconds;
+	int runs;
+	int passed_runs;
+	struct check *checks;
+	size_t nchecks;
+	size_t checks_cap;
+	char *diagnosis;	/* "" when there is nothing to explain */
+};
+
+struct build_result {
+	bool ok;
+	double seconds;
+	char *output;		/* compiler messages (capped) */
+};
+
+struct grade_result {
+	char *assignment;
+	char *submission;	/* the student's folder name */
+	double score;
+	double max_score;
+	bool isolation_full;
+	struct strvec isolation_missing;	/* what was unavailable when not full */
+	struct build_result build;
+	struct test_result *tests;
+	size_t ntests;
+};
+
+/* Appends a check to t; kind and message are copied, diff is taken over (may be NULL). */
+struct check *test_result_add_check(struct test_result *t, const char *kind, bool ok,
+				    const char *message, char *diff);
+/* true when some check of t failed (skipped checks do not fail). */
+bool test_result_has_failure(const struct test_result *t);
+const char *test_status_name(enum test_status status);
+void test_result_release(struct test_result *t);
+void grade_result_release(struct grade_result *r);
+/* true when every test passed. */
+bool grade_result_all_passed(const struct grade_result *r);
+
+#endif

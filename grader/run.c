@@ -1,0 +1,845 @@
+#include "run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* How often exits are looked for when the kernel has no pidfds. */
+#define PIDFD_FALLBACK_POLL_MS 5
+
+static const char fixed_path[] = "/usr/local/bin:/usr/bin:/bin";
+
+/* Everything the loop knows about one process; fds are -1 when closed. */
+struct proc {
+	const struct run_proc_spec *spec;
+	struct run_proc_result *res;
+	pid_t pid;
+	int pidfd;
+	int in_fd;		/* grader's write end of the stdin pipe */
+	size_t in_off;
+	int out_fd;
+	int err_fd;
+	double started_at;
+	bool ready;
+	bool reaped;
+};
+
+/* Which step of the child's set-up failed, for the exec-status pipe. */
+enum child_step { STEP_STDIN, STEP_FDS, STEP_PGID, STEP_CHDIR, STEP_RLIMIT, STEP_EXEC };
+
+struct child_failure {
+	int step;
+	int err;
+};
+
+static const char *child_step_name(int step)
+{
+	switch (step) {
+	case STEP_STDIN: return "open stdin";
+	case STEP_FDS: return "set up descriptors";
+	case STEP_PGID: return "setpgid";
+	case STEP_CHDIR: return "chdir";
+	case STEP_RLIMIT: return "setrlimit";
+	default: return "execve";
+	}
+}
+
+void run_build_env(struct strvec *env, const char *workdir, const struct env_var *extra,
+		   size_t nextra)
+{
+	strvec_pushf(env, "PATH=%s", fixed_path);
+	strvec_pushf(env, "HOME=%s", workdir);
+	strvec_push(env, "LANG=C");
+	for (size_t i = 0; i < nextra; i++) {
+		/* A test's own value replaces a fixed one rather than adding a twin. */
+		size_t nlen = strlen(extra[i].name);
+		bool replaced = false;
+		for (size_t j = 0; j < env->n; j++) {
+			if (!strncmp(env->v[j], extra[i].name, nlen) && env->v[j][nlen] == '=') {
+				free(env->v[j]);
+				env->v[j] = xasprintf("%s=%s", extra[i].name, extra[i].value);
+				replaced = true;
+			}
+		}
+		if (!replaced)
+			strvec_pushf(env, "%s=%s", extra[i].name, extra[i].value);
+	}
+}
+
+/* Resolves a command without '/' through the fixed PATH, as a shell would. */
+static char *resolve_program(const char *name)
+{
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	char *dirs = xstrdup(fixed_path);
+	char *found = NULL;
+	for (char *save, *dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		char *candidate = path_join(dir, name);
+		if (access(candidate, X_OK) == 0) {
+			found = candidate;
+			break;
+		}
+		free(candidate);
+	}
+	free(dirs);
+	return found ? found : xstrdup(name);
+}
+
+static void set_limit(int resource, rlim_t soft, rlim_t hard, int status_fd)
+{
+	struct rlimit rl = {soft, hard};
+	struct rlimit now;
+	/*
+	 * Without privilege a hard limit cannot be raised, and valgrind refuses
+	 * any change to it: then the soft limit alone enforces the spec's value,
+	 * or the existing, stricter hard limit stays.
+	 */
+	if (setrlimit(resource, &rl) == 0)
+		return;
+	if (errno == EPERM && getrlimit(resource, &now) == 0) {
+		rl.rlim_max = now.rlim_max;
+		rl.rlim_cur = now.rlim_max != RLIM_INFINITY && soft > now.rlim_max ? now.rlim_max : soft;
+	}
+	if (setrlimit(resource, &rl) < 0) {
+		struct child_failure f = {STEP_RLIMIT, errno};
+		(void)!write(status_fd, &f, sizeof(f));
+		_exit(127);
+	}
+}
+
+static void child_fail(int status_fd, int step)
+{
+	struct child_failure f = {step, errno};
+	(void)!write(status_fd, &f, sizeof(f));
+	_exit(127);
+}
+
+/*
+ * Runs in the child between fork and exec: async-signal-safe calls only.
+ * Every argument was prepared by the parent.
+ */
+static void child_exec(const char *path, char *const *argv, char *const *envp, const char *workdir,
+		       int stdin_fd, int out_fd, int err_fd, pid_t pgid,
+		       const struct limits_spec *limits, rlim_t nproc, int status_fd)
+{
+	sigset_t all;
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* The grader ignores SIGPIPE; ignored dispositions survive execve, defaults must not. */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+
+	if (setpgid(0, pgid) < 0 && (pgid == 0 || setpgid(0, 0) < 0))
+		child_fail(status_fd, STEP_PGID);
+
+	/* Move the pipe ends clear of 0-2 first so that no dup2 clobbers another. */
+	if (dup2(stdin_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+		child_fail(status_fd, STEP_FDS);
+	/* Everything from 3 up, the exec-status pipe included, closes at exec. */
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		child_fail(status_fd, STEP_FDS);
+
+	if (chdir(workdir) < 0)
+		child_fail(status_fd, STEP_CHDIR);
+
+	if (limits->cpu_ms > 0) {
+		rlim_t cpu = (rlim_t)((limits->cpu_ms + 999) / 1000);
+		/* The soft limit sends SIGXCPU, which the judge reports as a limit, not a crash. */
+		set_limit(RLIMIT_CPU, cpu, cpu + 1, status_fd);
+	}
+	if (limits->memory > 0)
+		set_limit(RLIMIT_AS, (rlim_t)limits->memory, (rlim_t)limits->memory, status_fd);
+	if (limits->open_files > 0)
+		set_limit(RLIMIT_NOFILE, (rlim_t)limits->open_files, (rlim_t)limits->open_files,
+			  status_fd);
+	if (nproc > 0)
+		set_limit(RLIMIT_NPROC, nproc, nproc, status_fd);
+	set_limit(RLIMIT_CORE, 0, 0, status_fd);
+	umask(022);
+
+	execve(path, argv, envp);
+	child_fail(status_fd, STEP_EXEC);
+}
+
+/*
+ * RLIMIT_NPROC counts every process of the real uid, machine-wide.  Root is
+ * exempt; an ordinary user's limit is what they already run plus the test's
+ * allowance.  (Per-test accounting comes with the sandbox's namespaces.)
+ */
+static rlim_t nproc_limit(long long allowed)
+{
+	if (allowed <= 0)
+		return 0;
+	if (getuid() == 0)
+		return (rlim_t)allowed;
+	long long running = 0;
+	DIR *dir = opendir("/proc");
+	if (dir) {
+		struct dirent *de;
+		while ((de = readdir(dir))) {
+			if (de->d_name[0] < '1' || de->d_name[0] > '9')
+				continue;
+			struct stat st;
+			if (fstatat(dirfd(dir), de->d_name, &st, 0) == 0 && st.st_uid == getuid())
+				running++;
+		}
+		closedir(dir);
+	}
+	return (rlim_t)(running + allowed);
+}
+
+static int make_pipe(int fds[2])
+{
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return error_errno("run: pipe");
+	return 0;
+}
+
+static void output_init(struct run_output *o)
+{
+	o->data = xmemdup0("", 0);
+	o->len = 0;
+	o->total = 0;
+	o->truncated = false;
+	o->open = true;
+}
+
+/* Reads what is available; returns false at EOF (or on a read error). */
+static bool drain_fd(int fd, struct run_output *o, long long cap)
+{
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN;
+		if (n == 0)
+			return false;
+		o->total += (unsigned long long)n;
+		size_t room = cap <= 0 ? (size_t)n : o->len < (size_t)cap ? (size_t)cap - o->len : 0;
+		size_t keep = (size_t)n < room ? (size_t)n : room;
+		if (keep) {
+			o->data = xrealloc(o->data, o->len + keep + 1);
+			memcpy(o->data + o->len, chunk, keep);
+			o->len += keep;
+			o->data[o->len] = '\0';
+		}
+		if (keep < (size_t)n)
+			o->truncated = true;
+	}
+}
+
+static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid, rlim_t nproc)
+{
+	const struct run_proc_spec *spec = p->spec;
+	int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+	int status_pipe[2] = {-1, -1};
+	int stdin_fd = -1;
+	int ret = -1;
+	char *path = resolve_program(spec->argv[0]);
+
+	if (spec->stdin_data) {
+		if (make_pipe(in_pipe) < 0)
+			goto out;
+		stdin_fd = in_pipe[0];
+	} else {
+		const char *file = spec->stdin_file ? spec->stdin_file : "/dev/null";
+		stdin_fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (stdin_fd < 0) {
+			error_errno("run: cannot open stdin file %s", file);
+			goto out;
+		}
+	}
+	if (make_pipe(out_pipe) < 0 || make_pipe(err_pipe) < 0 || make_pipe(status_pipe) < 0)
+		goto out;
+
+	p->started_at = now_seconds();
+	pid_t pid = fork();
+	if (pid < 0) {
+		error_errno("run: fork");
+		goto out;
+	}
+	if (pid == 0)
+		child_exec(path, spec->argv, req->envp, req->workdir, stdin_fd, out_pipe[1],
+			   err_pipe[1], pgid, &req->limits, nproc, status_pipe[1]);
+
+	p->pid = pid;
+	p->res->pid = pid;
+	close_fd(&status_pipe[1]);
+	close_fd(&out_pipe[1]);
+	close_fd(&err_pipe[1]);
+	close_fd(&stdin_fd);
+	in_pipe[0] = -1; /* was stdin_fd */
+
+	struct child_failure failure;
+	ssize_t n;
+	do
+		n = read(status_pipe[0], &failure, sizeof(failure));
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(failure)) {
+		p->res->start_error = xasprintf("cannot run '%s': %s failed: %s", spec->argv[0],
+						child_step_name(failure.step),
+						strerror(failure.err));
+		close_fd(&in_pipe[1]);
+	} else {
+		p->res->started = true;
+	}
+
+	/* Without pidfds (kernels before 5.3, valgrind) the loop polls for exits instead. */
+	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p->pidfd < 0 && errno != ENOSYS) {
+		error_errno("run: pidfd_open");
+		goto out;
+	}
+	p->out_fd = out_pipe[0];
+	p->err_fd = err_pipe[0];
+	out_pipe[0] = err_pipe[0] = -1;
+	if (set_nonblocking(p->out_fd) < 0 || set_nonblocking(p->err_fd) < 0)
+		goto out;
+	if (in_pipe[1] >= 0) {
+		p->in_fd = in_pipe[1];
+		in_pipe[1] = -1;
+		if (set_nonblocking(p->in_fd) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	close_fd(&in_pipe[0]);
+	close_fd(&in_pipe[1]);
+	close_fd(&out_pipe[0]);
+	close_fd(&out_pipe[1]);
+	close_fd(&err_pipe[0]);
+	close_fd(&err_pipe[1]);
+	close_fd(&status_pipe[0]);
+	close_fd(&status_pipe[1]);
+	close_fd(&stdin_fd);
+	free(path);
+	return ret;
+}
+
+static void pump_stdin(struct proc *p)
+{
+	const struct run_proc_spec *spec = p->spec;
+	while (p->in_off < spec->stdin_len) {
+		ssize_t n = write(p->in_fd, spec->stdin_data + p->in_off, spec->stdin_len - p->in_off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) /* EPIPE: the program closed its stdin early, which is its business */
+			break;
+		p->in_off += (size_t)n;
+	}
+	close_fd(&p->in_fd);
+}
+
+/* Observes an exit without reaping, so that the pid and its process group stay reserved. */
+static void proc_note_exit(struct proc *p, double now)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	int rc = p->pidfd >= 0
+			 ? waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si, WEXITED | WNOWAIT | WNOHANG)
+			 : waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOWAIT | WNOHANG);
+	if (rc < 0 || si.si_pid == 0)
+		return;
+	p->res->exited = true;
+	p->res->seconds = now - p->started_at;
+	if (si.si_code == CLD_EXITED) {
+		p->res->exit_code = si.si_status;
+	} else {
+		p->res->signal = si.si_status;
+	}
+	close_fd(&p->pidfd);
+}
+
+static bool shm_created_by(const struct proc *procs, size_t n)
+{
+	FILE *f = fopen("/proc/sysvipc/shm", "re");
+	if (!f)
+		return false;
+	char line[512];
+	bool found = false;
+	/* Columns: key shmid perms size cpid lpid ... */
+	if (fgets(line, sizeof(line), f)) {
+		while (!found && fgets(line, sizeof(line), f)) {
+			long key, shmid, perms, size, cpid;
+			if (sscanf(line, "%ld %ld %lo %ld %ld", &key, &shmid, &perms, &size, &cpid) != 5)
+				continue;
+			for (size_t i = 0; i < n; i++)
+				if (procs[i].pid == (pid_t)cpid)
+					found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static bool stdout_has_line_containing(const struct run_output *o, const char *text)
+{
+	const char *line = o->data;
+	const char *end = o->data + o->len;
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl) /* only complete lines count: a half-written "rea" is not "ready" yet */
+			break;
+		if (memmem(line, (size_t)(nl - line), text, strlen(text)))
+			return true;
+		line = nl + 1;
+	}
+	return false;
+}
+
+/* Whether process i lets the next one start now; *wake_ms bounds the next poll. */
+static bool proc_is_ready(struct proc *procs, size_t i, double now, long long *wake_ms)
+{
+	struct proc *p = &procs[i];
+	const struct ready_spec *ready = p->spec->ready;
+	if (p->ready || !ready || ready->kind == READY_NONE || p->res->exited || !p->res->started)
+		return true;
+	switch (ready->kind) {
+	case READY_STDOUT:
+		return stdout_has_line_containing(&p->res->out, ready->text);
+	case READY_IPC_SHM:
+		/* No event announces a new segment: look every few milliseconds. */
+		*wake_ms = 5;
+		return shm_created_by(procs, i + 1);
+	case READY_DELAY: {
+		long long left = ready->delay_ms - (long long)((now - p->started_at) * 1000);
+		if (left <= 0)
+			return true;
+		if (left < *wake_ms)
+			*wake_ms = left;
+		return false;
+	}
+	default:
+		return true;
+	}
+}
+
+/* The state of one run: the processes started so far and the output cap. */
+struct loop {
+	struct proc *procs;
+	size_t started;
+	long long output_cap;
+};
+
+/* Reads /proc/PID/stat's process group and state; false when the process is gone. */
+static bool proc_stat(pid_t pid, pid_t *ppid_out, pid_t *pgid, char *state, char *comm,
+		      size_t comm_size)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: it ends at the last ')'. */
+	char *open_paren = strchr(buf, '(');
+	char *close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren)
+		return false;
+	snprintf(comm, comm_size, "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
+	int ppid, group;
+	if (sscanf(close_paren + 2, "%c %d %d", state, &ppid, &group) != 3)
+		return false;
+	*pgid = group;
+	*ppid_out = ppid;
+	return true;
+}
+
+/* A process of the test that it did not start itself, as /proc shows it. */
+struct other_proc {
+	pid_t pid;
+	char state;		/* 'Z' for a zombie */
+	bool our_child;		/* re-parented to the grader */
+	char comm[64];
+};
+
+/*
+ * Lists the test's processes other than the ones it started: members of its
+ * process groups, and processes re-parented to the grader (a child
+ * subreaper), which is where a setsid() or double-fork escape ends up once
+ * its parent is gone.  Caller frees *out.
+ */
+static size_t list_others(const struct loop *lp, const pid_t *pgids, size_t npgids,
+			  struct other_proc **out)
+{
+	*out = NULL;
+	size_t n = 0;
+	DIR *dir = opendir("/proc");
+	if (!dir)
+		return 0;
+	pid_t self = getpid();
+	struct dirent *de;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		struct other_proc o = {.pid = (pid_t)atoi(de->d_name)};
+		pid_t ppid, pgid;
+		if (!proc_stat(o.pid, &ppid, &pgid, &o.state, o.comm, sizeof(o.comm)))
+			continue;
+		bool started_by_us = false;
+		for (size_t i = 0; i < lp->started; i++)
+			started_by_us |= lp->procs[i].pid == o.pid;
+		o.our_child = ppid == self;
+		bool in_group = false;
+		for (size_t i = 0; i < npgids; i++)
+			in_group |= pgids[i] == pgid;
+		if (started_by_us || !(o.our_child || in_group))
+			continue;
+		*out = xrealloc(*out, (n + 1) * sizeof(**out));
+		(*out)[n++] = o;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* Describes the live leftovers ("pid 12 (sleep)") for the orphans check. */
+static void find_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids,
+			   struct strvec *found)
+{
+	struct other_proc *others;
+	size_t n = list_others(lp, pgids, npgids, &others);
+	for (size_t i = 0; i < n; i++)
+		if (others[i].state != 'Z')
+			strvec_pushf(found, "pid %d (%s)", (int)others[i].pid, others[i].comm);
+	free(others);
+}
+
+/*
+ * Kills whatever the test left running, until nothing is left or a bound
+ * passes, and reaps what was re-parented to the grader.
+ */
+static void kill_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids)
+{
+	double until = now_seconds() + 2.0;
+	for (;;) {
+		for (size_t i = 0; i < npgids; i++)
+			kill(-pgids[i], SIGKILL);
+		struct other_proc *others;
+		size_t n = list_others(lp, pgids, npgids, &others);
+		size_t alive = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (others[i].state != 'Z') {
+				kill(others[i].pid, SIGKILL);
+				alive++;
+			} else if (others[i].our_child) {
+				/* Ours to reap, since the grader is their subreaper. */
+				waitpid(others[i].pid, NULL, WNOHANG);
+			}
+		}
+		free(others);
+		if (!alive || now_seconds() >= until)
+			break;
+		usleep(1000);
+	}
+}
+
+static void signal_test(const struct proc *procs, size_t n, int sig)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (procs[i].pid <= 0)
+			continue;
+		pid_t pgid = getpgid(procs[i].pid);
+		if (pgid > 0 && pgid != getpgrp())
+			kill(-pgid, sig);
+		kill(procs[i].pid, sig);
+	}
+}
+
+static void collect_pgids(const struct proc *procs, size_t n, pid_t *pgids, size_t *npgids)
+{
+	*npgids = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (procs[i].pid <= 0)
+			continue;
+		pid_t pgid = getpgid(procs[i].pid);
+		if (pgid <= 0 || pgid == getpgrp())
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < *npgids; j++)
+			seen |= pgids[j] == pgid;
+		if (!seen)
+			pgids[(*npgids)++] = pgid;
+	}
+}
+
+/* One poll() round: pumps stdin, drains output, notes exits.  wait_ms bounds the sleep. */
+static int loop_poll(struct loop *lp, long long wait_ms)
+{
+	size_t max = lp->started * 4;
+	struct pollfd *pfds = xcalloc(max, sizeof(*pfds));
+	struct slot {
+		struct proc *p;
+		int *fd;
+	} *slots = xcalloc(max, sizeof(*slots));
+	size_t k = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < lp->started; i++) {
+		struct proc *p = &lp->procs[i];
+		int *fds[4] = {&p->out_fd, &p->err_fd, &p->in_fd, &p->pidfd};
+		for (int w = 0; w < 4; w++) {
+			if (*fds[w] < 0)
+				continue;
+			pfds[k].fd = *fds[w];
+			pfds[k].events = fds[w] == &p->in_fd ? POLLOUT : POLLIN;
+			slots[k].p = p;
+			slots[k].fd = fds[w];
+			k++;
+		}
+	}
+	bool exits_unwatched = false;
+	for (size_t i = 0; i < lp->started; i++)
+		exits_unwatched |= lp->procs[i].pid > 0 && lp->procs[i].pidfd < 0 &&
+				   !lp->procs[i].res->exited;
+	if (exits_unwatched && wait_ms > PIDFD_FALLBACK_POLL_MS)
+		wait_ms = PIDFD_FALLBACK_POLL_MS;
+	if (wait_ms < 0)
+		wait_ms = 0;
+	int rc = poll(pfds, k, (int)(wait_ms > INT_MAX ? INT_MAX : wait_ms));
+	if (rc < 0 && errno != EINTR) {
+		ret = error_errno("run: poll");
+		goto out;
+	}
+	double now = now_seconds();
+	for (size_t i = 0; exits_unwatched && i < lp->started; i++)
+		if (lp->procs[i].pid > 0 && lp->procs[i].pidfd < 0 && !lp->procs[i].res->exited)
+			proc_note_exit(&lp->procs[i], now);
+	for (size_t j = 0; rc > 0 && j < k; j++) {
+		if (!pfds[j].revents)
+			continue;
+		struct proc *p = slots[j].p;
+		int *fd = slots[j].fd;
+		if (fd == &p->out_fd || fd == &p->err_fd) {
+			struct run_output *o = fd == &p->out_fd ? &p->res->out : &p->res->err;
+			if (!drain_fd(*fd, o, lp->output_cap)) {
+				close_fd(fd);
+				o->open = false;
+			}
+		} else if (fd == &p->in_fd) {
+			pump_stdin(p);
+		} else {
+			proc_note_exit(p, now);
+		}
+	}
+out:
+	free(pfds);
+	free(slots);
+	return ret;
+}
+
+static bool all_exited(const struct loop *lp)
+{
+	for (size_t i = 0; i < lp->started; i++)
+		if (!lp->procs[i].res->exited)
+			return false;
+	return true;
+}
+
+static bool all_output_closed(const struct loop *lp)
+{
+	for (size_t i = 0; i < lp->started; i++)
+		if (lp->procs[i].out_fd >= 0 || lp->procs[i].err_fd >= 0)
+			return false;
+	return true;
+}
+
+static long long ms_until(double t, double now)
+{
+	double ms = (t - now) * 1000.0;
+	return ms <= 0 ? 0 : (long long)ms + 1;
+}
+
+/* Polls until every started process has exited or `until` passes. */
+static int loop_wait_exits(struct loop *lp, double until)
+{
+	while (!all_exited(lp)) {
+		double now = now_seconds();
+		if (now >= until)
+			break;
+		if (loop_poll(lp, ms_until(until, now)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* SIGTERM, a grace period, then SIGKILL for whatever is left; returns once all have exited. */
+static int loop_kill(struct loop *lp)
+{
+	signal_test(lp->procs, lp->started, SIGTERM);
+	if (loop_wait_exits(lp, now_seconds() + RUN_TERM_GRACE_MS / 1000.0) < 0)
+		return -1;
+	signal_test(lp->procs, lp->started, SIGKILL);
+	/* SIGKILL cannot be ignored; only a process stuck in the kernel delays its exit. */
+	return loop_wait_exits(lp, now_seconds() + 5.0);
+}
+
+/* Reaps every started process (for its CPU time) and closes what is left open. */
+static void loop_finish(struct loop *lp)
+{
+	for (size_t i = 0; i < lp->started; i++) {
+		struct proc *p = &lp->procs[i];
+		close_fd(&p->in_fd);
+		close_fd(&p->out_fd);
+		close_fd(&p->err_fd);
+		p->res->out.open = p->res->err.open = false;
+		if (p->pid > 0 && !p->reaped) {
+			int status;
+			struct rusage ru;
+			pid_t r;
+			do
+				r = wait4(p->pid, &status, 0, &ru);
+			while (r < 0 && errno == EINTR);
+			if (r == p->pid) {
+				p->reaped = true;
+				p->res->cpu_seconds = (double)ru.ru_utime.tv_sec +
+						      (double)ru.ru_utime.tv_usec / 1e6 +
+						      (double)ru.ru_stime.tv_sec +
+						      (double)ru.ru_stime.tv_usec / 1e6;
+				if (!p->res->exited) {
+					p->res->exited = true;
+					p->res->seconds = now_seconds() - p->started_at;
+					if (WIFEXITED(status))
+						p->res->exit_code = WEXITSTATUS(status);
+					else if (WIFSIGNALED(status))
+						p->res->signal = WTERMSIG(status);
+				}
+			}
+		}
+		close_fd(&p->pidfd);
+	}
+}
+
+int run_processes(const struct run_request *req, struct run_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	strvec_init(&res->orphans);
+	res->nprocs = req->nprocs;
+	res->procs = xcalloc(req->nprocs, sizeof(*res->procs));
+
+	struct loop lp = {xcalloc(req->nprocs, sizeof(struct proc)), 0, req->limits.output};
+	for (size_t i = 0; i < req->nprocs; i++) {
+		struct proc *p = &lp.procs[i];
+		p->spec = &req->procs[i];
+		p->res = &res->procs[i];
+		p->res->name = xstrdup(req->procs[i].name);
+		output_init(&p->res->out);
+		output_init(&p->res->err);
+		p->pidfd = p->in_fd = p->out_fd = p->err_fd = -1;
+	}
+
+	int ret = -1;
+	rlim_t nproc = nproc_limit(req->limits.processes);
+	double start = now_seconds();
+	double deadline = start + (double)req->timeout_ms / 1000.0;
+	pid_t pgid = 0;
+	pid_t *pgids = NULL;
+	size_t npgids = 0;
+
+	/* Orphaned descendants, escaped ones included, are re-parented to us, where we can find them. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		error_errno("run: prctl(PR_SET_CHILD_SUBREAPER)");
+		goto out;
+	}
+
+	for (;;) {
+		double now = now_seconds();
+		if (now >= deadline) {
+			res->timed_out = true;
+			break;
+		}
+		long long wait_ms = ms_until(deadline, now);
+		/* Start the next process once the previous one is ready. */
+		while (lp.started < req->nprocs &&
+		       (lp.started == 0 || proc_is_ready(lp.procs, lp.started - 1, now, &wait_ms))) {
+			if (lp.started > 0)
+				lp.procs[lp.started - 1].ready = true;
+			struct proc *p = &lp.procs[lp.started];
+			if (proc_start(p, req, pgid, nproc) < 0) {
+				lp.started++;
+				goto out;
+			}
+			lp.started++;
+			if (pgid == 0 && p->res->started)
+				pgid = getpgid(p->pid);
+			wait_ms = ms_until(deadline, now_seconds());
+		}
+		if (lp.started == req->nprocs && all_exited(&lp))
+			break;
+		if (loop_poll(&lp, wait_ms) < 0)
+			goto out;
+	}
+
+	pgids = xcalloc(req->nprocs, sizeof(*pgids));
+	collect_pgids(lp.procs, lp.started, pgids, &npgids);
+	if (res->timed_out) {
+		if (loop_kill(&lp) < 0)
+			goto out;
+	} else {
+		find_leftovers(&lp, pgids, npgids, &res->orphans);
+	}
+	/* Orphans, or anything a killed process left behind. */
+	kill_leftovers(&lp, pgids, npgids);
+
+	/* The pipes reach EOF when the last holder is gone; one that left the group may linger. */
+	double drain_until = now_seconds() + RUN_DRAIN_MS / 1000.0;
+	while (!all_output_closed(&lp) && now_seconds() < drain_until)
+		if (loop_poll(&lp, ms_until(drain_until, now_seconds())) < 0)
+			goto out;
+	ret = 0;
+out:
+	if (ret < 0 && lp.started)
+		signal_test(lp.procs, lp.started, SIGKILL);
+	loop_finish(&lp);
+	res->seconds = now_seconds() - start;
+	free(lp.procs);
+	free(pgids);
+	return ret;
+}
+
+static void output_release(struct run_output *o)
+{
+	free(o->data);
+	o->data = NULL;
+}
+
+void run_result_release(struct run_result *res)
+{
+	for (size_t i = 0; i < res->nprocs; i++) {
+		free(res->procs[i].name);
+		free(res->procs[i].start_error);
+		output_release(&res->procs[i].out);
+		output_release(&res->procs[i].err);
+	}
+	free(res->procs);
+	strvec_clear(&res->orphans);
+	memset(res, 0, sizeof(*res));
+}

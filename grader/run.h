@@ -1,0 +1,105 @@
+/*
+ * run: starts the processes of one test (or one build) and watches them
+ * until they are all gone, capturing every byte they write.
+ *
+ * Theory of operation
+ *
+ *   grader ──fork──► child: own process group (the test's first process
+ *     │                     creates it, later ones join it), fd 0 = stdin
+ *     │                     pipe / file / /dev/null, fd 1 and fd 2 = write
+ *     │                     ends of two capture pipes, every other fd
+ *     │                     closed, working directory, rlimits, default
+ *     │                     signal dispositions ──execve──► student program
+ *     │
+ *     ├─ exec-status pipe (close-on-exec): EOF means execve succeeded; else
+ *     │  the child writes the errno and the step that failed
+ *     ├─ pidfd per process: readable when it exits (observed with WNOWAIT so
+ *     │  the pid, and with it the process group, stays reserved until the
+ *     │  end of the test; reaped with wait4 at the end for its CPU time)
+ *     └─ one poll() loop pumps stdin, drains both capture pipes of every
+ *        process (past limits.output the bytes are read and counted, never
+ *        stored, so a program is never blocked by a full pipe), starts the
+ *        next process when the previous one is `ready`, and enforces the
+ *        wall-clock deadline.
+ *
+ *   The test ends when every process it started has exited.  Processes still
+ *   in its process group then are orphans: they are listed and killed.  On
+ *   timeout the group gets SIGTERM, then SIGKILL after RUN_TERM_GRACE_MS.
+ *   After that the capture pipes are drained until EOF or a short bound (a
+ *   process that left the group may still hold them).
+ *
+ * A hard line: run_processes() returns -1 only when the GRADER failed (pipe,
+ * fork, poll...).  Everything the student's program does, including failing
+ * to exec, is described in the result.
+ */
+#ifndef GRADER_RUN_H
+#define GRADER_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "spec.h"
+
+#define RUN_TERM_GRACE_MS 100
+#define RUN_DRAIN_MS 200
+
+/* One process to start; every pointer is borrowed for the duration of the run. */
+struct run_proc_spec {
+	const char *name;
+	char *const *argv;		/* argv[0] is looked up in PATH when it has no '/' */
+	const char *stdin_data;		/* fed through a pipe; NULL: see stdin_file */
+	size_t stdin_len;
+	const char *stdin_file;		/* opened as fd 0; both NULL: /dev/null */
+	const struct ready_spec *ready;	/* NULL: start the next process at once */
+};
+
+struct run_request {
+	const char *workdir;
+	char *const *envp;
+	struct limits_spec limits;	/* a value <= 0 leaves that resource unlimited */
+	long long timeout_ms;
+	const struct run_proc_spec *procs;
+	size_t nprocs;
+};
+
+/* Bytes written to one stream. */
+struct run_output {
+	char *data;		/* the first `cap` bytes, NUL-terminated; owned */
+	size_t len;
+	unsigned long long total;	/* everything written, including what was dropped */
+	bool truncated;
+	bool open;		/* grader side still open (internal) */
+};
+
+struct run_proc_result {
+	char *name;
+	pid_t pid;
+	bool started;		/* execve succeeded */
+	char *start_error;	/* why it could not be started, else NULL */
+	bool exited;		/* exited or was killed (false: never started) */
+	int exit_code;		/* when it exited normally */
+	int signal;		/* the signal that killed it, 0 when it exited normally */
+	double cpu_seconds;
+	double seconds;		/* from start to exit */
+	struct run_output out;
+	struct run_output err;
+};
+
+struct run_result {
+	bool timed_out;
+	double seconds;
+	struct strvec orphans;	/* "pid 12 (prog)" of processes alive after the test's processes exited */
+	struct run_proc_result *procs;
+	size_t nprocs;
+};
+
+/* Runs req; fills res (release with run_result_release, also after -1). */
+int run_processes(const struct run_request *req, struct run_result *res);
+void run_result_release(struct run_result *res);
+
+/* The fixed environment every program gets ("PATH=...", "HOME=<workdir>", "LANG=C") plus extra. */
+void run_build_env(struct strvec *env, const char *workdir, const struct env_var *extra,
+		   size_t nextra);
+
+#endif

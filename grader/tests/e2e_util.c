@@ -1,0 +1,174 @@
+#include "e2e_util.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+#include "util.h"
+
+static void copy_field(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+int e2e_rows_load(const char *path, struct e2e_rows *rows)
+{
+	rows->v = NULL;
+	rows->n = 0;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	char line[2048];
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		char *fields[6] = {0};
+		char *save = NULL;
+		size_t k = 0;
+		for (char *p = strtok_r(line, "\t", &save); p && k < 6; p = strtok_r(NULL, "\t", &save))
+			fields[k++] = p;
+		if (k < 5)
+			continue;
+		rows->v = realloc(rows->v, (rows->n + 1) * sizeof(*rows->v));
+		struct e2e_row *r = &rows->v[rows->n++];
+		copy_field(r->spec, sizeof(r->spec), fields[0]);
+		copy_field(r->submission, sizeof(r->submission), fields[1]);
+		copy_field(r->test, sizeof(r->test), fields[2]);
+		copy_field(r->status, sizeof(r->status), fields[3]);
+		copy_field(r->kinds, sizeof(r->kinds), fields[4]);
+		copy_field(r->pending, sizeof(r->pending), fields[5] ? fields[5] : "-");
+	}
+	fclose(f);
+	return 0;
+}
+
+void e2e_rows_free(struct e2e_rows *rows)
+{
+	free(rows->v);
+	rows->v = NULL;
+	rows->n = 0;
+}
+
+const char *e2e_grader(void)
+{
+	const char *bin = getenv("GRADER_BIN");
+	return bin && *bin ? bin : "build/san/grader";
+}
+
+const char *e2e_tmpdir(void)
+{
+	static char *dir;
+	if (!dir) {
+		dir = make_scratch_dir("grader-e2e");
+		cr_assert_not_null(dir, "%s", error_last());
+	}
+	return dir;
+}
+
+char *e2e_report_path(const char *submission)
+{
+	return xasprintf("%s/%s.json", e2e_tmpdir(), submission ? submission : "?");
+}
+
+void e2e_run_grader(const char *const *argv, struct e2e_run *run)
+{
+	struct strvec env = STRVEC_INIT;
+	strvec_init(&env);
+	const char *pass[] = {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "TMPDIR", "HOME"};
+	for (size_t i = 0; i < sizeof(pass) / sizeof(pass[0]); i++)
+		if (getenv(pass[i]))
+			strvec_pushf(&env, "%s=%s", pass[i], getenv(pass[i]));
+	strvec_push(&env, "LANG=C");
+
+	struct run_proc_spec proc = {.name = "grader", .argv = (char *const *)argv};
+	/* The grader under test needs no limits of ours (ASan reserves terabytes of address space). */
+	struct run_request req = {
+		.workdir = getenv("GRADER_ROOT") ? getenv("GRADER_ROOT") : ".",
+		.envp = env.v,
+		.timeout_ms = 110000,
+		.procs = &proc,
+		.nprocs = 1,
+	};
+	struct run_result rr;
+	int rc = run_processes(&req, &rr);
+	cr_assert_eq(rc, 0, "cannot run %s: %s", argv[0], error_last());
+	cr_assert(rr.procs[0].started, "%s", rr.procs[0].start_error);
+	cr_assert(!rr.timed_out, "%s did not finish", argv[0]);
+	run->signal = rr.procs[0].signal;
+	run->exit_code = rr.procs[0].signal ? -1 : rr.procs[0].exit_code;
+	run->out = xstrdup(rr.procs[0].out.data);
+	run->err = xstrdup(rr.procs[0].err.data);
+	run_result_release(&rr);
+	strvec_clear(&env);
+}
+
+void e2e_run_release(struct e2e_run *run)
+{
+	free(run->out);
+	free(run->err);
+}
+
+json_t *e2e_find_test(json_t *report, const char *name)
+{
+	size_t i;
+	json_t *test;
+	json_array_foreach(json_object_get(report, "tests"), i, test)
+	{
+		const char *n = json_string_value(json_object_get(test, "name"));
+		if (n && !strcmp(n, name))
+			return test;
+	}
+	return NULL;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *e2e_failing_kinds(json_t *test)
+{
+	struct strvec kinds = STRVEC_INIT;
+	strvec_init(&kinds);
+	size_t i;
+	json_t *check;
+	json_array_foreach(json_object_get(test, "checks"), i, check)
+	{
+		const char *kind = json_string_value(json_object_get(check, "kind"));
+		if (!json_is_true(json_object_get(check, "ok")) && kind && !strvec_contains(&kinds, kind))
+			strvec_push(&kinds, kind);
+	}
+	qsort(kinds.v, kinds.n, sizeof(*kinds.v), compare_strings);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	for (i = 0; i < kinds.n; i++)
+		strbuf_addf(&sb, "%s%s", i ? "," : "", kinds.v[i]);
+	if (!kinds.n)
+		strbuf_addstr(&sb, "-");
+	strvec_clear(&kinds);
+	return strbuf_detach(&sb, NULL);
+}
+
+bool e2e_kinds_subset(const char *actual, const char *expected)
+{
+	if (!strcmp(actual, "-"))
+		return true;
+	char *copy = xstrdup(actual);
+	bool ok = true;
+	char *save = NULL;
+	for (char *k = strtok_r(copy, ",", &save); k && ok; k = strtok_r(NULL, ",", &save)) {
+		size_t len = strlen(k);
+		const char *p = expected;
+		bool found = false;
+		while (!found && (p = strstr(p, k))) {
+			found = (p == expected || p[-1] == ',') && (p[len] == ',' || p[len] == '\0');
+			p += len;
+		}
+		ok = found;
+	}
+	free(copy);
+	return ok;
+}

@@ -1,0 +1,54 @@
+/*
+ * e2e_util: what the end-to-end tests share — running the built grader,
+ * reading expectation tables, and reading its JSON report.
+ */
+#ifndef GRADER_E2E_UTIL_H
+#define GRADER_E2E_UTIL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct e2e_row {
+	char spec[256];
+	char submission[256];
+	char test[256];
+	char status[32];
+	char kinds[256];	/* sorted, comma-separated, or "-" */
+	char pending[64];	/* "-" or what a later issue brings */
+};
+
+struct e2e_rows {
+	struct e2e_row *v;
+	size_t n;
+};
+
+/* Reads a TAB-separated table (lines starting with '#' are comments). */
+int e2e_rows_load(const char *path, struct e2e_rows *rows);
+void e2e_rows_free(struct e2e_rows *rows);
+
+struct e2e_run {
+	int exit_code;	/* -1 when killed by a signal */
+	int signal;
+	char *out;
+	char *err;
+};
+
+/* The grader under test: $GRADER_BIN, else build/san/grader. */
+const char *e2e_grader(void);
+/* A private scratch folder for this test process (made on first use). */
+const char *e2e_tmpdir(void);
+/* <tmpdir>/<submission>.json; caller frees. */
+char *e2e_report_path(const char *submission);
+/* Runs argv (NULL-terminated) from the repository root; asserts it could be run. */
+void e2e_run_grader(const char *const *argv, struct e2e_run *run);
+void e2e_run_release(struct e2e_run *run);
+
+/* The test object named `name` in a report, or NULL. */
+json_t *e2e_find_test(json_t *report, const char *name);
+/* Sorted, de-duplicated, comma-separated kinds of the failing checks, "-" for none; caller frees. */
+char *e2e_failing_kinds(json_t *test);
+/* Whether every kind in `actual` (comma-separated or "-") is in `expected`. */
+bool e2e_kinds_subset(const char *actual, const char *expected);
+
+#endif

@@ -1,0 +1,8 @@
+/* Prints "hello" without the trailing newline: an exact match fails, with a diff. */
+#include <stdio.h>
+
+int main(void)
+{
+	printf("hello");
+	return 0;
+}

@@ -1,0 +1,247 @@
+/*
+ * Command-line behaviour of the built grader: exit statuses, bad specs,
+ * bad submission folders, what goes to stdout and stderr.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "e2e_util.h"
+#include "util.h"
+
+#define ROBUSTNESS "grader/tests/robustness"
+#define BADSPECS ROBUSTNESS "/badspecs"
+
+static struct e2e_run run;
+
+static void teardown(void)
+{
+	e2e_run_release(&run);
+}
+
+TestSuite(cli, .fini = teardown, .timeout = 60);
+
+static void grader(const char *a1, const char *a2, const char *a3, const char *a4, const char *a5)
+{
+	const char *argv[] = {e2e_grader(), a1, a2, a3, a4, a5, NULL};
+	e2e_run_grader(argv, &run);
+}
+
+struct badspec_case {
+	char file[128];
+	char position[32];
+	char phrase[128];
+};
+
+static void free_badspecs(struct criterion_test_params *params)
+{
+	cr_free(params->params);
+}
+
+ParameterizedTestParameters(cli, validate_reports_bad_spec)
+{
+	size_t cap = 64, n = 0;
+	struct badspec_case *cases = cr_malloc(cap * sizeof(*cases));
+	FILE *f = fopen(BADSPECS "/expected.tsv", "re");
+	char line[512];
+	while (f && n < cap && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || !line[0])
+			continue;
+		char *save = NULL;
+		char *file = strtok_r(line, "\t", &save);
+		char *pos = strtok_r(NULL, "\t", &save);
+		char *phrase = strtok_r(NULL, "\t", &save);
+		if (!file || !pos || !phrase)
+			continue;
+		snprintf(cases[n].file, sizeof(cases[n].file), "%s", file);
+		snprintf(cases[n].position, sizeof(cases[n].position), "%s", pos);
+		snprintf(cases[n].phrase, sizeof(cases[n].phrase), "%s", phrase);
+		n++;
+	}
+	if (f)
+		fclose(f);
+	return cr_make_param_array(struct badspec_case, cases, n, free_badspecs);
+}
+
+ParameterizedTest(struct badspec_case *c, cli, validate_reports_bad_spec)
+{
+	char *path = xasprintf(BADSPECS "/%s", c->file);
+	grader("validate", path, NULL, NULL, NULL);
+	cr_expect_eq(run.exit_code, 2, "%s: exit %d", c->file, run.exit_code);
+	cr_expect_str_empty(run.out, "validate printed on stdout: %s", run.out);
+	if (strcmp(c->position, "-")) {
+		char *where = xasprintf("%s:%s: ", path, c->position);
+		cr_expect_not_null(strstr(run.err, where), "expected '%s' in: %s", where, run.err);
+		free(where);
+	} else {
+		cr_expect_not_null(strstr(run.err, path), "the error does not name the file: %s", run.err);
+	}
+	cr_expect_not_null(strcasestr(run.err, c->phrase), "expected '%s' in: %s", c->phrase, run.err);
+	free(path);
+}
+
+Test(cli, validate_is_silent_on_good_specs)
+{
+	grader("validate", ROBUSTNESS "/spec.yaml", ROBUSTNESS, NULL, NULL);
+	cr_expect_eq(run.exit_code, 0, "stderr: %s", run.err);
+	cr_expect_str_empty(run.out);
+	cr_expect_str_empty(run.err);
+}
+
+Test(cli, spec_path_that_does_not_exist)
+{
+	grader("validate", "no/such/spec.yaml", NULL, NULL, NULL);
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect_not_null(strstr(run.err, "no/such/spec.yaml"), "%s", run.err);
+	cr_expect_not_null(strstr(run.err, "No such file"), "%s", run.err);
+}
+
+Test(cli, grade_with_a_bad_spec_runs_nothing)
+{
+	grader("grade", BADSPECS "/unknown_key.yaml", ROBUSTNESS "/submissions/hello", "-o",
+	       e2e_tmpdir());
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect_not_null(strstr(run.err, "did you mean 'stdout'"), "%s", run.err);
+	char *report = e2e_report_path("hello");
+	cr_expect_not(path_exists(report), "a report was written for a spec that does not load");
+	free(report);
+}
+
+Test(cli, usage_errors_exit_2)
+{
+	grader(NULL, NULL, NULL, NULL, NULL);
+	cr_expect_eq(run.exit_code, 2);
+	e2e_run_release(&run);
+	grader("frobnicate", NULL, NULL, NULL, NULL);
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect_not_null(strstr(run.err, "unknown command 'frobnicate'"), "%s", run.err);
+	e2e_run_release(&run);
+	grader("grade", ROBUSTNESS, NULL, NULL, NULL);
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect_not_null(strstr(run.err, "missing SUBMISSION_DIR"), "%s", run.err);
+	e2e_run_release(&run);
+	grader("grade", ROBUSTNESS, ROBUSTNESS "/submissions/hello", "--format", "xml");
+	cr_expect_eq(run.exit_code, 2);
+}
+
+Test(cli, version_and_help)
+{
+	grader("--version", NULL, NULL, NULL, NULL);
+	cr_expect_eq(run.exit_code, 0);
+	cr_expect_not_null(strstr(run.out, "grader 0."), "%s", run.out);
+	e2e_run_release(&run);
+	grader("grade", "--help", NULL, NULL, NULL);
+	cr_expect_eq(run.exit_code, 0);
+	cr_expect_not_null(strstr(run.out, "usage: grader grade"), "%s", run.out);
+}
+
+Test(cli, submission_folder_that_does_not_exist)
+{
+	grader("grade", ROBUSTNESS, "no/such/student", NULL, NULL);
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect_not_null(strstr(run.err, "no/such/student"), "%s", run.err);
+}
+
+Test(cli, json_format_prints_only_json_and_human_format_summarises)
+{
+	grader("grade", ROBUSTNESS, ROBUSTNESS "/submissions/exit_42", "--format", "json");
+	json_error_t err;
+	json_t *report = json_loads(run.out, 0, &err);
+	cr_assert_not_null(report, "stdout is not only JSON: %s", err.text);
+	cr_expect_str_eq(json_string_value(json_object_get(report, "isolation")), "partial");
+	cr_expect(json_array_size(json_object_get(report, "isolation_missing")) > 0);
+	json_decref(report);
+	/* The partial isolation is also said on the terminal, on stderr. */
+	cr_expect_not_null(strstr(run.err, "isolation partial"), "%s", run.err);
+	e2e_run_release(&run);
+
+	grader("grade", ROBUSTNESS, ROBUSTNESS "/submissions/exit_42", "-o", e2e_tmpdir());
+	cr_expect_eq(run.exit_code, 1);
+	cr_expect_not_null(strstr(run.out, "exit status 42, expected exit status 0"), "%s", run.out);
+	cr_expect_null(strchr(run.out, '\033'), "colour on a pipe");
+}
+
+Test(cli, check_writes_no_report_and_no_colour_on_a_pipe)
+{
+	char *cwd_report = xasprintf("reports/robustness/exit_42.json");
+	bool existed = path_exists(cwd_report);
+	grader("check", ROBUSTNESS, ROBUSTNESS "/submissions/exit_42", NULL, NULL);
+	cr_expect_eq(run.exit_code, 1);
+	cr_expect_not_null(strstr(run.out, "FAIL"), "%s", run.out);
+	cr_expect_null(strchr(run.out, '\033'), "colour on a pipe");
+	if (!existed)
+		cr_expect_not(path_exists(cwd_report), "check wrote a report");
+	free(cwd_report);
+}
+
+Test(cli, unreadable_submission_is_a_build_failure)
+{
+	/* Permissions do not stop root: run the grader as nobody when we are root. */
+	char *dir = xasprintf("%s/locked", e2e_tmpdir());
+	cr_assert_eq(mkdir_p(dir, 0755), 0);
+	char *src = xasprintf("%s/main.c", dir);
+	cr_assert_eq(write_file_atomic(src, "int main(void){return 0;}\n", 26), 0);
+	chmod(src, 0);
+	chmod(e2e_tmpdir(), 0755);
+	char *out = xasprintf("%s/out", e2e_tmpdir());
+	cr_assert_eq(mkdir_p(out, 0777), 0);
+	chmod(out, 0777);
+	char *grader_abs = realpath(e2e_grader(), NULL);
+	cr_assert_not_null(grader_abs);
+	if (getuid() == 0) {
+		const char *argv[] = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+				      grader_abs, "grade", ROBUSTNESS, dir, "-o", out, "--format", "json",
+				      NULL};
+		e2e_run_grader(argv, &run);
+	} else {
+		grader("grade", ROBUSTNESS, dir, "-o", out);
+		e2e_run_release(&run);
+		const char *argv[] = {grader_abs, "grade", ROBUSTNESS, dir, "-o", out, "--format", "json", NULL};
+		e2e_run_grader(argv, &run);
+	}
+	cr_expect_eq(run.exit_code, 1, "exit %d, stderr: %s", run.exit_code, run.err);
+	json_t *report = json_loads(run.out, 0, NULL);
+	cr_assert_not_null(report, "stdout: %s stderr: %s", run.out, run.err);
+	json_t *build = json_object_get(report, "build");
+	cr_expect(json_is_false(json_object_get(build, "ok")));
+	cr_expect_not_null(strstr(json_string_value(json_object_get(build, "output")), "Permission denied"),
+			   "%s", json_string_value(json_object_get(build, "output")));
+	json_decref(report);
+	free(grader_abs);
+	free(out);
+	free(src);
+	free(dir);
+}
+
+Test(cli, check_shows_hidden_tests_only_as_passed_or_failed)
+{
+	char *spec = xasprintf("%s/hidden.yaml", e2e_tmpdir());
+	const char *text = "assignment: hidden\n"
+			   "build: { command: 'cc -o prog main.c' }\n"
+			   "tests:\n"
+			   "  - name: visible\n"
+			   "    run: ./prog\n"
+			   "    expect: { stdout: \"visible-expected\\n\" }\n"
+			   "  - name: secret\n"
+			   "    hidden: true\n"
+			   "    run: ./prog\n"
+			   "    expect: { stdout: \"secret-expected\\n\" }\n";
+	cr_assert_eq(write_file_atomic(spec, text, strlen(text)), 0);
+	grader("check", spec, ROBUSTNESS "/submissions/hello", NULL, NULL);
+	cr_expect_eq(run.exit_code, 1, "%s", run.err);
+	cr_expect_not_null(strstr(run.out, "visible-expected"), "the visible diff is missing: %s", run.out);
+	cr_expect_not_null(strstr(run.out, "secret"), "the hidden test is not listed: %s", run.out);
+	cr_expect_null(strstr(run.out, "secret-expected"), "a hidden test's expected output leaked: %s", run.out);
+	e2e_run_release(&run);
+	/* The TA's view shows everything. */
+	grader("grade", spec, ROBUSTNESS "/submissions/hello", "-o", e2e_tmpdir());
+	cr_expect_not_null(strstr(run.out, "secret-expected"), "%s", run.out);
+	free(spec);
+}

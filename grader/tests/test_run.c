@@ -1,0 +1,189 @@
+/* Unit tests of the runner: capture, stdin, caps, deadlines, exits, orphans, ready. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+#include "util.h"
+
+static struct run_result result;
+static struct strvec env;
+
+static void setup(void)
+{
+	strvec_init(&env);
+	run_build_env(&env, "/tmp", NULL, 0);
+}
+
+static void teardown(void)
+{
+	run_result_release(&result);
+	strvec_clear(&env);
+}
+
+TestSuite(run, .init = setup, .fini = teardown, .timeout = 30);
+
+static struct run_request request(const struct run_proc_spec *procs, size_t n, long long timeout_ms)
+{
+	struct run_request req = {
+		.workdir = "/tmp",
+		.envp = env.v,
+		.limits = {.cpu_ms = 5000, .memory = 1LL << 30, .processes = 64, .output = 1 << 20,
+			   .open_files = 64},
+		.timeout_ms = timeout_ms,
+		.procs = procs,
+		.nprocs = n,
+	};
+	return req;
+}
+
+static void run_sh(const char *script, long long timeout_ms, long long output_cap)
+{
+	char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
+	struct run_proc_spec proc = {.name = "sh", .argv = argv};
+	struct run_request req = request(&proc, 1, timeout_ms);
+	req.limits.output = output_cap;
+	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
+}
+
+Test(run, captures_stdout_stderr_and_exit_status)
+{
+	run_sh("echo out; echo err >&2; exit 3", 5000, 1 << 20);
+	const struct run_proc_result *p = &result.procs[0];
+	cr_assert(p->started);
+	cr_assert_str_eq(p->out.data, "out\n");
+	cr_assert_str_eq(p->err.data, "err\n");
+	cr_assert_eq(p->exit_code, 3);
+	cr_assert_eq(p->signal, 0);
+	cr_assert_not(result.timed_out);
+}
+
+Test(run, death_by_signal_is_reported_by_number)
+{
+	run_sh("kill -SEGV $$", 5000, 1 << 20);
+	cr_assert_eq(result.procs[0].signal, SIGSEGV);
+}
+
+Test(run, sigpipe_is_not_inherited_as_ignored)
+{
+	/* The grader ignores SIGPIPE; a student's program must still die of it. */
+	run_sh("yes | head -c 1 >/dev/null; kill -PIPE $$", 5000, 1 << 20);
+	cr_assert_eq(result.procs[0].signal, SIGPIPE);
+}
+
+Test(run, large_stdin_and_large_output_do_not_deadlock)
+{
+	size_t len = 4 << 20;
+	char *data = xmalloc(len);
+	memset(data, 'x', len);
+	char *argv[] = {"cat", NULL};
+	struct run_proc_spec proc = {.name = "cat", .argv = argv, .stdin_data = data, .stdin_len = len};
+	struct run_request req = request(&proc, 1, 20000);
+	req.limits.output = 8 << 20;
+	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
+	cr_assert_eq(result.procs[0].out.len, len);
+	cr_assert_eq(memcmp(result.procs[0].out.data, data, len), 0);
+	free(data);
+}
+
+Test(run, output_past_the_cap_is_counted_not_kept)
+{
+	run_sh("head -c 300000 /dev/zero; head -c 5 /dev/zero >&2", 5000, 1000);
+	const struct run_proc_result *p = &result.procs[0];
+	cr_assert_eq(p->out.len, 1000);
+	cr_assert_eq(p->out.total, 300000);
+	cr_assert(p->out.truncated);
+	cr_assert_eq(p->err.len, 5);
+	cr_assert_not(p->err.truncated);
+	cr_assert_eq(p->exit_code, 0, "the writer was blocked or killed");
+}
+
+Test(run, timeout_kills_a_process_that_ignores_sigterm)
+{
+	run_sh("trap '' TERM; echo started; while :; do sleep 1; done", 300, 1 << 20);
+	cr_assert(result.timed_out);
+	cr_assert_eq(result.procs[0].signal, SIGKILL);
+	cr_assert_str_eq(result.procs[0].out.data, "started\n");
+}
+
+Test(run, exec_failure_is_a_result_not_an_error)
+{
+	char *argv[] = {"./no-such-program", NULL};
+	struct run_proc_spec proc = {.name = "x", .argv = argv};
+	struct run_request req = request(&proc, 1, 5000);
+	cr_assert_eq(run_processes(&req, &result), 0);
+	cr_assert_not(result.procs[0].started);
+	cr_assert_not_null(strstr(result.procs[0].start_error, "No such file or directory"),
+			   "%s", result.procs[0].start_error);
+}
+
+Test(run, stdin_file_and_default_empty_stdin)
+{
+	char *argv[] = {"cat", NULL};
+	struct run_proc_spec proc = {.name = "cat", .argv = argv, .stdin_file = "/etc/hostname"};
+	struct run_request req = request(&proc, 1, 5000);
+	cr_assert_eq(run_processes(&req, &result), 0);
+	cr_assert_gt(result.procs[0].out.len, 0);
+	run_result_release(&result);
+
+	struct run_proc_spec empty = {.name = "cat", .argv = argv};
+	req = request(&empty, 1, 5000);
+	cr_assert_eq(run_processes(&req, &result), 0);
+	cr_assert_eq(result.procs[0].out.len, 0);
+	cr_assert_not(result.timed_out, "cat waited for input: stdin was not at EOF");
+}
+
+Test(run, orphans_are_found_and_killed_even_after_setsid)
+{
+	run_sh("sleep 30 & setsid sleep 31 & echo done", 5000, 1 << 20);
+	cr_assert_not(result.timed_out);
+	cr_assert_geq(result.orphans.n, 1, "no orphan found");
+	/* Both sleeps are gone: nothing of ours survives the test. */
+	cr_assert_eq(system("pgrep -x -f 'sleep 30' >/dev/null || pgrep -x -f 'sleep 31' >/dev/null"),
+		     256, "a leftover process survived");
+}
+
+Test(run, closed_stdout_does_not_end_the_test_early)
+{
+	run_sh("exec >&- 2>&-; sleep 0.2; exit 7", 5000, 1 << 20);
+	cr_assert_eq(result.procs[0].exit_code, 7);
+	cr_assert_geq(result.procs[0].seconds, 0.15);
+}
+
+Test(run, next_process_starts_after_ready_line)
+{
+	char *server[] = {"/bin/sh", "-c", "sleep 0.2; echo ready; sleep 0.3; echo bye", NULL};
+	char *client[] = {"/bin/sh", "-c", "echo client", NULL};
+	struct ready_spec ready = {.kind = READY_STDOUT, .text = "ready"};
+	struct run_proc_spec procs[] = {
+		{.name = "server", .argv = server, .ready = &ready},
+		{.name = "client", .argv = client},
+	};
+	struct run_request req = request(procs, 2, 5000);
+	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
+	cr_assert_str_eq(result.procs[0].out.data, "ready\nbye\n");
+	cr_assert_str_eq(result.procs[1].out.data, "client\n");
+	/* The client ran only after "ready": it cannot have been running for the whole test. */
+	cr_assert_lt(result.procs[1].seconds, result.seconds - 0.15);
+}
+
+Test(run, ready_delay_and_environment)
+{
+	char *first[] = {"/bin/sh", "-c", "echo $HOME $LANG $EXTRA; sleep 0.4", NULL};
+	char *second[] = {"/bin/true", NULL};
+	struct ready_spec delay = {.kind = READY_DELAY, .delay_ms = 150};
+	struct run_proc_spec procs[] = {
+		{.name = "a", .argv = first, .ready = &delay},
+		{.name = "b", .argv = second},
+	};
+	struct env_var extra = {"EXTRA", "yes"};
+	strvec_clear(&env);
+	strvec_init(&env);
+	run_build_env(&env, "/tmp", &extra, 1);
+	struct run_request req = request(procs, 2, 5000);
+	cr_assert_eq(run_processes(&req, &result), 0);
+	cr_assert_str_eq(result.procs[0].out.data, "/tmp C yes\n");
+	/* b started 150 ms after a, so it lived at most the rest of a's 400 ms. */
+	cr_assert_lt(result.procs[1].seconds, result.seconds - 0.1);
+}

@@ -1,0 +1,110 @@
+/*
+ * util: allocation that cannot fail, growable strings and string vectors,
+ * the error channel every module reports through, and file/fd helpers.
+ *
+ * Error protocol (after git's error()): a function that can fail calls
+ * `return error("...")`, which records the message and returns -1 (or use
+ * error_null() from functions returning pointers).  Only the top level
+ * (cli) prints error_last() and decides the exit status.  Messages carry
+ * their context, e.g. "build: cannot copy 'a.c': Permission denied".
+ */
+#ifndef GRADER_UTIL_H
+#define GRADER_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation: out of memory aborts with a message; these never return NULL. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Copies len bytes and appends a NUL, so binary data can be used as a string. */
+char *xmemdup0(const void *data, size_t len);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Grows *array (of *cap elements of elem_size) so that it holds at least need. */
+void *xgrow(void *array, size_t elem_size, size_t need, size_t *cap);
+
+/* Records a formatted message as the last error and returns -1. */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Like error() with ": strerror(errno)" appended. */
+int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Returns the last recorded error message ("" when none). */
+const char *error_last(void);
+/* Prefixes the last error with "prefix: " (adds context while unwinding). */
+void error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL-terminated (buf is never NULL after init). */
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+#define STRBUF_INIT {NULL, 0, 0}
+void strbuf_init(struct strbuf *sb);
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, char c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+void strbuf_reset(struct strbuf *sb);
+/* Hands the buffer to the caller (who frees it) and re-initialises sb. */
+char *strbuf_detach(struct strbuf *sb, size_t *len);
+void strbuf_release(struct strbuf *sb);
+
+/* A NULL-terminated vector of owned strings (v[n] == NULL; v is never NULL after init). */
+struct strvec {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+#define STRVEC_INIT {NULL, 0, 0}
+void strvec_init(struct strvec *sv);
+void strvec_push(struct strvec *sv, const char *s);
+void strvec_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Takes ownership of s. */
+void strvec_push_owned(struct strvec *sv, char *s);
+void strvec_pushv(struct strvec *sv, const char *const *v);
+bool strvec_contains(const struct strvec *sv, const char *s);
+void strvec_clear(struct strvec *sv);
+
+/* Reads a whole file into sb (appending). Fails with "PATH: strerror". */
+int read_file(const char *path, struct strbuf *sb);
+/* Writes data to path atomically: a temporary file in the same folder, fsync, rename. */
+int write_file_atomic(const char *path, const void *data, size_t len);
+/* mkdir -p; mode applies to the folders it creates. */
+int mkdir_p(const char *path, mode_t mode);
+/*
+ * Copies the contents of folder src into existing folder dst (or, when src is
+ * a regular file, that file into dst).  Regular files, folders and symbolic
+ * links (copied as links, never followed) are copied; anything else is
+ * skipped.  Modes are kept (minus setuid/setgid).
+ */
+int copy_tree(const char *src, const char *dst);
+/* rm -rf that never follows symbolic links; succeeds when path is absent. */
+int remove_tree(const char *path);
+/* Creates a fresh private folder under $TMPDIR (or /tmp) named prefix-XXXXXX. */
+char *make_scratch_dir(const char *prefix);
+/* Joins two path parts with one '/'. Caller frees. */
+char *path_join(const char *a, const char *b);
+bool path_is_dir(const char *path);
+bool path_exists(const char *path);
+
+/* close() that ignores -1 and sets *fd to -1 afterwards. */
+void close_fd(int *fd);
+int set_nonblocking(int fd);
+/* write() until done, retrying on EINTR. */
+int write_all(int fd, const void *data, size_t len);
+
+/* "64 KiB", "100.0 MiB", "12 bytes"; caller frees. */
+char *human_size(double bytes);
+
+/* Monotonic clock in seconds. */
+double now_seconds(void);
+
+#endif
