@@ -94,6 +94,7 @@ test: deps
 unit:
 	GRADER_BIN=$(CURDIR)/build/san/grader GRADER_ROOT=$(CURDIR) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/grader/tests/lsan.supp:print_suppressions=0 \
 		./build/san/unit-tests --jobs 2
 
 # The grader itself under valgrind on a few real submissions (the students' programs are not
