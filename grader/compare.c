@@ -46,6 +46,12 @@ const char *match_kind_name(enum match_kind kind)
 	return "unknown";
 }
 
+const char *const *match_kind_names(size_t *count)
+{
+	*count = ARRAY_SIZE(kind_names);
+	return kind_names;
+}
+
 int match_kind_from_name(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(kind_names); i++)

@@ -43,5 +43,7 @@ void match_result_release(struct match_result *result);
 /* "exact", "trim", ... ; match_kind_from_name returns -1 for unknown names. */
 const char *match_kind_name(enum match_kind kind);
 int match_kind_from_name(const char *name);
+/* All names, indexed by enum match_kind (for suggestions in spec errors). */
+const char *const *match_kind_names(size_t *count);
 
 #endif

@@ -7,7 +7,7 @@
  *
  *   1. the top level: assignment, title, build, defaults, tests;
  *   2. `defaults` into a spec_settings with "unset" markers;
- *   3. every test (spec_tests.c), merged with those defaults key by key and
+ *   3. every test (spec_testcase.c), merged with those defaults key by key and
  *      then with the built-in SPEC_DEFAULT_* values;
  *   4. checks across tests (unique names).
  *
@@ -223,82 +223,100 @@ static void sort_errors(struct strvec *errors, size_t from, const char *path)
 	}
 }
 
-struct spec *spec_load(const char *path, struct strvec *errors)
+static void empty_or_not_a_mapping(struct spec_parser *p, yaml_node_t *root)
 {
-	struct spec_parser p = {.errors = errors};
-	struct strbuf text = STRBUF_INIT;
+	struct strbuf got = STRBUF_INIT;
+
+	if (!root || spec_is_null(root)) {
+		spec_error(p, NULL, "the spec is empty");
+		return;
+	}
+	spec_describe(root, &got);
+	spec_error(
+	    p, root,
+	    "the spec must be a mapping of keys (assignment, build, defaults, tests), got %s",
+	    got.buf);
+	strbuf_release(&got);
+}
+
+/* Parses text (the whole file) into a spec; NULL when any error was recorded. */
+static struct spec *parse_spec(struct spec_parser *p, const struct strbuf *text)
+{
 	struct spec *spec = NULL;
 	yaml_parser_t parser;
 	yaml_node_t *root;
-	char *file, *real = NULL, *slash;
-	bool loaded = false;
-	size_t first_error = errors->n;
+	bool parser_ready, loaded = false;
 
-	/* A folder stands for its spec.yaml, and messages name that file. */
-	file = path_is_dir(path) ? path_join(path, "spec.yaml") : xstrdup(path);
-	p.path = file;
-	if (!yaml_parser_initialize(&parser)) {
-		strvec_pushf(errors, "%s: cannot start the YAML parser: out of memory", file);
-		goto out_file;
-	}
-	if (read_file(file, &text) < 0) {
-		strvec_push(errors, error_last());
+	parser_ready = yaml_parser_initialize(&parser);
+	if (!parser_ready) {
+		spec_error(p, NULL, "cannot start the YAML parser: out of memory");
 		goto out;
 	}
-	real = realpath(file, NULL);
-	if (!real) {
-		strvec_pushf(errors, "%s: %s", file, strerror(errno));
-		goto out;
-	}
-	slash = strrchr(real, '/');
-	*(slash == real ? slash + 1 : slash) = '\0';
-	p.dir = real;
-
-	/* An empty file leaves text.buf NULL, which libyaml asserts against. */
-	yaml_parser_set_input_string(&parser, (const unsigned char *)(text.buf ? text.buf : ""),
-				     text.len);
-	if (!yaml_parser_load(&parser, &p.doc)) {
-		syntax_error(&p, &parser, &text);
+	/* An empty file leaves text->buf NULL, which libyaml asserts against. */
+	yaml_parser_set_input_string(&parser, (const unsigned char *)(text->buf ? text->buf : ""),
+				     text->len);
+	if (!yaml_parser_load(&parser, &p->doc)) {
+		syntax_error(p, &parser, text);
 		goto out;
 	}
 	loaded = true;
-	root = yaml_document_get_root_node(&p.doc);
-	if (!root || spec_is_null(root)) {
-		spec_error(&p, NULL, "the spec is empty");
+	root = yaml_document_get_root_node(&p->doc);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		empty_or_not_a_mapping(p, root);
+		if (root && !spec_is_null(root))
+			check_single_document(p, &parser, text);
 		goto out;
 	}
-	check_single_document(&p, &parser, &text);
-	if (root->type != YAML_MAPPING_NODE) {
-		struct strbuf got = STRBUF_INIT;
-		spec_describe(root, &got);
-		spec_error(&p, root,
-			   "the spec must be a mapping of keys (assignment, build, defaults, "
-			   "tests), got %s",
-			   got.buf);
-		strbuf_release(&got);
-		goto out;
-	}
+	check_single_document(p, &parser, text);
 
 	spec = xcalloc(1, sizeof(*spec));
-	spec->path = xstrdup(file);
-	spec->dir = xstrdup(real);
+	spec->path = xstrdup(p->path);
+	spec->dir = xstrdup(p->dir);
 	strvec_init(&spec->build.files);
 	spec->build.timeout_ms = -1;
-	read_top(&p, root, spec);
+	read_top(p, root, spec);
 	if (spec->build.timeout_ms < 0)
 		spec->build.timeout_ms = SPEC_DEFAULT_BUILD_TIMEOUT_MS;
-	if (p.nerrors) {
-		sort_errors(errors, first_error, file);
+	if (p->nerrors) {
 		spec_free(spec);
 		spec = NULL;
 	}
 out:
 	if (loaded)
-		yaml_document_delete(&p.doc);
-	yaml_parser_delete(&parser);
-out_file:
+		yaml_document_delete(&p->doc);
+	if (parser_ready)
+		yaml_parser_delete(&parser);
+	return spec;
+}
+
+struct spec *spec_load(const char *path, struct strvec *errors)
+{
+	struct spec_parser p = {.errors = errors};
+	struct strbuf text = STRBUF_INIT;
+	struct spec *spec = NULL;
+	char *file, *dir = NULL, *slash;
+	size_t first_error = errors->n;
+
+	/* A folder stands for its spec.yaml, and messages name that file. */
+	file = path_is_dir(path) ? path_join(path, "spec.yaml") : xstrdup(path);
+	p.path = file;
+	if (read_file(file, &text) < 0) {
+		strvec_push(errors, error_last());
+		goto out;
+	}
+	dir = realpath(file, NULL);
+	if (!dir) {
+		strvec_pushf(errors, "%s: %s", file, strerror(errno));
+		goto out;
+	}
+	slash = strrchr(dir, '/');
+	*(slash == dir ? slash + 1 : slash) = '\0';
+	p.dir = dir;
+	spec = parse_spec(&p, &text);
+	sort_errors(errors, first_error, file);
+out:
 	strbuf_release(&text);
-	free(real);
+	free(dir);
 	free(file);
 	return spec;
 }

@@ -1,7 +1,7 @@
 /*
  * spec_internal: what the files of the spec module share (spec.c loads the
  * file and the top level, spec_node.c reads typed values out of libyaml
- * nodes, spec_tests.c reads tests, processes and expectations).  Nothing
+ * nodes, spec_testcase.c reads tests, processes and expectations).  Nothing
  * outside spec*.c includes this header: libyaml types stay in the module.
  *
  * Every reader below reports its own problems with spec_error() and returns

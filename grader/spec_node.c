@@ -441,10 +441,7 @@ int spec_get_fixture(struct spec_parser *p, yaml_node_t *node, const char *key, 
 	}
 	real = realpath(joined, NULL);
 	free(*abs);
-	*abs = real ? xstrdup(real) : joined;
-	if (real)
-		free(joined);
-	joined = NULL;
+	*abs = xstrdup(real ? real : joined);
 	ret = 0;
 out:
 	free(real);

@@ -571,6 +571,13 @@ Test(spec, top_level_not_a_mapping)
 		      "defaults, tests), got a sequence");
 }
 
+Test(spec, top_level_scalar)
+{
+	text_error("just some words\n",
+		   "spec.yaml:1:1: the spec must be a mapping of keys "
+		   "(assignment, build, defaults, tests), got 'just some words'");
+}
+
 Test(spec, yaml_syntax_error)
 {
 	ASSERT_ERRORS(BAD "syntax.yaml", BAD "syntax.yaml:5:9: YAML syntax error: did not find "
@@ -670,6 +677,18 @@ Test(spec, more_wrong_types)
 		   "submission");
 	text_error("assignment: t\ntests: [{ name: a, run: ./p }]\nbuild: { command: \" \" }\n",
 		   "spec.yaml:3:19: 'build.command' is empty");
+	text_error(
+	    HEAD "    trace: [pipe]\n",
+	    "spec.yaml:5:12: 'trace' must be a mapping {require: [...], forbid: [...]}, got a "
+	    "sequence");
+	text_error(HEAD "    cleanup: removed\n",
+		   "spec.yaml:5:14: 'cleanup' must be a mapping, got 'removed'");
+	text_error(HEAD "    expect: { signal: [PIPE] }\n",
+		   "spec.yaml:5:23: 'signal' must be a signal name such as SIGPIPE, or null, got a "
+		   "sequence");
+	text_error("assignment: t\ntests:\n  - name: a\n"
+		   "    processes: [{ name: a, run: ./a, ready: { stdout: \"\" } }]\n",
+		   "spec.yaml:4:55: 'ready.stdout' is empty: give the text to wait for");
 	text_error(
 	    "assignment: t\ntests: [a]\n",
 	    "spec.yaml:2:9: 'tests' must be a list of mappings {name, run, expect, ...}, got 'a'");

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "compare.h"
 #include "spec_internal.h"
 
 #define SETTING_KEY_NAMES                                                                          \
@@ -58,14 +59,6 @@ static const char *const trace_keys[2] = {"require", "forbid"};
 static const char *const expect_keys[4] = {"exit", "signal", "stdout", "stderr"};
 static const char *const output_keys[3] = {"match", "text", "file"};
 static const char *const ready_keys[3] = {"stdout", "ipc", "delay"};
-
-/* Indexed by enum match_kind; compare.c owns matching, this is only the spelling. */
-static const char *const match_names[] = {
-    [MATCH_EXACT] = "exact",	       [MATCH_TRIM] = "trim",
-    [MATCH_WHITESPACE] = "whitespace", [MATCH_LINES_UNORDERED] = "lines_unordered",
-    [MATCH_CONTAINS] = "contains",     [MATCH_REGEX] = "regex",
-    [MATCH_EMPTY] = "empty",
-};
 
 static bool all_chars_in(const char *s, const char *accept)
 {
@@ -429,20 +422,20 @@ static int read_match_kind(struct spec_parser *p, yaml_node_t *node, const char 
 			   enum match_kind *kind)
 {
 	const char *text = spec_scalar(node);
-	size_t near;
+	size_t count;
+	const char *const *names = match_kind_names(&count);
 
-	for (size_t i = 0; text && i < ARRAY_SIZE(match_names); i++) {
-		if (!strcmp(text, match_names[i])) {
-			*kind = (enum match_kind)i;
-			return 0;
-		}
-	}
 	if (!text || spec_is_null(node))
 		return spec_type_error(p, node, key, "a match kind such as exact");
-	near = spec_suggest(text, match_names, ARRAY_SIZE(match_names));
-	if (near < ARRAY_SIZE(match_names))
+	int found = match_kind_from_name(text);
+	if (found >= 0) {
+		*kind = (enum match_kind)found;
+		return 0;
+	}
+	size_t near = spec_suggest(text, names, count);
+	if (near < count)
 		return spec_error(p, node, "unknown match '%s' for '%s' — did you mean '%s'?", text,
-				  key, match_names[near]);
+				  key, names[near]);
 	return spec_error(p, node,
 			  "unknown match '%s' for '%s': use exact, trim, whitespace, "
 			  "lines_unordered, contains, regex or empty",
@@ -500,7 +493,7 @@ static int read_output(struct spec_parser *p, yaml_node_t *node, const char *key
 		}
 		if (!vals[1] && !vals[2]) {
 			spec_error(p, node, "match '%s' for '%s' needs 'text' or 'file'",
-				   match_names[out->match], key);
+				   match_kind_name(out->match), key);
 			goto out;
 		}
 	} else if (!spec_scalar(node) || spec_is_null(node)) {

@@ -1,0 +1,37 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+  int pfd[2];
+  int pid;
+
+  if (pipe(pfd) == -1)
+  {
+    perror("pipe failed");
+    exit(1);
+  }
+  if ((pid = fork()) < 0)
+  {
+    perror("fork failed");
+    exit(2);
+  }
+  if (pid == 0) // child
+  {
+    close(pfd[0]); // close read end
+    dup2(pfd[1], 1); // dupe write end
+    close(pfd[1]); // close og write end
+    execlp("ls", "ls", argv[1], NULL); // exec ls DIR
+    perror("ls failed"); // error if exec fails
+    exit(3);
+  } else {        // parent
+    close(pfd[1]); // close write end
+    dup2(pfd[0], 0); // dupe read end
+    close(pfd[0]); // close og read end
+    execlp("wc", "wc", NULL); // exec wc with data from child
+    perror("wc failed");
+    exit(4);
+  }
+  exit(0);
+}

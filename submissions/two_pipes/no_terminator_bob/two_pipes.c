@@ -1,0 +1,58 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#define SIZE 1024
+
+int main(int argc, char **argv)
+{
+  int pfd1[2];
+  int pfd2[2];
+  int nread;
+  int pid;
+  char buf[SIZE] = {0};
+
+  fgets(buf, SIZE, stdin);
+  buf[strlen(buf) - 1] = '\0';   /* remove the newline */
+
+  if (pipe(pfd1) == -1) {
+    perror("pipe failed");
+    exit(1);
+  }
+  if (pipe(pfd2) == -1) {
+    perror("pipe failed");
+    exit(1);
+  }
+  if ((pid = fork()) < 0) {
+    perror("fork failed");
+    exit(2);
+  }
+  if (pid == 0) {
+    /* child */
+    close(pfd1[1]);
+    close(pfd2[0]);
+    while ((nread = read(pfd1[0], buf, SIZE)) != 0) {
+      printf("child read: %s\n", buf);
+    }
+    close(pfd1[0]);
+    strcpy(buf, "I am fine thank you");
+    write(pfd2[1], buf, strlen(buf));
+    close(pfd2[1]);
+  } else {
+    /* parent */
+    close(pfd1[0]);
+    close(pfd2[1]);
+    printf("parent asks: %s\n", buf);
+    fflush(stdout);
+    write(pfd1[1], buf, strlen(buf));
+    close(pfd1[1]);
+    while ((nread = read(pfd2[0], buf, SIZE)) != 0) {
+      wait(NULL);
+      printf("parent read: %s\n", buf);
+    }
+    close(pfd2[0]);
+  }
+  exit(0);
+}
