@@ -93,10 +93,12 @@ ParameterizedTest(struct submission_case *c, e2e, submission, .timeout = 120)
 		char *kinds = e2e_failing_kinds(test);
 		any_failed |= strcmp(status, "passed") != 0;
 		if (row->pending[0] && strcmp(row->pending, "-")) {
-			cr_log_warn("PENDING (%s): %s / %s expects %s [%s]; got %s [%s]; asserting only "
-				    "that nothing unexpected fails",
-				    row->pending, c->submission, row->test, row->status, row->kinds, status,
-				    kinds);
+			/* Not cr_log_warn: Criterion 2.4 turns any warning into exit status 1. */
+			fprintf(stderr,
+				"[PENDING] %s: %s / %s expects %s [%s]; got %s [%s]; asserting only "
+				"that nothing unexpected fails\n",
+				row->pending, c->submission, row->test, row->status, row->kinds, status,
+				kinds);
 			cr_expect(e2e_kinds_subset(kinds, row->kinds),
 				  "%s / %s: failing checks [%s] are not within the expected [%s]",
 				  c->submission, row->test, kinds, row->kinds);
