@@ -9,9 +9,9 @@ PREFIX ?= /usr/local
 CC ?= cc
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_PACKAGES := gcc make pkg-config libyaml-dev libjansson-dev libcriterion-dev libseccomp-dev
+DEB_PACKAGES := gcc make pkg-config libyaml-dev libjansson-dev libcriterion-dev libseccomp-dev procps util-linux
 
-PKGS := yaml-0.1 jansson
+PKGS := yaml-0.1 jansson libseccomp
 # Recursively expanded on purpose: pkg-config runs only when a recipe needs it,
 # that is after `deps` has installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -29,7 +29,7 @@ SAN_OBJS := $(SRCS:grader/%.c=build/san/%.o)
 TEST_SRCS := $(wildcard grader/tests/*.c)
 TEST_OBJS := $(TEST_SRCS:grader/tests/%.c=build/san/tests/%.o)
 
-.PHONY: all deps grade test unit e2e valgrind install clean format
+.PHONY: all deps grade test unit e2e valgrind bench install clean format
 
 all: build/grader
 
@@ -91,11 +91,26 @@ test: deps
 
 # One Criterion run holds the unit tests and the end-to-end tests (which run
 # build/san/grader on the bundled submissions), so `make test` ends with its summary.
-unit:
-	GRADER_BIN=$(CURDIR)/build/san/grader GRADER_ROOT=$(CURDIR) \
+TEST_ENV = GRADER_BIN=$(CURDIR)/build/san/grader GRADER_ROOT=$(CURDIR) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	LSAN_OPTIONS=suppressions=$(CURDIR)/grader/tests/lsan.supp:print_suppressions=0 \
-		./build/san/unit-tests --jobs 2
+	LSAN_OPTIONS=suppressions=$(CURDIR)/grader/tests/lsan.supp:print_suppressions=0
+
+# The suites that depend on who runs the grader; as root they run a second
+# time as nobody, the way a student's laptop runs them, from a copy (the checkout
+# may sit where nobody cannot read, such as /root).
+UNPRIVILEGED_SUITES := @(run|sandbox|sandbox_fs|seccomp|hostile)/*
+
+unit:
+	$(TEST_ENV) ./build/san/unit-tests --jobs 2
+	@if [ "$$(id -u)" -eq 0 ]; then \
+		echo "unit: again as an unprivileged user (uid 65534): $(UNPRIVILEGED_SUITES)"; \
+		copy=$$(mktemp -d) && chmod 755 $$copy && \
+		tar cf - grader testcases submissions build/san/grader build/san/unit-tests | tar xf - -C $$copy && \
+		(cd $$copy && setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp \
+			$(subst $(CURDIR),$$copy,$(TEST_ENV)) \
+			./build/san/unit-tests --jobs 2 --filter '$(UNPRIVILEGED_SUITES)'); \
+		rc=$$?; rm -rf $$copy; exit $$rc; \
+	fi
 
 # The grader itself under valgrind on a few real submissions (the students' programs are not
 # valgrind's business: --trace-children=no).
@@ -105,6 +120,15 @@ valgrind: build/grader
 			./build/grader grade testcases/pipe_hello "$$sub" -o build/valgrind-reports >/dev/null; \
 		[ $$? -eq 99 ] && { echo "valgrind: errors grading $$sub" >&2; exit 1; }; \
 	done; echo "valgrind: clean"
+
+# Speed is measured here, never in timed tests.
+bench: deps
+	@$(MAKE) --no-print-directory build/bench/sandbox_overhead
+	./build/bench/sandbox_overhead 200
+
+build/bench/%: bench/%.c $(OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(PKG_CFLAGS) -Igrader -o $@ $< $(OBJS) $(PKG_LIBS)
 
 install: build/grader
 	install -D -m 755 build/grader $(DESTDIR)$(PREFIX)/bin/grader

@@ -36,7 +36,7 @@ static void append_stream(struct strbuf *sb, const struct run_output *o, const c
 }
 
 int build_submission(const struct spec *spec, const char *submission_dir, const char *build_dir,
-		     struct build_result *out)
+		     struct sandbox *sandbox, struct build_result *out)
 {
 	struct strbuf msg = STRBUF_INIT;
 	struct strvec env = STRVEC_INIT;
@@ -83,7 +83,7 @@ int build_submission(const struct spec *spec, const char *submission_dir, const 
 	req.envp = env.v;
 
 	have_run = true;
-	if (run_processes(&req, &rr) < 0) {
+	if (sandbox_run(sandbox, &req, SANDBOX_WORKDIR_BIND, &rr) < 0) {
 		error_prefix("build");
 		goto out;
 	}

@@ -3,13 +3,15 @@
  *
  * The submission folder is only ever read: its contents are copied into
  * build_dir, the required files (build.files) are checked there, and
- * build.command runs there through /bin/sh -c under the runner, with the
- * build's timeout and a cap on the compiler output it keeps.
+ * build.command runs there through /bin/sh -c in the sandbox (a Makefile
+ * or an #include "/etc/passwd" is student code too), with the build's
+ * timeout and a cap on the compiler output it keeps.
  */
 #ifndef GRADER_BUILD_H
 #define GRADER_BUILD_H
 
 #include "result.h"
+#include "sandbox.h"
 #include "spec.h"
 
 /* Compiler output kept in the report. */
@@ -22,6 +24,6 @@
  * itself failed (error_last() says why).
  */
 int build_submission(const struct spec *spec, const char *submission_dir, const char *build_dir,
-		     struct build_result *out);
+		     struct sandbox *sandbox, struct build_result *out);
 
 #endif

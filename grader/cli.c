@@ -10,6 +10,7 @@
 #include "grade.h"
 #include "report_json.h"
 #include "report_text.h"
+#include "sandbox.h"
 #include "spec.h"
 #include "util.h"
 
@@ -27,11 +28,13 @@ static const char usage_text[] =
 
 static const char grade_usage[] =
 	"usage: grader grade SPEC SUBMISSION_DIR [-o REPORT_DIR] [--format human|json] [--keep-scratch]\n"
+	"                    [--no-sandbox]\n"
 	"\n"
 	"Builds and grades one submission.  Writes REPORT_DIR/<student>.json\n"
 	"(default REPORT_DIR: reports/<assignment>) and prints a summary, or with\n"
 	"--format json the JSON report and nothing else on stdout.\n"
-	"  --keep-scratch  keep the build and test folders (their path goes to stderr)\n";
+	"  --keep-scratch  keep the build and test folders (their path goes to stderr)\n"
+	"  --no-sandbox    run without namespaces (debugging; every report says isolation partial)\n";
 
 static const char check_usage[] =
 	"usage: grader check SPEC [SUBMISSION_DIR] [-o REPORT_DIR]\n"
@@ -79,14 +82,16 @@ struct grade_args {
 	const char *report_dir;
 	bool json;
 	bool keep_scratch;
+	bool no_sandbox;
 };
 
-enum { OPT_FORMAT = 256, OPT_KEEP, OPT_HELP };
+enum { OPT_FORMAT = 256, OPT_KEEP, OPT_NO_SANDBOX, OPT_HELP };
 
 static const struct option grade_options_long[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"keep-scratch", no_argument, NULL, OPT_KEEP},
+	{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -112,6 +117,9 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 			break;
 		case OPT_KEEP:
 			a->keep_scratch = true;
+			break;
+		case OPT_NO_SANDBOX:
+			a->no_sandbox = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -160,8 +168,11 @@ static int cmd_grade_or_check(int argc, char **argv, bool student)
 	int status = EXIT_INTERNAL;
 	struct grade_result result;
 	char *report_dir = NULL;
-	struct grade_options opts = {.keep_scratch = a.keep_scratch};
-	if (grade_submission(spec, a.submission, &opts, &result) < 0) {
+	struct sandbox *sandbox = sandbox_new(!a.no_sandbox);
+	struct grade_options opts = {.keep_scratch = a.keep_scratch, .sandbox = sandbox};
+	int graded = grade_submission(spec, a.submission, &opts, &result);
+	sandbox_free(sandbox);
+	if (graded < 0) {
 		fprintf(stderr, "grader: internal error: %s\n", error_last());
 		grade_result_release(&result);
 		goto out;

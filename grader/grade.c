@@ -13,6 +13,7 @@
 #include "build.h"
 #include "compare.h"
 #include "run.h"
+#include "sandbox.h"
 #include "util.h"
 
 char *grade_submission_name(const char *submission_dir)
@@ -56,41 +57,35 @@ const char *grade_signal_meaning(int sig)
 	}
 }
 
-/* A System V segment that a process of the test created and nobody removed. */
-static void check_shm_leftovers(const struct run_result *rr, const struct test_spec *t,
+/* IPC objects the test left behind (the runner has already removed them). */
+static void check_ipc_leftovers(const struct run_result *rr, const struct test_spec *t,
 				struct test_result *tr)
 {
-	FILE *f = fopen("/proc/sysvipc/shm", "re");
-	if (!f)
+	if (t->cleanup.ipc != CLEANUP_REQUIRED)
 		return;
 	struct strbuf msg = STRBUF_INIT;
 	strbuf_init(&msg);
-	char line[512];
-	/* Columns: key shmid perms size cpid lpid nattch ... */
-	if (fgets(line, sizeof(line), f)) {
-		while (fgets(line, sizeof(line), f)) {
-			long key, shmid, perms, size, cpid;
-			if (sscanf(line, "%ld %ld %lo %ld %ld", &key, &shmid, &perms, &size, &cpid) != 5)
-				continue;
-			const struct run_proc_result *owner = NULL;
-			for (size_t i = 0; i < rr->nprocs; i++)
-				if (rr->procs[i].pid == (pid_t)cpid)
-					owner = &rr->procs[i];
-			if (!owner)
-				continue;
-			strbuf_addf(&msg, "%sshared memory segment %ld (key 0x%08lx, %ld bytes) created by pid %ld (%s) was never removed",
-				    msg.len ? "; " : "", shmid, (unsigned long)key & 0xffffffffUL, size, cpid,
-				    owner->name);
-			/* The next test, and the machine, must not inherit it. */
-			shmctl((int)shmid, IPC_RMID, NULL);
-		}
-	}
-	fclose(f);
-	if (t->cleanup.ipc == CLEANUP_REQUIRED) {
-		if (msg.len)
-			strbuf_addstr(&msg, ": call shmctl(id, IPC_RMID, NULL) once every process has detached");
-		test_result_add_check(tr, "cleanup.ipc", msg.len == 0, msg.buf, NULL);
-	}
+	for (size_t i = 0; i < rr->ipc_leftovers.n; i++)
+		strbuf_addf(&msg, "%s%s", i ? "; " : "", rr->ipc_leftovers.v[i]);
+	if (msg.len)
+		strbuf_addstr(&msg, ". Remove every IPC object once every process is done with it");
+	test_result_add_check(tr, "cleanup.ipc", msg.len == 0, msg.buf, NULL);
+	strbuf_release(&msg);
+}
+
+/* Calls the seccomp filter refused: an assignment never needs them, so they fail the test. */
+static void check_denied_calls(const struct run_result *rr, struct test_result *tr)
+{
+	if (!rr->denied.n)
+		return;
+	struct strbuf msg = STRBUF_INIT;
+	strbuf_init(&msg);
+	for (size_t i = 0; i < rr->denied.n && i < 10; i++)
+		strbuf_addf(&msg, "%s%s", i ? "; " : "", rr->denied.v[i]);
+	if (rr->denied.n > 10)
+		strbuf_addf(&msg, "; and %zu more", rr->denied.n - 10);
+	strbuf_addstr(&msg, ": the sandbox does not allow these calls, and they failed with EPERM");
+	test_result_add_check(tr, "sandbox", false, msg.buf, NULL);
 	strbuf_release(&msg);
 }
 
@@ -248,7 +243,8 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 		test_result_add_check(tr, "cleanup.orphans", msg.len == 0, msg.len ? msg.buf : "", NULL);
 		strbuf_release(&msg);
 	}
-	check_shm_leftovers(rr, t, tr);
+	check_ipc_leftovers(rr, t, tr);
+	check_denied_calls(rr, tr);
 
 	/* Not observable without tracing the test's processes: say so instead of passing silently. */
 	if (t->cleanup.zombies == CLEANUP_REQUIRED)
@@ -272,7 +268,7 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 
 /* Runs test t once in a fresh copy of the built files; -1 only on grader failure. */
 static int run_once(const struct test_spec *t, const char *build_dir, const char *workdir,
-		    struct test_result *tr)
+		    struct sandbox *sandbox, struct test_result *tr)
 {
 	struct strvec env = STRVEC_INIT;
 	struct run_proc_spec *procs = xcalloc(t->nprocs, sizeof(*procs));
@@ -305,7 +301,7 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 		.nprocs = t->nprocs,
 	};
 	have_run = true;
-	if (run_processes(&req, &rr) < 0) {
+	if (sandbox_run(sandbox, &req, SANDBOX_WORKDIR_COPY, &rr) < 0) {
 		error_prefix("test '%s'", t->name);
 		goto out;
 	}
@@ -328,7 +324,7 @@ static void mark_error(struct test_result *tr, const char *why)
 }
 
 static void grade_test(const struct test_spec *t, const char *build_dir, const char *scratch,
-		       size_t index, struct test_result *tr)
+		       size_t index, struct sandbox *sandbox, struct test_result *tr)
 {
 	tr->name = xstrdup(t->name);
 	tr->hidden = t->hidden;
@@ -341,7 +337,7 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 		struct test_result attempt = {0};
 		attempt.diagnosis = xstrdup("");
 		char *workdir = xasprintf("%s/test-%zu-run-%d", scratch, index + 1, run + 1);
-		if (run_once(t, build_dir, workdir, &attempt) < 0)
+		if (run_once(t, build_dir, workdir, sandbox, &attempt) < 0)
 			mark_error(&attempt, error_last());
 		remove_tree(workdir);
 		free(workdir);
@@ -397,12 +393,7 @@ int grade_submission(const struct spec *spec, const char *submission_dir,
 	out->assignment = xstrdup(spec->assignment);
 	out->submission = grade_submission_name(submission_dir);
 	out->max_score = spec_max_score(spec);
-	out->isolation_full = false;
 	strvec_init(&out->isolation_missing);
-	/* What the sandbox will add; until then every report says what is missing. */
-	strvec_push(&out->isolation_missing, "namespaces (user, pid, ipc, net, mount)");
-	strvec_push(&out->isolation_missing, "seccomp");
-	strvec_push(&out->isolation_missing, "cgroup process limit");
 	out->tests = xcalloc(spec->ntests, sizeof(*out->tests));
 	out->ntests = spec->ntests;
 
@@ -412,18 +403,22 @@ int grade_submission(const struct spec *spec, const char *submission_dir,
 	char *build_dir = path_join(scratch, "build");
 	int ret = -1;
 
-	if (build_submission(spec, submission_dir, build_dir, &out->build) < 0)
+	if (build_submission(spec, submission_dir, build_dir, opts->sandbox, &out->build) < 0)
 		goto out;
 	for (size_t i = 0; i < spec->ntests; i++) {
 		if (!out->build.ok)
 			mark_build_failed(&spec->tests[i], &out->tests[i]);
 		else
-			grade_test(&spec->tests[i], build_dir, scratch, i, &out->tests[i]);
+			grade_test(&spec->tests[i], build_dir, scratch, i, opts->sandbox,
+				   &out->tests[i]);
 		out->score += out->tests[i].score;
 	}
 	ret = 0;
 out:
-	if (opts && opts->keep_scratch)
+	/* Read at the end: a sandbox that could not be set up degrades at its first run. */
+	out->isolation_full = sandbox_full(opts->sandbox);
+	strvec_pushv(&out->isolation_missing, (const char *const *)sandbox_missing(opts->sandbox)->v);
+	if (opts->keep_scratch)
 		fprintf(stderr, "grader: scratch folder kept: %s\n", scratch);
 	else
 		remove_tree(scratch);

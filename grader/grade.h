@@ -14,8 +14,11 @@
 #include "result.h"
 #include "spec.h"
 
+struct sandbox;
+
 struct grade_options {
 	bool keep_scratch;	/* leave the scratch folders for inspection (their path goes to stderr) */
+	struct sandbox *sandbox;	/* where builds and tests run (borrowed) */
 };
 
 /*

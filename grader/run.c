@@ -11,11 +11,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <grp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "seccomp.h"
 #include "util.h"
 
 #ifndef P_PIDFD
@@ -40,13 +43,24 @@ struct proc {
 	size_t in_off;
 	int out_fd;
 	int err_fd;
+	int seccomp_fd;		/* listener for the calls its filter denies */
 	double started_at;
 	bool ready;
 	bool reaped;
 };
 
 /* Which step of the child's set-up failed, for the exec-status pipe. */
-enum child_step { STEP_STDIN, STEP_FDS, STEP_PGID, STEP_CHDIR, STEP_RLIMIT, STEP_EXEC };
+enum child_step {
+	STEP_STDIN,
+	STEP_FDS,
+	STEP_PGID,
+	STEP_CHDIR,
+	STEP_RLIMIT,
+	STEP_IDS,
+	STEP_NO_NEW_PRIVS,
+	STEP_SECCOMP,
+	STEP_EXEC
+};
 
 struct child_failure {
 	int step;
@@ -58,6 +72,9 @@ static const char *child_step_name(int step)
 	switch (step) {
 	case STEP_STDIN: return "open stdin";
 	case STEP_FDS: return "set up descriptors";
+	case STEP_IDS: return "switch to the sandbox user";
+	case STEP_NO_NEW_PRIVS: return "set no_new_privs";
+	case STEP_SECCOMP: return "load the seccomp filter";
 	case STEP_PGID: return "setpgid";
 	case STEP_CHDIR: return "chdir";
 	case STEP_RLIMIT: return "setrlimit";
@@ -139,9 +156,53 @@ static void child_fail(int status_fd, int step)
  * Runs in the child between fork and exec: async-signal-safe calls only.
  * Every argument was prepared by the parent.
  */
+/* Hands the seccomp listener to the parent over the status socket (SCM_RIGHTS). */
+static void child_send_listener(int status_fd, int listener)
+{
+	char byte = 'L';
+	struct iovec iov = {&byte, 1};
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	memset(&control, 0, sizeof(control));
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			     .msg_controllen = sizeof(control.buf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &listener, sizeof(int));
+	if (sendmsg(status_fd, &msg, MSG_NOSIGNAL) < 0)
+		child_fail(status_fd, STEP_SECCOMP);
+	close(listener);
+}
+
+/* The last steps before exec: the sandbox user, no_new_privs and the seccomp filter. */
+static void child_confine(const struct run_confinement *c, int status_fd)
+{
+	if (c->switch_ids &&
+	    (setgroups(0, NULL) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 ||
+	     setresuid(c->uid, c->uid, c->uid) < 0))
+		child_fail(status_fd, STEP_IDS);
+	/* No setuid binary or file capability can give the test back what it lost. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(status_fd, STEP_NO_NEW_PRIVS);
+	if (c->seccomp) {
+		int listener = seccomp_filter_load(c->seccomp);
+		if (listener < 0) {
+			errno = -listener;
+			child_fail(status_fd, STEP_SECCOMP);
+		}
+		if (listener > 0)
+			child_send_listener(status_fd, listener);
+	}
+}
+
 static void child_exec(const char *path, char *const *argv, char *const *envp, const char *workdir,
 		       int stdin_fd, int out_fd, int err_fd, pid_t pgid,
-		       const struct limits_spec *limits, rlim_t nproc, int status_fd)
+		       const struct limits_spec *limits, rlim_t nproc,
+		       const struct run_confinement *confine, int status_fd)
 {
 	sigset_t all;
 	sigemptyset(&all);
@@ -177,21 +238,23 @@ static void child_exec(const char *path, char *const *argv, char *const *envp, c
 		set_limit(RLIMIT_NPROC, nproc, nproc, status_fd);
 	set_limit(RLIMIT_CORE, 0, 0, status_fd);
 	umask(022);
+	if (confine)
+		child_confine(confine, status_fd);
 
 	execve(path, argv, envp);
 	child_fail(status_fd, STEP_EXEC);
 }
 
 /*
- * RLIMIT_NPROC counts every process of the real uid, machine-wide.  Root is
- * exempt; an ordinary user's limit is what they already run plus the test's
- * allowance.  (Per-test accounting comes with the sandbox's namespaces.)
+ * RLIMIT_NPROC counts every process of the real uid that /proc shows (in a
+ * sandbox: the test's user namespace).  Root is exempt; for any other user
+ * the limit is what that user already runs plus the test's allowance.
  */
-static rlim_t nproc_limit(long long allowed)
+static rlim_t nproc_limit(long long allowed, uid_t uid)
 {
 	if (allowed <= 0)
 		return 0;
-	if (getuid() == 0)
+	if (uid == 0)
 		return (rlim_t)allowed;
 	long long running = 0;
 	DIR *dir = opendir("/proc");
@@ -201,7 +264,7 @@ static rlim_t nproc_limit(long long allowed)
 			if (de->d_name[0] < '1' || de->d_name[0] > '9')
 				continue;
 			struct stat st;
-			if (fstatat(dirfd(dir), de->d_name, &st, 0) == 0 && st.st_uid == getuid())
+			if (fstatat(dirfd(dir), de->d_name, &st, 0) == 0 && st.st_uid == uid)
 				running++;
 		}
 		closedir(dir);
@@ -251,6 +314,40 @@ static bool drain_fd(int fd, struct run_output *o, long long cap)
 	}
 }
 
+/*
+ * Reads the child's status socket until exec closes it: a failure record, or
+ * the seccomp listener (kept in *listener) followed by EOF.  Returns the
+ * size of the last message, 0 at EOF.
+ */
+static ssize_t receive_status(int sock, struct child_failure *failure, int *listener)
+{
+	for (;;) {
+		char data[sizeof(*failure)];
+		union {
+			struct cmsghdr hdr;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} control;
+		struct iovec iov = {data, sizeof(data)};
+		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+				     .msg_controllen = sizeof(control.buf)};
+		ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n;
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+		if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			close_fd(listener);
+			memcpy(listener, CMSG_DATA(cm), sizeof(int));
+			continue;
+		}
+		if (n == (ssize_t)sizeof(*failure)) {
+			memcpy(failure, data, sizeof(*failure));
+			return n;
+		}
+	}
+}
+
 static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid, rlim_t nproc)
 {
 	const struct run_proc_spec *spec = p->spec;
@@ -272,8 +369,13 @@ static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid,
 			goto out;
 		}
 	}
-	if (make_pipe(out_pipe) < 0 || make_pipe(err_pipe) < 0 || make_pipe(status_pipe) < 0)
+	if (make_pipe(out_pipe) < 0 || make_pipe(err_pipe) < 0)
 		goto out;
+	/* A socket, not a pipe: the seccomp listener travels over it. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status_pipe) < 0) {
+		error_errno("run: socketpair");
+		goto out;
+	}
 
 	p->started_at = now_seconds();
 	pid_t pid = fork();
@@ -283,7 +385,7 @@ static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid,
 	}
 	if (pid == 0)
 		child_exec(path, spec->argv, req->envp, req->workdir, stdin_fd, out_pipe[1],
-			   err_pipe[1], pgid, &req->limits, nproc, status_pipe[1]);
+			   err_pipe[1], pgid, &req->limits, nproc, req->confine, status_pipe[1]);
 
 	p->pid = pid;
 	p->res->pid = pid;
@@ -294,10 +396,7 @@ static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid,
 	in_pipe[0] = -1; /* was stdin_fd */
 
 	struct child_failure failure;
-	ssize_t n;
-	do
-		n = read(status_pipe[0], &failure, sizeof(failure));
-	while (n < 0 && errno == EINTR);
+	ssize_t n = receive_status(status_pipe[0], &failure, &p->seccomp_fd);
 	if (n == (ssize_t)sizeof(failure)) {
 		p->res->start_error = xasprintf("cannot run '%s': %s failed: %s", spec->argv[0],
 						child_step_name(failure.step),
@@ -375,25 +474,22 @@ static void proc_note_exit(struct proc *p, double now)
 	close_fd(&p->pidfd);
 }
 
+/* The test's processes as IPC creators; caller frees. */
+static struct ipc_owner *ipc_owners(const struct proc *procs, size_t n)
+{
+	struct ipc_owner *owners = xcalloc(n ? n : 1, sizeof(*owners));
+	for (size_t i = 0; i < n; i++) {
+		owners[i].pid = procs[i].pid;
+		owners[i].name = procs[i].spec->name;
+	}
+	return owners;
+}
+
 static bool shm_created_by(const struct proc *procs, size_t n)
 {
-	FILE *f = fopen("/proc/sysvipc/shm", "re");
-	if (!f)
-		return false;
-	char line[512];
-	bool found = false;
-	/* Columns: key shmid perms size cpid lpid ... */
-	if (fgets(line, sizeof(line), f)) {
-		while (!found && fgets(line, sizeof(line), f)) {
-			long key, shmid, perms, size, cpid;
-			if (sscanf(line, "%ld %ld %lo %ld %ld", &key, &shmid, &perms, &size, &cpid) != 5)
-				continue;
-			for (size_t i = 0; i < n; i++)
-				if (procs[i].pid == (pid_t)cpid)
-					found = true;
-		}
-	}
-	fclose(f);
+	struct ipc_owner *owners = ipc_owners(procs, n);
+	bool found = ipc_shm_created_by(owners, n);
+	free(owners);
 	return found;
 }
 
@@ -444,6 +540,7 @@ struct loop {
 	struct proc *procs;
 	size_t started;
 	long long output_cap;
+	struct strvec *denied;
 };
 
 /* Reads /proc/PID/stat's process group and state; false when the process is gone. */
@@ -591,10 +688,30 @@ static void collect_pgids(const struct proc *procs, size_t n, pid_t *pgids, size
 	}
 }
 
+/* Answers one call the seccomp filter refused, and records who made it. */
+static void answer_denied_call(struct loop *lp, int *fd)
+{
+	struct seccomp_denial d;
+	int rc = seccomp_listener_answer(*fd, &d);
+	if (rc < 0) {
+		/* Every process under this filter is gone. */
+		close_fd(fd);
+		return;
+	}
+	if (rc == 0)
+		return;
+	char comm[64] = "";
+	pid_t ppid, pgid;
+	char state;
+	if (!proc_stat(d.pid, &ppid, &pgid, &state, comm, sizeof(comm)))
+		snprintf(comm, sizeof(comm), "?");
+	strvec_pushf(lp->denied, "pid %d (%s) called %s", (int)d.pid, comm, d.syscall);
+}
+
 /* One poll() round: pumps stdin, drains output, notes exits.  wait_ms bounds the sleep. */
 static int loop_poll(struct loop *lp, long long wait_ms)
 {
-	size_t max = lp->started * 4;
+	size_t max = lp->started * 5;
 	struct pollfd *pfds = xcalloc(max, sizeof(*pfds));
 	struct slot {
 		struct proc *p;
@@ -605,8 +722,8 @@ static int loop_poll(struct loop *lp, long long wait_ms)
 
 	for (size_t i = 0; i < lp->started; i++) {
 		struct proc *p = &lp->procs[i];
-		int *fds[4] = {&p->out_fd, &p->err_fd, &p->in_fd, &p->pidfd};
-		for (int w = 0; w < 4; w++) {
+		int *fds[5] = {&p->out_fd, &p->err_fd, &p->in_fd, &p->pidfd, &p->seccomp_fd};
+		for (int w = 0; w < 5; w++) {
 			if (*fds[w] < 0)
 				continue;
 			pfds[k].fd = *fds[w];
@@ -646,6 +763,8 @@ static int loop_poll(struct loop *lp, long long wait_ms)
 			}
 		} else if (fd == &p->in_fd) {
 			pump_stdin(p);
+		} else if (fd == &p->seccomp_fd) {
+			answer_denied_call(lp, fd);
 		} else {
 			proc_note_exit(p, now);
 		}
@@ -735,29 +854,44 @@ static void loop_finish(struct loop *lp)
 			}
 		}
 		close_fd(&p->pidfd);
+		close_fd(&p->seccomp_fd);
+	}
+}
+
+void run_result_init(struct run_result *res, const struct run_request *req)
+{
+	memset(res, 0, sizeof(*res));
+	strvec_init(&res->orphans);
+	strvec_init(&res->ipc_leftovers);
+	strvec_init(&res->denied);
+	res->nprocs = req->nprocs;
+	res->procs = xcalloc(req->nprocs, sizeof(*res->procs));
+	for (size_t i = 0; i < req->nprocs; i++) {
+		res->procs[i].name = xstrdup(req->procs[i].name);
+		output_init(&res->procs[i].out);
+		output_init(&res->procs[i].err);
 	}
 }
 
 int run_processes(const struct run_request *req, struct run_result *res)
 {
-	memset(res, 0, sizeof(*res));
-	strvec_init(&res->orphans);
-	res->nprocs = req->nprocs;
-	res->procs = xcalloc(req->nprocs, sizeof(*res->procs));
-
-	struct loop lp = {xcalloc(req->nprocs, sizeof(struct proc)), 0, req->limits.output};
+	run_result_init(res, req);
+	struct loop lp = {xcalloc(req->nprocs, sizeof(struct proc)), 0, req->limits.output,
+			  &res->denied};
 	for (size_t i = 0; i < req->nprocs; i++) {
 		struct proc *p = &lp.procs[i];
 		p->spec = &req->procs[i];
 		p->res = &res->procs[i];
-		p->res->name = xstrdup(req->procs[i].name);
-		output_init(&p->res->out);
-		output_init(&p->res->err);
-		p->pidfd = p->in_fd = p->out_fd = p->err_fd = -1;
+		p->pidfd = p->in_fd = p->out_fd = p->err_fd = p->seccomp_fd = -1;
 	}
 
 	int ret = -1;
-	rlim_t nproc = nproc_limit(req->limits.processes);
+	rlim_t nproc = 0;
+	if (!req->confine)
+		nproc = nproc_limit(req->limits.processes, getuid());
+	else if (req->confine->nproc_rlimit)
+		nproc = nproc_limit(req->limits.processes,
+				    req->confine->switch_ids ? req->confine->uid : getuid());
 	double start = now_seconds();
 	double deadline = start + (double)req->timeout_ms / 1000.0;
 	pid_t pgid = 0;
@@ -814,6 +948,9 @@ int run_processes(const struct run_request *req, struct run_result *res)
 	while (!all_output_closed(&lp) && now_seconds() < drain_until)
 		if (loop_poll(&lp, ms_until(drain_until, now_seconds())) < 0)
 			goto out;
+	struct ipc_owner *owners = ipc_owners(lp.procs, lp.started);
+	ipc_collect_leftovers(req->ipc_scope, owners, lp.started, &res->ipc_leftovers);
+	free(owners);
 	ret = 0;
 out:
 	if (ret < 0 && lp.started)
@@ -841,5 +978,7 @@ void run_result_release(struct run_result *res)
 	}
 	free(res->procs);
 	strvec_clear(&res->orphans);
+	strvec_clear(&res->ipc_leftovers);
+	strvec_clear(&res->denied);
 	memset(res, 0, sizeof(*res));
 }

@@ -39,7 +39,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "ipc.h"
 #include "spec.h"
+
+struct seccomp_filter;
 
 #define RUN_TERM_GRACE_MS 100
 #define RUN_DRAIN_MS 200
@@ -54,6 +57,19 @@ struct run_proc_spec {
 	const struct ready_spec *ready;	/* NULL: start the next process at once */
 };
 
+/*
+ * How each started process is confined between fork and exec (the sandbox
+ * fills it in; without it a process runs as the grader's user, with
+ * RLIMIT_NPROC counted against that user's processes).
+ */
+struct run_confinement {
+	bool switch_ids;		/* become uid/gid (the grader is root) */
+	uid_t uid;
+	gid_t gid;
+	bool nproc_rlimit;		/* enforce limits.processes with RLIMIT_NPROC */
+	const struct seccomp_filter *seccomp;	/* loaded after no_new_privs; NULL: none */
+};
+
 struct run_request {
 	const char *workdir;
 	char *const *envp;
@@ -61,6 +77,8 @@ struct run_request {
 	long long timeout_ms;
 	const struct run_proc_spec *procs;
 	size_t nprocs;
+	const struct run_confinement *confine;	/* NULL: none */
+	enum ipc_scope ipc_scope;	/* which IPC objects left at the end are the test's */
 };
 
 /* Bytes written to one stream. */
@@ -90,9 +108,14 @@ struct run_result {
 	bool timed_out;
 	double seconds;
 	struct strvec orphans;	/* "pid 12 (prog)" of processes alive after the test's processes exited */
+	struct strvec ipc_leftovers;	/* one sentence per IPC object left behind (then removed) */
+	struct strvec denied;	/* "pid 3 (prog) called mount" for each call the seccomp filter refused */
 	struct run_proc_result *procs;
 	size_t nprocs;
 };
+
+/* An empty result for req's processes, none started yet (release with run_result_release). */
+void run_result_init(struct run_result *res, const struct run_request *req);
 
 /* Runs req; fills res (release with run_result_release, also after -1). */
 int run_processes(const struct run_request *req, struct run_result *res);

@@ -58,14 +58,22 @@ const char *e2e_grader(void)
 	return bin && *bin ? bin : "build/san/grader";
 }
 
+static char *tmpdir;
+
+static void remove_tmpdir(void)
+{
+	remove_tree(tmpdir);
+	free(tmpdir);
+}
+
 const char *e2e_tmpdir(void)
 {
-	static char *dir;
-	if (!dir) {
-		dir = make_scratch_dir("grader-e2e");
-		cr_assert_not_null(dir, "%s", error_last());
+	if (!tmpdir) {
+		tmpdir = make_scratch_dir("grader-e2e");
+		cr_assert_not_null(tmpdir, "%s", error_last());
+		atexit(remove_tmpdir);
 	}
-	return dir;
+	return tmpdir;
 }
 
 char *e2e_report_path(const char *submission)
@@ -105,10 +113,12 @@ void e2e_run_grader(const char *const *argv, struct e2e_run *run)
 	strvec_clear(&env);
 }
 
+/* Safe to call twice: a test may release its run before the suite's teardown does. */
 void e2e_run_release(struct e2e_run *run)
 {
 	free(run->out);
 	free(run->err);
+	run->out = run->err = NULL;
 }
 
 json_t *e2e_find_test(json_t *report, const char *name)

@@ -11,12 +11,17 @@
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <criterion/parameterized.h>
+#include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/shm.h>
+#include <unistd.h>
 
 #include "e2e_util.h"
+#include "sandbox.h"
 
 struct submission_case {
 	char table[128];
@@ -29,17 +34,22 @@ static const char *const tables[] = {
 	"grader/tests/e2e/robustness.tsv",
 };
 
+/* Attacks on the sandbox: run only once the sandbox is known to be complete. */
+static const char *const hostile_tables[] = {
+	"grader/tests/hostile/expected-sandboxed.tsv",
+};
+
 static void free_cases(struct criterion_test_params *params)
 {
 	cr_free(params->params);
 }
 
 /* One case per distinct (spec, submission) pair of every table. */
-ParameterizedTestParameters(e2e, submission)
+static struct criterion_test_params cases_of(const char *const *tables, size_t ntables)
 {
 	size_t cap = 256, n = 0;
 	struct submission_case *cases = cr_malloc(cap * sizeof(*cases));
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+	for (size_t t = 0; t < ntables; t++) {
 		struct e2e_rows rows;
 		if (e2e_rows_load(tables[t], &rows) < 0)
 			continue; /* the test for that table reports the problem */
@@ -61,7 +71,18 @@ ParameterizedTestParameters(e2e, submission)
 	return cr_make_param_array(struct submission_case, cases, n, free_cases);
 }
 
-ParameterizedTest(struct submission_case *c, e2e, submission, .timeout = 120)
+ParameterizedTestParameters(e2e, submission)
+{
+	return cases_of(tables, sizeof(tables) / sizeof(tables[0]));
+}
+
+ParameterizedTestParameters(hostile, submission)
+{
+	return cases_of(hostile_tables, sizeof(hostile_tables) / sizeof(hostile_tables[0]));
+}
+
+/* Grades c's submission and asserts every row of its table on the JSON report. */
+static void check_submission(const struct submission_case *c)
 {
 	struct e2e_rows rows;
 	cr_assert_eq(e2e_rows_load(c->table, &rows), 0, "cannot read %s", c->table);
@@ -124,4 +145,55 @@ ParameterizedTest(struct submission_case *c, e2e, submission, .timeout = 120)
 	json_decref(report);
 	e2e_run_release(&run);
 	e2e_rows_free(&rows);
+}
+
+ParameterizedTest(struct submission_case *c, e2e, submission, .timeout = 120)
+{
+	check_submission(c);
+}
+
+/*
+ * How many processes on the machine work in a folder under dir (tests run
+ * in parallel, so only this test's scratch folder tells its processes apart).
+ */
+static int processes_working_under(const char *dir)
+{
+	int n = 0;
+	DIR *proc = opendir("/proc");
+	cr_assert_not_null(proc);
+	struct dirent *de;
+	while ((de = readdir(proc))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		char link[300], cwd[4096];
+		snprintf(link, sizeof(link), "/proc/%s/cwd", de->d_name);
+		ssize_t len = readlink(link, cwd, sizeof(cwd) - 1);
+		if (len <= 0)
+			continue;
+		cwd[len] = '\0';
+		n += !strncmp(cwd, dir, strlen(dir));
+	}
+	closedir(proc);
+	return n;
+}
+
+ParameterizedTest(struct submission_case *c, hostile, submission, .timeout = 120)
+{
+	/* Some of these attacks harm the machine they run on: never without the whole sandbox. */
+	struct sandbox *sb = sandbox_new(true);
+	bool full = sandbox_full(sb);
+	const char *missing = sandbox_missing(sb)->n ? sandbox_missing(sb)->v[0] : "";
+	cr_assert(full, "the sandbox is incomplete on this machine (%s): hostile submissions not run",
+		  missing);
+	sandbox_free(sb);
+
+	/* The grader's scratch folders go under this test's own folder, to find its processes by. */
+	const char *tmpdir = e2e_tmpdir();
+	setenv("TMPDIR", tmpdir, 1);
+	check_submission(c);
+	/* The machine afterwards: nothing of the attack survives, no segment of it remains. */
+	cr_expect_eq(processes_working_under(tmpdir), 0, "%s: a process of the test survived it",
+		     c->submission);
+	cr_expect(shmget(1234, 0, 0) < 0 && errno == ENOENT,
+		  "%s: System V key 1234 exists on the machine after the test", c->submission);
 }

@@ -1,0 +1,37 @@
+/*
+ * ipc: the System V and POSIX IPC objects a test left behind.
+ *
+ * Inside the test's own IPC namespace (and with its own /dev/shm and
+ * /dev/mqueue) every object there is the test's: scope IPC_SCOPE_NAMESPACE.
+ * Without namespaces only shared memory segments carry their creator's pid,
+ * so scope IPC_SCOPE_CREATORS reports the segments that one of the given
+ * processes created and nothing else.
+ *
+ * Each leftover is described in one sentence naming the object and, where
+ * known, the process that created it, and then removed, so that the next
+ * test and the machine never inherit it.
+ */
+#ifndef GRADER_IPC_H
+#define GRADER_IPC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+enum ipc_scope { IPC_SCOPE_CREATORS, IPC_SCOPE_NAMESPACE };
+
+/* A process of the test, to name creators by. */
+struct ipc_owner {
+	pid_t pid;
+	const char *name;
+};
+
+/* Appends one description per leftover object to *found and removes the objects. */
+void ipc_collect_leftovers(enum ipc_scope scope, const struct ipc_owner *owners, size_t nowners,
+			   struct strvec *found);
+
+/* Whether one of the owners has created a shared memory segment that still exists. */
+bool ipc_shm_created_by(const struct ipc_owner *owners, size_t nowners);
+
+#endif
