@@ -120,11 +120,12 @@ static void judge_process(const struct test_spec *t, const struct process_spec *
 	bool killed_by_us = timed_out && (pr->signal == SIGTERM || pr->signal == SIGKILL);
 	bool cpu_limit = pr->signal == SIGXCPU ||
 			 (pr->signal == SIGKILL && pr->cpu_seconds * 1000 >= (double)t->limits.cpu_ms);
+	bool file_limit = pr->signal == SIGXFSZ;
 
 	if (!pr->started) {
 		add_kind_check(tr, t, ps, "exit", false,
 			       pr->start_error ? pr->start_error : "the program was never started", NULL);
-	} else if (pr->signal && !killed_by_us && !cpu_limit) {
+	} else if (pr->signal && !killed_by_us && !cpu_limit && !file_limit) {
 		bool expected = ex->signal_set && ex->signal == pr->signal;
 		if (expected) {
 			add_kind_check(tr, t, ps, "signal", true, "", NULL);
@@ -150,6 +151,16 @@ static void judge_process(const struct test_spec *t, const struct process_spec *
 		msg = xasprintf("used more than the CPU time limit of %.3gs (%.2fs) and was killed",
 				(double)t->limits.cpu_ms / 1000.0, pr->cpu_seconds);
 		add_kind_check(tr, t, ps, "limit", false, msg, NULL);
+		free(msg);
+		msg = NULL;
+	}
+	if (file_limit) {
+		char *size = human_size((double)RUN_FILE_SIZE_LIMIT);
+		msg = xasprintf("wrote a file larger than the file size limit of %s and was killed "
+				"(SIGXFSZ)",
+				size);
+		add_kind_check(tr, t, ps, "limit", false, msg, NULL);
+		free(size);
 		free(msg);
 		msg = NULL;
 	}

@@ -237,6 +237,7 @@ static void child_exec(const char *path, char *const *argv, char *const *envp, c
 	if (nproc > 0)
 		set_limit(RLIMIT_NPROC, nproc, nproc, status_fd);
 	set_limit(RLIMIT_CORE, 0, 0, status_fd);
+	set_limit(RLIMIT_FSIZE, (rlim_t)RUN_FILE_SIZE_LIMIT, (rlim_t)RUN_FILE_SIZE_LIMIT, status_fd);
 	umask(022);
 	if (confine)
 		child_confine(confine, status_fd);

@@ -46,6 +46,8 @@ struct seccomp_filter;
 
 #define RUN_TERM_GRACE_MS 100
 #define RUN_DRAIN_MS 200
+/* No file a program writes may grow past this (RLIMIT_FSIZE: SIGXFSZ, or EFBIG when ignored). */
+#define RUN_FILE_SIZE_LIMIT (64LL << 20)
 
 /* One process to start; every pointer is borrowed for the duration of the run. */
 struct run_proc_spec {
