@@ -10,6 +10,10 @@ CC ?= cc
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PACKAGES := gcc make pkg-config libyaml-dev libjansson-dev libcriterion-dev libseccomp-dev procps util-linux
+# What only the tests need: a browser to load index.html, zip for the Gradescope package.
+TEST_DEB_PACKAGES := chromium zip libxml2-utils
+# What only `make bench` needs.
+BENCH_DEB_PACKAGES := jq time
 
 PKGS := yaml-0.1 jansson libseccomp
 # Recursively expanded on purpose: pkg-config runs only when a recipe needs it,
@@ -29,7 +33,7 @@ SAN_OBJS := $(SRCS:grader/%.c=build/san/%.o)
 TEST_SRCS := $(wildcard grader/tests/*.c)
 TEST_OBJS := $(TEST_SRCS:grader/tests/%.c=build/san/tests/%.o)
 
-.PHONY: all deps grade test unit e2e valgrind bench install clean format
+.PHONY: all deps test-deps grade gradescope test unit e2e valgrind bench install clean format
 
 all: build/grader
 
@@ -58,9 +62,9 @@ build/san/unit-tests: $(SAN_OBJS) $(TEST_OBJS)
 -include $(wildcard build/obj/*.d build/san/*.d build/san/tests/*.d)
 
 # Installs only what is missing, so it is quick on a machine that has everything.
-deps:
+define install_missing
 	@missing=""; \
-	for p in $(DEB_PACKAGES); do \
+	for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -69,23 +73,42 @@ deps:
 		$$sudo apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
 
-# Grades every bundled submission of every bundled assignment into reports/<assignment>/.
-# A submission that fails its tests is the expected outcome here (exit 1); a spec
-# error (2) or a grader fault (3) stops the run.
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
+
+test-deps: deps
+	$(call install_missing,$(TEST_DEB_PACKAGES))
+
+# Batch-grades every bundled assignment's submissions into reports/<assignment>/
+# (a student's failing tests are the expected outcome; a spec error (2) or a
+# grader fault (3) stops the run).
 grade: deps
 	@$(MAKE) --no-print-directory build/grader
 	@for spec in testcases/*/spec.yaml; do \
 		a=$$(basename $$(dirname $$spec)); \
-		for sub in submissions/$$a/*/; do \
-			[ -d "$$sub" ] || continue; \
-			./build/grader grade "$$spec" "$$sub" -o "reports/$$a"; rc=$$?; \
-			if [ $$rc -ge 2 ]; then echo "grade: $$sub: grader exited $$rc" >&2; exit $$rc; fi; \
-		done; \
+		[ -d "submissions/$$a" ] || continue; \
+		echo "== $$a"; \
+		./build/grader batch "$$spec" "submissions/$$a" -o "reports/$$a" || exit $$?; \
 	done; \
-	echo; echo "Reports written to $$(pwd)/reports/"
+	echo; echo "Reports written to $$(pwd)/reports/"; \
+	for html in reports/*/index.html; do echo "  $$(pwd)/$$html"; done
 
-test: deps
+# An autograder zip in Gradescope's layout for one assignment: make gradescope ASSIGNMENT=pipe_hello
+gradescope:
+	@[ -n "$(ASSIGNMENT)" ] && [ -f "testcases/$(ASSIGNMENT)/spec.yaml" ] || \
+		{ echo "usage: make gradescope ASSIGNMENT=<one of: $$(ls testcases | tr '\n' ' ')>" >&2; exit 2; }
+	@rm -rf build/gradescope/$(ASSIGNMENT) && mkdir -p build/gradescope/$(ASSIGNMENT)/source
+	@tar cf - Makefile grader/*.c grader/*.h testcases/$(ASSIGNMENT) | tar xf - -C build/gradescope/$(ASSIGNMENT)/source
+	@sed 's/@ASSIGNMENT@/$(ASSIGNMENT)/g' gradescope/setup.sh > build/gradescope/$(ASSIGNMENT)/setup.sh
+	@sed 's/@ASSIGNMENT@/$(ASSIGNMENT)/g' gradescope/run_autograder > build/gradescope/$(ASSIGNMENT)/run_autograder
+	@chmod 755 build/gradescope/$(ASSIGNMENT)/setup.sh build/gradescope/$(ASSIGNMENT)/run_autograder
+	@cd build/gradescope/$(ASSIGNMENT) && rm -f ../$(ASSIGNMENT).zip && \
+		find . -type f | sort | zip -q -X ../$(ASSIGNMENT).zip -@
+	@echo "Gradescope autograder: build/gradescope/$(ASSIGNMENT).zip"
+
+test: test-deps
 	@$(MAKE) --no-print-directory build/grader build/san/grader build/san/unit-tests
 	@$(MAKE) --no-print-directory unit
 
@@ -98,7 +121,7 @@ TEST_ENV = GRADER_BIN=$(CURDIR)/build/san/grader GRADER_ROOT=$(CURDIR) \
 # The suites that depend on who runs the grader; as root they run a second
 # time as nobody, the way a student's laptop runs them, from a copy (the checkout
 # may sit where nobody cannot read, such as /root).
-UNPRIVILEGED_SUITES := @(run|sandbox|sandbox_fs|seccomp|hostile)/*
+UNPRIVILEGED_SUITES := @(run|sandbox|sandbox_fs|seccomp|trace|hostile)/*
 
 unit:
 	$(TEST_ENV) ./build/san/unit-tests --jobs 2
@@ -123,8 +146,11 @@ valgrind: build/grader
 
 # Speed is measured here, never in timed tests.
 bench: deps
-	@$(MAKE) --no-print-directory build/bench/sandbox_overhead
+	$(call install_missing,$(BENCH_DEB_PACKAGES))
+	@$(MAKE) --no-print-directory build/grader build/bench/sandbox_overhead build/bench/trace_overhead
 	./build/bench/sandbox_overhead 200
+	bench/batch_bench.sh 200
+	./build/bench/trace_overhead 21
 
 build/bench/%: bench/%.c $(OBJS)
 	@mkdir -p $(dir $@)

@@ -1,9 +1,13 @@
 #include "build.h"
 
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "digest.h"
 #include "run.h"
 #include "util.h"
 
@@ -109,5 +113,93 @@ out:
 	strvec_clear(&env);
 	out->seconds = now_seconds() - start;
 	out->output = strbuf_detach(&msg, NULL);
+	return ret;
+}
+
+static char *cache_key(const struct spec *spec, const char *submission_dir)
+{
+	struct digest d;
+	digest_init(&d);
+	digest_add_str(&d, spec->build.command);
+	for (size_t i = 0; i < spec->build.files.n; i++)
+		digest_add_str(&d, spec->build.files.v[i]);
+	long long timeout = spec->build.timeout_ms;
+	digest_add(&d, &timeout, sizeof(timeout));
+	/* An unreadable submission is not cached: its build result explains it each time. */
+	if (digest_add_tree(&d, submission_dir) < 0)
+		return NULL;
+	char hex[17];
+	digest_hex(&d, hex);
+	return xstrdup(hex);
+}
+
+/* Fills out from entry/result.json and copies entry/files into build_dir; -1 when unusable. */
+static int cache_load(const char *entry, const char *build_dir, struct build_result *out)
+{
+	char *result_path = path_join(entry, "result.json");
+	char *files = path_join(entry, "files");
+	json_error_t jerr;
+	json_t *j = json_load_file(result_path, 0, &jerr);
+	int ret = -1;
+	const char *output = j ? json_string_value(json_object_get(j, "output")) : NULL;
+	if (output && mkdir_p(build_dir, 0700) == 0 && copy_tree(files, build_dir) == 0) {
+		out->ok = json_is_true(json_object_get(j, "ok"));
+		out->seconds = json_number_value(json_object_get(j, "seconds"));
+		out->output = xstrdup(output);
+		ret = 0;
+	}
+	json_decref(j);
+	free(result_path);
+	free(files);
+	return ret;
+}
+
+/* Stores a build under entry, atomically: a half-written entry is never seen. */
+static void cache_store(const char *cache_dir, const char *entry, const char *build_dir,
+			const struct build_result *b)
+{
+	char *tmp = make_scratch_dir_in(cache_dir, "tmp");
+	if (!tmp)
+		return;
+	char *files = path_join(tmp, "files");
+	char *result_path = path_join(tmp, "result.json");
+	json_t *j = json_pack("{s:b, s:f, s:s}", "ok", b->ok, "seconds", b->seconds, "output",
+			      b->output ? b->output : "");
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (text && mkdir_p(files, 0700) == 0 && copy_tree(build_dir, files) == 0 &&
+	    write_file_atomic(result_path, text, strlen(text)) == 0 && rename(tmp, entry) == 0) {
+		free(tmp);
+		tmp = NULL;
+	}
+	/* Another grader stored the same build first, or the store failed: nothing lost. */
+	if (tmp)
+		remove_tree(tmp);
+	free(text);
+	json_decref(j);
+	free(files);
+	free(result_path);
+	free(tmp);
+}
+
+int build_submission_cached(const struct spec *spec, const char *submission_dir,
+			    const char *build_dir, struct sandbox *sandbox, const char *cache_dir,
+			    struct build_result *out)
+{
+	char *key = cache_dir ? cache_key(spec, submission_dir) : NULL;
+	if (!key)
+		return build_submission(spec, submission_dir, build_dir, sandbox, out);
+	char *entry = path_join(cache_dir, key);
+	int ret;
+	memset(out, 0, sizeof(*out));
+	if (path_is_dir(entry) && cache_load(entry, build_dir, out) == 0) {
+		ret = 0;
+	} else {
+		free(out->output);
+		ret = build_submission(spec, submission_dir, build_dir, sandbox, out);
+		if (ret == 0 && mkdir_p(cache_dir, 0700) == 0)
+			cache_store(cache_dir, entry, build_dir, out);
+	}
+	free(entry);
+	free(key);
 	return ret;
 }

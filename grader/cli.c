@@ -1,12 +1,16 @@
 #include "cli.h"
 
+#include <dirent.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
+#include "class_report.h"
 #include "grade.h"
 #include "report_json.h"
 #include "report_text.h"
@@ -18,6 +22,7 @@ static const char usage_text[] =
 	"usage: grader <command> [options]\n"
 	"\n"
 	"  grader grade    SPEC SUBMISSION_DIR [-o REPORT_DIR] [--format human|json]\n"
+	"  grader batch    SPEC SUBMISSIONS_ROOT [-o REPORT_DIR] [-j N] [--resume]\n"
 	"  grader check    SPEC [SUBMISSION_DIR]      student self-check (default dir \".\")\n"
 	"  grader validate SPEC...                    check specs, print only errors\n"
 	"  grader --version | --help | <command> --help\n"
@@ -36,8 +41,22 @@ static const char grade_usage[] =
 	"  --keep-scratch  keep the build and test folders (their path goes to stderr)\n"
 	"  --no-sandbox    run without namespaces (debugging; every report says isolation partial)\n";
 
+static const char batch_usage[] =
+	"usage: grader batch SPEC SUBMISSIONS_ROOT [-o REPORT_DIR] [-j N] [--resume] [--no-sandbox]\n"
+	"\n"
+	"Grades every folder directly under SUBMISSIONS_ROOT, N at a time (default:\n"
+	"one per CPU), each in a worker of its own.  Writes <student>.json per\n"
+	"student, then gradebook.csv, junit.xml and index.html (default REPORT_DIR:\n"
+	"reports/<assignment>).  Progress goes to stderr.  --resume skips students\n"
+	"whose report is complete and whose submission and spec are unchanged.\n"
+	"Exit status 0 when grading finished, whatever the scores.\n";
+
 static const char check_usage[] =
-	"usage: grader check SPEC [SUBMISSION_DIR] [-o REPORT_DIR]\n"
+	"usage: grader check [SPEC] [SUBMISSION_DIR] [-o REPORT_DIR] [--spec SPEC]\n"
+	"\n"
+	"Without SPEC, the spec is found: --spec, else a .grader file in the\n"
+	"submission folder holding the spec's path, else the single spec.yaml\n"
+	"under the folder named by $GRADER_SPECS.\n"
 	"\n"
 	"Grades your own work (default: the current folder) and explains what\n"
 	"failed: diffs, hints, and why a program hung.  Writes no report unless -o\n"
@@ -83,18 +102,80 @@ struct grade_args {
 	bool json;
 	bool keep_scratch;
 	bool no_sandbox;
+	char *found_spec;	/* owned: the spec `check` found by itself */
 };
 
-enum { OPT_FORMAT = 256, OPT_KEEP, OPT_NO_SANDBOX, OPT_HELP };
+enum { OPT_FORMAT = 256, OPT_KEEP, OPT_NO_SANDBOX, OPT_RESUME, OPT_SPEC, OPT_HELP };
 
 static const struct option grade_options_long[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"keep-scratch", no_argument, NULL, OPT_KEEP},
 	{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+	{"spec", required_argument, NULL, OPT_SPEC},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
+
+static bool is_spec(const char *path)
+{
+	if (path_is_dir(path)) {
+		char *file = path_join(path, "spec.yaml");
+		bool found = path_exists(file);
+		free(file);
+		return found;
+	}
+	return path_exists(path);
+}
+
+/* A .grader file's first line names the spec, relative to the folder it sits in. */
+static char *spec_from_dot_grader(const char *dir)
+{
+	char *file = path_join(dir, ".grader");
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	char *spec = NULL;
+	if (read_file(file, &sb) == 0) {
+		size_t len = strcspn(sb.buf, "\r\n");
+		char *line = xstrndup(sb.buf, len);
+		spec = line[0] == '/' ? xstrdup(line) : path_join(dir, line);
+		free(line);
+	}
+	strbuf_release(&sb);
+	free(file);
+	return spec;
+}
+
+/* The one spec.yaml in $GRADER_SPECS or a folder right under it; NULL when none or several. */
+static char *spec_from_configured_folder(void)
+{
+	const char *root = getenv("GRADER_SPECS");
+	if (!root || !*root)
+		return NULL;
+	if (is_spec(root))
+		return xstrdup(root);
+	DIR *d = opendir(root);
+	if (!d)
+		return NULL;
+	char *found = NULL;
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *path = path_join(root, de->d_name);
+		if (path_is_dir(path) && is_spec(path) && n++ == 0)
+			found = path;
+		else
+			free(path);
+	}
+	closedir(d);
+	if (n != 1) {
+		free(found);
+		return NULL;
+	}
+	return found;
+}
 
 /* Parses grade/check options; returns -1 after printing usage, 1 for --help, 0 to go on. */
 static int parse_grade_args(int argc, char **argv, const char *usage, bool student,
@@ -121,6 +202,9 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 		case OPT_NO_SANDBOX:
 			a->no_sandbox = true;
 			break;
+		case OPT_SPEC:
+			a->spec_path = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 1;
@@ -130,13 +214,72 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 		}
 	}
 	int rest = argc - optind;
-	if (rest < 1 || rest > 2 || (!student && rest != 2)) {
-		usage_error(usage, rest < 1 ? "missing SPEC" : rest == 1 ? "missing SUBMISSION_DIR" : "too many arguments");
+	if (!student) {
+		if (rest != 2) {
+			usage_error(usage, rest < 1 ? "missing SPEC" : rest == 1 ? "missing SUBMISSION_DIR" : "too many arguments");
+			return -1;
+		}
+		a->spec_path = argv[optind];
+		a->submission = argv[optind + 1];
+		return 0;
+	}
+	/* check: [SPEC] [DIR]; a lone folder without a spec.yaml is the submission. */
+	if (rest > 2 || (rest == 2 && a->spec_path)) {
+		usage_error(usage, "too many arguments");
 		return -1;
 	}
-	a->spec_path = argv[optind];
-	a->submission = rest == 2 ? argv[optind + 1] : ".";
+	a->submission = ".";
+	if (rest == 2) {
+		a->spec_path = argv[optind];
+		a->submission = argv[optind + 1];
+	} else if (rest == 1 && !a->spec_path && is_spec(argv[optind])) {
+		a->spec_path = argv[optind];
+	} else if (rest == 1) {
+		a->submission = argv[optind];
+	}
+	if (!a->spec_path) {
+		a->found_spec = spec_from_dot_grader(a->submission);
+		if (!a->found_spec)
+			a->found_spec = spec_from_configured_folder();
+		a->spec_path = a->found_spec;
+	}
+	if (!a->spec_path) {
+		usage_error(usage, "which assignment? Give SPEC, --spec, a .grader file in %s, or set GRADER_SPECS to a folder with one spec",
+			    a->submission);
+		return -1;
+	}
 	return 0;
+}
+
+/* junit.xml and Gradescope's results.json for one graded submission, next to its report. */
+static int write_single_reports(const struct grade_result *r, const struct spec *spec,
+				const char *report_dir)
+{
+	char *text = report_json_dump(r);
+	json_error_t jerr;
+	json_t *report = text ? json_loads(text, 0, &jerr) : NULL;
+	free(text);
+	if (!report)
+		return error("cannot re-read the report");
+	const char **names = xcalloc(spec->ntests ? spec->ntests : 1, sizeof(*names));
+	double *points = xcalloc(spec->ntests ? spec->ntests : 1, sizeof(*points));
+	for (size_t i = 0; i < spec->ntests; i++) {
+		names[i] = spec->tests[i].name;
+		points[i] = spec->tests[i].points;
+	}
+	struct class_report *cr = class_report_new(report_dir, CLASS_REPORT_JUNIT, spec->assignment,
+						   spec->title, names, points, spec->ntests);
+	int ret = cr && class_report_add(cr, report) == 0 && class_report_finish(cr) == 0 ? 0 : -1;
+	class_report_free(cr);
+	if (ret == 0) {
+		char *path = path_join(report_dir, "results.json");
+		ret = gradescope_results_write(report, path);
+		free(path);
+	}
+	json_decref(report);
+	free(names);
+	free(points);
+	return ret;
 }
 
 static void warn_partial_isolation(const struct grade_result *r)
@@ -149,13 +292,20 @@ static void warn_partial_isolation(const struct grade_result *r)
 	fprintf(stderr, "\n");
 }
 
+static int grade_or_check(const struct grade_args a, bool student);
+
 static int cmd_grade_or_check(int argc, char **argv, bool student)
 {
 	const char *usage = student ? check_usage : grade_usage;
 	struct grade_args a = {0};
 	int parsed = parse_grade_args(argc, argv, usage, student, &a);
-	if (parsed)
-		return parsed > 0 ? EXIT_ALL_PASSED : EXIT_USAGE;
+	int status = parsed ? (parsed > 0 ? EXIT_ALL_PASSED : EXIT_USAGE) : grade_or_check(a, student);
+	free(a.found_spec);
+	return status;
+}
+
+static int grade_or_check(const struct grade_args a, bool student)
+{
 	if (!path_is_dir(a.submission)) {
 		fprintf(stderr, "grader: %s: %s\n", a.submission,
 			path_exists(a.submission) ? "not a folder" : "no such folder");
@@ -180,7 +330,8 @@ static int cmd_grade_or_check(int argc, char **argv, bool student)
 	if (a.report_dir || !student) {
 		report_dir = a.report_dir ? xstrdup(a.report_dir)
 					  : xasprintf("reports/%s", spec->assignment);
-		if (report_write_json(&result, report_dir) < 0) {
+		if (report_write_json(&result, report_dir) < 0 ||
+		    write_single_reports(&result, spec, report_dir) < 0) {
 			fprintf(stderr, "grader: cannot write the report: %s\n", error_last());
 			grade_result_release(&result);
 			goto out;
@@ -207,6 +358,69 @@ out:
 		status = EXIT_INTERNAL;
 	}
 	free(report_dir);
+	spec_free(spec);
+	return status;
+}
+
+static const struct option batch_options_long[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"jobs", required_argument, NULL, 'j'},
+	{"resume", no_argument, NULL, OPT_RESUME},
+	{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int cmd_batch(int argc, char **argv)
+{
+	struct batch_options o = {.sandbox = true};
+	const char *report_dir = NULL;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "o:j:h", batch_options_long, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			report_dir = optarg;
+			break;
+		case 'j': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 1024)
+				return usage_error(batch_usage, "-j wants a number of workers from 1 to 1024, not '%s'", optarg);
+			o.jobs = (int)n;
+			break;
+		}
+		case OPT_RESUME:
+			o.resume = true;
+			break;
+		case OPT_NO_SANDBOX:
+			o.sandbox = false;
+			break;
+		case 'h':
+			fputs(batch_usage, stdout);
+			return EXIT_ALL_PASSED;
+		default:
+			fprintf(stderr, "\n%s", batch_usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2)
+		return usage_error(batch_usage, argc - optind < 2 ? "missing SPEC or SUBMISSIONS_ROOT" : "too many arguments");
+	o.spec_path = argv[optind];
+	o.root = argv[optind + 1];
+	if (!path_is_dir(o.root)) {
+		fprintf(stderr, "grader: %s: %s\n", o.root, path_exists(o.root) ? "not a folder" : "no such folder");
+		return EXIT_USAGE;
+	}
+	struct spec *spec = load_spec_or_report(o.spec_path);
+	if (!spec)
+		return EXIT_USAGE;
+	char *dir = report_dir ? xstrdup(report_dir) : xasprintf("reports/%s", spec->assignment);
+	o.report_dir = dir;
+	int status = batch_run(spec, &o);
+	if (status != EXIT_INTERNAL || path_exists(dir))
+		fprintf(stderr, "grader: reports in %s/ (gradebook.csv, junit.xml, index.html)\n", dir);
+	free(dir);
 	spec_free(spec);
 	return status;
 }
@@ -249,6 +463,8 @@ int cli_main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "grade"))
 		return cmd_grade_or_check(argc - 1, argv + 1, false);
+	if (!strcmp(cmd, "batch"))
+		return cmd_batch(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_grade_or_check(argc - 1, argv + 1, true);
 	if (!strcmp(cmd, "validate"))

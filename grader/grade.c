@@ -14,6 +14,7 @@
 #include "compare.h"
 #include "run.h"
 #include "sandbox.h"
+#include "trace.h"
 #include "util.h"
 
 char *grade_submission_name(const char *submission_dir)
@@ -210,6 +211,83 @@ static void judge_process(const struct test_spec *t, const struct process_spec *
 	}
 }
 
+/* One check from a list of findings: "a; b; ... and 3 more. hint", or passed when empty. */
+static void add_findings_check(struct test_result *tr, const char *kind,
+			       const struct strvec *found, const char *hint)
+{
+	struct strbuf msg = STRBUF_INIT;
+	strbuf_init(&msg);
+	for (size_t i = 0; i < found->n && i < 10; i++)
+		strbuf_addf(&msg, "%s%s", i ? "; " : "", found->v[i]);
+	if (found->n > 10)
+		strbuf_addf(&msg, "; and %zu more", found->n - 10);
+	if (found->n && hint)
+		strbuf_addf(&msg, ". %s", hint);
+	test_result_add_check(tr, kind, found->n == 0, msg.buf, NULL);
+	strbuf_release(&msg);
+}
+
+/*
+ * The checks a trace answers.  Cleanup checks and trace.require need a test
+ * that ran to its end (as cleanup.orphans does): after a timeout, an
+ * unexpected crash or a program that could not be started, its processes
+ * held what they held and had not yet called what they would have, and
+ * that is already the verdict.  A forbidden call is one whenever it came.
+ */
+static void judge_trace(const struct test_spec *t, const struct run_result *rr, bool ended,
+			struct test_result *tr)
+{
+	const struct trace_record *rec = &rr->trace;
+	bool zombies = t->cleanup.zombies == CLEANUP_REQUIRED;
+	bool fds = t->cleanup.fds == CLEANUP_REQUIRED;
+	if (!rec->traced)
+		return;
+	if (rec->unavailable) {
+		/* Never passed silently: the report says what could not be checked, and why. */
+		char *why = xasprintf("not checked: the grader could not trace this test (%s)",
+				      rec->unavailable);
+		if (zombies)
+			add_skipped(tr, "cleanup.zombies", why);
+		if (fds)
+			add_skipped(tr, "cleanup.fds", why);
+		if (t->trace_require.n)
+			add_skipped(tr, "trace.require", why);
+		if (t->trace_forbid.n)
+			add_skipped(tr, "trace.forbid", why);
+		free(why);
+		return;
+	}
+	if (zombies && ended)
+		add_findings_check(tr, "cleanup.zombies", &rec->zombies,
+				   "A child that has exited stays a zombie until its parent waits for "
+				   "it: call wait() or waitpid() for every child you fork");
+	if (fds && ended)
+		add_findings_check(tr, "cleanup.fds", &rec->fds,
+				   "Close every descriptor you no longer need, at the latest before the "
+				   "process exits or calls exec");
+
+	struct strvec found = STRVEC_INIT;
+	strvec_init(&found);
+	for (size_t i = 0; ended && i < t->trace_require.n; i++)
+		if (!trace_record_find(rec, t->trace_require.v[i]))
+			strvec_pushf(&found, "never called %s",
+				     trace_name_meaning(t->trace_require.v[i]));
+	if (t->trace_require.n && ended)
+		add_findings_check(tr, "trace.require", &found, NULL);
+	strvec_clear(&found);
+	strvec_init(&found);
+	for (size_t i = 0; i < t->trace_forbid.n; i++) {
+		const char *name = t->trace_forbid.v[i];
+		const struct trace_call *call = trace_record_find(rec, name);
+		if (call)
+			strvec_pushf(&found, "called %s%s: %s", name,
+				     !strcmp(name, "system") ? "()" : "", call->first);
+	}
+	if (t->trace_forbid.n)
+		add_findings_check(tr, "trace.forbid", &found, NULL);
+	strvec_clear(&found);
+}
+
 static const char *timeout_hint =
 	"A process that reads a pipe sees end-of-file only once every write end of that pipe is "
 	"closed, in every process that holds one: close the ends you do not use right after "
@@ -239,8 +317,10 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 		test_result_add_check(tr, "timeout", false, msg.buf, NULL);
 		strbuf_release(&msg);
 		free(tr->diagnosis);
-		tr->diagnosis = xasprintf("The test was stopped after %.3gs. %s",
-					  (double)t->timeout_ms / 1000.0, timeout_hint);
+		/* The runner's look at what each process was blocked on beats any general advice. */
+		tr->diagnosis = rr->diagnosis ? xstrdup(rr->diagnosis)
+					      : xasprintf("The test was stopped after %.3gs. %s",
+							  (double)t->timeout_ms / 1000.0, timeout_hint);
 	}
 
 	if (t->cleanup.orphans == CLEANUP_REQUIRED && !rr->timed_out) {
@@ -257,15 +337,10 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 	check_ipc_leftovers(rr, t, tr);
 	check_denied_calls(rr, tr);
 
-	/* Not observable without tracing the test's processes: say so instead of passing silently. */
-	if (t->cleanup.zombies == CLEANUP_REQUIRED)
-		add_skipped(tr, "cleanup.zombies", "not checked: this grader build cannot observe zombies yet");
-	if (t->cleanup.fds == CLEANUP_REQUIRED)
-		add_skipped(tr, "cleanup.fds", "not checked: this grader build cannot see descriptors at exit yet");
-	if (t->trace_require.n)
-		add_skipped(tr, "trace.require", "not checked: this grader build does not trace system calls yet");
-	if (t->trace_forbid.n)
-		add_skipped(tr, "trace.forbid", "not checked: this grader build does not trace system calls yet");
+	bool all_started = true;
+	for (size_t i = 0; i < rr->nprocs; i++)
+		all_started &= rr->procs[i].started;
+	judge_trace(t, rr, !rr->timed_out && !crashed && all_started, tr);
 
 	if (rr->timed_out)
 		tr->status = STATUS_TIMEOUT;
@@ -277,15 +352,34 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 		tr->status = STATUS_PASSED;
 }
 
+/* The names the trace must watch (the spec loader has checked that each is known). */
+static void trace_calls_of(const struct test_spec *t, struct strvec *calls)
+{
+	strvec_pushv(calls, (const char *const *)t->trace_require.v);
+	strvec_pushv(calls, (const char *const *)t->trace_forbid.v);
+}
+
 /* Runs test t once in a fresh copy of the built files; -1 only on grader failure. */
 static int run_once(const struct test_spec *t, const char *build_dir, const char *workdir,
 		    struct sandbox *sandbox, struct test_result *tr)
 {
 	struct strvec env = STRVEC_INIT;
+	struct strvec calls = STRVEC_INIT;
 	struct run_proc_spec *procs = xcalloc(t->nprocs, sizeof(*procs));
 	struct run_result rr;
 	bool have_run = false;
 	int ret = -1;
+
+	/* Traced only when the spec asks what a trace answers: any other run costs nothing more. */
+	struct trace_request trace = {
+		.zombies = t->cleanup.zombies == CLEANUP_REQUIRED,
+		.fds = t->cleanup.fds == CLEANUP_REQUIRED,
+	};
+	bool traced = trace.zombies || trace.fds || t->trace_require.n || t->trace_forbid.n;
+	strvec_init(&calls);
+	if (traced)
+		trace_calls_of(t, &calls);
+	trace.calls = (const char *const *)calls.v;
 
 	if (mkdir_p(workdir, 0755) < 0 || copy_tree(build_dir, workdir) < 0 ||
 	    (t->files && copy_tree(t->files, workdir) < 0)) {
@@ -310,6 +404,7 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 		.timeout_ms = t->timeout_ms,
 		.procs = procs,
 		.nprocs = t->nprocs,
+		.trace = traced ? &trace : NULL,
 	};
 	have_run = true;
 	if (sandbox_run(sandbox, &req, SANDBOX_WORKDIR_COPY, &rr) < 0) {
@@ -318,12 +413,19 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 	}
 	tr->seconds += rr.seconds;
 	judge_run(t, &rr, tr);
+	if (rr.trace.traced) {
+		/* The report shows the trace of the run whose checks it shows. */
+		tr->trace = xmalloc(sizeof(*tr->trace));
+		*tr->trace = rr.trace;
+		trace_record_init(&rr.trace);
+	}
 	ret = 0;
 out:
 	if (have_run)
 		run_result_release(&rr);
 	free(procs);
 	strvec_clear(&env);
+	strvec_clear(&calls);
 	return ret;
 }
 
@@ -373,6 +475,7 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 	tr->checks = first_failure.checks;
 	tr->nchecks = first_failure.nchecks;
 	tr->checks_cap = first_failure.checks_cap;
+	tr->trace = first_failure.trace;
 	free(tr->diagnosis);
 	tr->diagnosis = first_failure.diagnosis;
 	if (t->repeat > 1) {
@@ -414,7 +517,8 @@ int grade_submission(const struct spec *spec, const char *submission_dir,
 	char *build_dir = path_join(scratch, "build");
 	int ret = -1;
 
-	if (build_submission(spec, submission_dir, build_dir, opts->sandbox, &out->build) < 0)
+	if (build_submission_cached(spec, submission_dir, build_dir, opts->sandbox, opts->build_cache,
+				    &out->build) < 0)
 		goto out;
 	for (size_t i = 0; i < spec->ntests; i++) {
 		if (!out->build.ok)

@@ -19,6 +19,7 @@ struct sandbox;
 struct grade_options {
 	bool keep_scratch;	/* leave the scratch folders for inspection (their path goes to stderr) */
 	struct sandbox *sandbox;	/* where builds and tests run (borrowed) */
+	const char *build_cache;	/* folder of cached builds (build.h), or NULL */
 };
 
 /*

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spec.h"
+#include "trace.h"
 #include "util.h"
 
 /* Whole points print as integers ("score": 15), as in the contract's example. */
@@ -64,6 +66,73 @@ static json_t *check_to_json(const struct check *c)
 	return j;
 }
 
+/* An event's "t": seconds since the run started, to the microsecond (order matters within a ms). */
+static json_t *json_offset(double value)
+{
+	return json_real(round(value * 1e6) / 1e6);
+}
+
+static json_t *trace_process_to_json(const struct trace_process *p)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "pid", json_integer(p->pid));
+	json_object_set_new(j, "ppid", json_integer(p->ppid));
+	json_t *argv = json_array();
+	for (size_t i = 0; i < p->argv.n; i++)
+		json_array_append_new(argv, json_text(p->argv.v[i]));
+	json_object_set_new(j, "argv", argv);
+	bool exited = p->exited && !p->signal;
+	json_object_set_new(j, "exit", exited ? json_integer(p->exit_code) : json_null());
+	bool killed = p->exited && p->signal;
+	json_object_set_new(j, "signal",
+			    killed ? json_string(signal_name(p->signal)) : json_null());
+	return j;
+}
+
+static json_t *trace_event_to_json(const struct trace_event *e)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "t", json_offset(e->seconds));
+	json_object_set_new(j, "pid", json_integer(e->pid));
+	json_object_set_new(j, "call", json_text(e->call));
+	json_object_set_new(j, "args", json_text(e->args));
+	/* null: the process died inside the call (a wait the grader's kill interrupted). */
+	json_object_set_new(j, "result", e->finished ? json_integer(e->result) : json_null());
+	const char *err = e->finished && e->result < 0 ? strerrorname_np((int)-e->result) : NULL;
+	if (err)
+		json_object_set_new(j, "error", json_string(err));
+	return j;
+}
+
+/*
+ * tests[].trace, present when the test was traced: its processes (exit or
+ * signal null when not known or not that way), the watched calls in order
+ * (capped, with the count of those left out), and how often each kind of
+ * call was made; "unavailable" says why the trace is missing or partial.
+ */
+static json_t *trace_to_json(const struct trace_record *rec)
+{
+	json_t *j = json_object();
+	if (rec->unavailable)
+		json_object_set_new(j, "unavailable", json_text(rec->unavailable));
+	json_t *procs = json_array();
+	for (size_t i = 0; i < rec->nprocs; i++)
+		json_array_append_new(procs, trace_process_to_json(&rec->procs[i]));
+	json_object_set_new(j, "processes", procs);
+	json_object_set_new(j, "dropped_processes", json_integer((json_int_t)rec->dropped_procs));
+	json_t *calls = json_object();
+	for (size_t i = 0; i < rec->ncalls; i++)
+		json_object_set_new(calls, rec->calls[i].name,
+				    json_integer((json_int_t)rec->calls[i].count));
+	json_object_set_new(j, "calls", calls);
+	json_t *events = json_array();
+	for (size_t i = 0; i < rec->nevents; i++)
+		json_array_append_new(events, trace_event_to_json(&rec->events[i]));
+	json_object_set_new(j, "events", events);
+	json_object_set_new(j, "dropped_events", json_integer((json_int_t)rec->dropped_events));
+	return j;
+}
+
 static json_t *test_to_json(const struct test_result *t)
 {
 	json_t *j = json_object();
@@ -80,6 +149,8 @@ static json_t *test_to_json(const struct test_result *t)
 	json_object_set_new(j, "checks", checks);
 	json_object_set_new(j, "diagnosis", json_text(t->diagnosis ? t->diagnosis : ""));
 	json_object_set_new(j, "hidden", json_boolean(t->hidden));
+	if (t->trace)
+		json_object_set_new(j, "trace", trace_to_json(t->trace));
 	return j;
 }
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace.h"
+
 struct check *test_result_add_check(struct test_result *t, const char *kind, bool ok,
 				    const char *message, char *diff)
 {
@@ -44,6 +46,10 @@ void test_result_release(struct test_result *t)
 	free(t->checks);
 	free(t->name);
 	free(t->diagnosis);
+	if (t->trace) {
+		trace_record_release(t->trace);
+		free(t->trace);
+	}
 	memset(t, 0, sizeof(*t));
 }
 

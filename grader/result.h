@@ -11,6 +11,8 @@
 
 #include "util.h"
 
+struct trace_record;
+
 enum test_status {
 	STATUS_PASSED,
 	STATUS_FAILED,
@@ -41,6 +43,7 @@ struct test_result {
 	size_t nchecks;
 	size_t checks_cap;
 	char *diagnosis;	/* "" when there is nothing to explain */
+	struct trace_record *trace;	/* the shown run's system calls and processes; NULL: not traced */
 };
 
 struct build_result {

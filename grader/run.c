@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "diagnose.h"
 #include "seccomp.h"
 #include "util.h"
 
@@ -59,6 +60,7 @@ enum child_step {
 	STEP_IDS,
 	STEP_NO_NEW_PRIVS,
 	STEP_SECCOMP,
+	STEP_TRACE,
 	STEP_EXEC
 };
 
@@ -75,6 +77,7 @@ static const char *child_step_name(int step)
 	case STEP_IDS: return "switch to the sandbox user";
 	case STEP_NO_NEW_PRIVS: return "set no_new_privs";
 	case STEP_SECCOMP: return "load the seccomp filter";
+	case STEP_TRACE: return "load the trace filter";
 	case STEP_PGID: return "setpgid";
 	case STEP_CHDIR: return "chdir";
 	case STEP_RLIMIT: return "setrlimit";
@@ -199,11 +202,48 @@ static void child_confine(const struct run_confinement *c, int status_fd)
 	}
 }
 
+/* A traced child's side of the hand-over: the go pipe, and the filter to load once seized. */
+struct child_trace {
+	int go_fd;
+	const struct seccomp_filter *filter;
+};
+
+/*
+ * Waits until the parent has tried to seize this process: 'T' means it is
+ * traced, so the trace filter may be loaded (without a tracer its calls
+ * would fail with ENOSYS).  'D' asks it to be dumpable for the seize
+ * (trace_attach), acknowledged on the status socket; it is not any longer
+ * than that.
+ */
+static bool child_await_tracer(const struct child_trace *trace, int status_fd)
+{
+	bool made_dumpable = false;
+	for (;;) {
+		char go = 0;
+		ssize_t n;
+		do
+			n = read(trace->go_fd, &go, 1);
+		while (n < 0 && errno == EINTR);
+		if (n == 1 && go == 'D' && !made_dumpable) {
+			char ack = 'A';
+			made_dumpable = prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == 0;
+			if (made_dumpable)
+				(void)!send(status_fd, &ack, 1, MSG_NOSIGNAL);
+			continue;
+		}
+		if (made_dumpable)
+			prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		return n == 1 && go == 'T';
+	}
+}
+
 static void child_exec(const char *path, char *const *argv, char *const *envp, const char *workdir,
 		       int stdin_fd, int out_fd, int err_fd, pid_t pgid,
 		       const struct limits_spec *limits, rlim_t nproc,
-		       const struct run_confinement *confine, int status_fd)
+		       const struct run_confinement *confine, const struct child_trace *trace,
+		       int status_fd)
 {
+	bool traced = trace && child_await_tracer(trace, status_fd);
 	sigset_t all;
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
@@ -241,6 +281,21 @@ static void child_exec(const char *path, char *const *argv, char *const *envp, c
 	umask(022);
 	if (confine)
 		child_confine(confine, status_fd);
+	/*
+	 * Last, so that only the program's calls stop.  Loading a filter needs
+	 * no_new_privs (set again here for an unconfined run).  Where seccomp
+	 * is missing (valgrind, old kernels) the tracer is told ('F') and stops
+	 * at every call instead: the machine's lack is not the program's fault.
+	 */
+	if (traced) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			child_fail(status_fd, STEP_NO_NEW_PRIVS);
+		if (seccomp_filter_load(trace->filter) < 0) {
+			char no_filter = 'F';
+			if (send(status_fd, &no_filter, 1, MSG_NOSIGNAL) < 0)
+				child_fail(status_fd, STEP_TRACE);
+		}
+	}
 
 	execve(path, argv, envp);
 	child_fail(status_fd, STEP_EXEC);
@@ -316,13 +371,38 @@ static bool drain_fd(int fd, struct run_output *o, long long cap)
 }
 
 /*
- * Reads the child's status socket until exec closes it: a failure record, or
- * the seccomp listener (kept in *listener) followed by EOF.  Returns the
- * size of the last message, 0 at EOF.
+ * Until sock is readable.  A traced child stops in its own execve, so the
+ * tracer's events are handled meanwhile.
  */
-static ssize_t receive_status(int sock, struct child_failure *failure, int *listener)
+static int await_status(int sock, struct tracer *tracer)
 {
 	for (;;) {
+		struct pollfd pfds[2] = {{sock, POLLIN, 0}, {trace_fd(tracer), POLLIN, 0}};
+		int rc = poll(pfds, 2, -1);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			return error_errno("run: poll");
+		/* The socket first: a 'F' must be read before the exec stop it concerns is handled. */
+		if (pfds[0].revents)
+			return 0;
+		if (pfds[1].revents && trace_step(tracer) < 0)
+			return -1;
+	}
+}
+
+/*
+ * Reads the child's status socket until exec closes it: a failure record, or
+ * the seccomp listener (kept in *listener) followed by EOF.  Returns the
+ * size of the last message, 0 at EOF; -2 when the tracer (non-NULL for a
+ * traced child) failed.
+ */
+static ssize_t receive_status(int sock, struct tracer *tracer, struct child_failure *failure,
+			      int *listener)
+{
+	for (;;) {
+		if (tracer && await_status(sock, tracer) < 0)
+			return -2;
 		char data[sizeof(*failure)];
 		union {
 			struct cmsghdr hdr;
@@ -342,6 +422,10 @@ static ssize_t receive_status(int sock, struct child_failure *failure, int *list
 			memcpy(listener, CMSG_DATA(cm), sizeof(int));
 			continue;
 		}
+		if (tracer && n == 1 && data[0] == 'F') {
+			trace_without_filter(tracer);
+			continue;
+		}
 		if (n == (ssize_t)sizeof(*failure)) {
 			memcpy(failure, data, sizeof(*failure));
 			return n;
@@ -349,11 +433,13 @@ static ssize_t receive_status(int sock, struct child_failure *failure, int *list
 	}
 }
 
-static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid, rlim_t nproc)
+static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid, rlim_t nproc,
+		      struct tracer *tracer)
 {
 	const struct run_proc_spec *spec = p->spec;
 	int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
 	int status_pipe[2] = {-1, -1};
+	int go_pipe[2] = {-1, -1};
 	int stdin_fd = -1;
 	int ret = -1;
 	char *path = resolve_program(spec->argv[0]);
@@ -377,6 +463,9 @@ static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid,
 		error_errno("run: socketpair");
 		goto out;
 	}
+	if (tracer && make_pipe(go_pipe) < 0)
+		goto out;
+	struct child_trace trace = {go_pipe[0], tracer ? trace_filter(tracer) : NULL};
 
 	p->started_at = now_seconds();
 	pid_t pid = fork();
@@ -386,18 +475,28 @@ static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid,
 	}
 	if (pid == 0)
 		child_exec(path, spec->argv, req->envp, req->workdir, stdin_fd, out_pipe[1],
-			   err_pipe[1], pgid, &req->limits, nproc, req->confine, status_pipe[1]);
+			   err_pipe[1], pgid, &req->limits, nproc, req->confine,
+			   tracer ? &trace : NULL, status_pipe[1]);
 
 	p->pid = pid;
 	p->res->pid = pid;
 	close_fd(&status_pipe[1]);
+	/* Seized before it runs a single instruction of the program (or told it runs untraced). */
+	if (tracer && trace_attach(tracer, pid, spec->argv, go_pipe[1], status_pipe[0]) < 0)
+		goto out;
+	close_fd(&go_pipe[1]);
 	close_fd(&out_pipe[1]);
 	close_fd(&err_pipe[1]);
 	close_fd(&stdin_fd);
 	in_pipe[0] = -1; /* was stdin_fd */
 
 	struct child_failure failure;
-	ssize_t n = receive_status(status_pipe[0], &failure, &p->seccomp_fd);
+	ssize_t n = receive_status(status_pipe[0], tracer, &failure, &p->seccomp_fd);
+	/* Its copy of the runner's memory is gone: the processes paused to attach it go on. */
+	if (tracer)
+		trace_attach_done(tracer);
+	if (n == -2)
+		goto out;
 	if (n == (ssize_t)sizeof(failure)) {
 		p->res->start_error = xasprintf("cannot run '%s': %s failed: %s", spec->argv[0],
 						child_step_name(failure.step),
@@ -434,6 +533,8 @@ out:
 	close_fd(&err_pipe[1]);
 	close_fd(&status_pipe[0]);
 	close_fd(&status_pipe[1]);
+	close_fd(&go_pipe[0]);
+	close_fd(&go_pipe[1]);
 	close_fd(&stdin_fd);
 	free(path);
 	return ret;
@@ -463,7 +564,9 @@ static void proc_note_exit(struct proc *p, double now)
 	int rc = p->pidfd >= 0
 			 ? waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si, WEXITED | WNOWAIT | WNOHANG)
 			 : waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOWAIT | WNOHANG);
-	if (rc < 0 || si.si_pid == 0)
+	/* A traced process's stops are reported too (to its tracer, whatever the flags): not exits. */
+	if (rc < 0 || si.si_pid == 0 ||
+	    (si.si_code != CLD_EXITED && si.si_code != CLD_KILLED && si.si_code != CLD_DUMPED))
 		return;
 	p->res->exited = true;
 	p->res->seconds = now - p->started_at;
@@ -542,6 +645,7 @@ struct loop {
 	size_t started;
 	long long output_cap;
 	struct strvec *denied;
+	struct tracer *tracer;	/* NULL: the run is not traced */
 };
 
 /* Reads /proc/PID/stat's process group and state; false when the process is gone. */
@@ -639,6 +743,13 @@ static void kill_leftovers(const struct loop *lp, const pid_t *pgids, size_t npg
 {
 	double until = now_seconds() + 2.0;
 	for (;;) {
+		/*
+		 * A traced process stops once more on its way out, and a traced
+		 * zombie waits for its tracer: both need the tracer's answer.
+		 * (Its failure would only make this loop wait out its bound.)
+		 */
+		if (lp->tracer)
+			(void)trace_step(lp->tracer);
 		for (size_t i = 0; i < npgids; i++)
 			kill(-pgids[i], SIGKILL);
 		struct other_proc *others;
@@ -712,7 +823,7 @@ static void answer_denied_call(struct loop *lp, int *fd)
 /* One poll() round: pumps stdin, drains output, notes exits.  wait_ms bounds the sleep. */
 static int loop_poll(struct loop *lp, long long wait_ms)
 {
-	size_t max = lp->started * 5;
+	size_t max = lp->started * 5 + 1;
 	struct pollfd *pfds = xcalloc(max, sizeof(*pfds));
 	struct slot {
 		struct proc *p;
@@ -734,6 +845,15 @@ static int loop_poll(struct loop *lp, long long wait_ms)
 			k++;
 		}
 	}
+	/* Stops of traced processes, signalled through the tracer's signalfd. */
+	if (lp->tracer) {
+		pfds[k].fd = trace_fd(lp->tracer);
+		pfds[k].events = POLLIN;
+		k++;
+		long long wake = trace_wake_ms(lp->tracer, now_seconds());
+		if (wake < wait_ms)
+			wait_ms = wake;
+	}
 	bool exits_unwatched = false;
 	for (size_t i = 0; i < lp->started; i++)
 		exits_unwatched |= lp->procs[i].pid > 0 && lp->procs[i].pidfd < 0 &&
@@ -747,12 +867,18 @@ static int loop_poll(struct loop *lp, long long wait_ms)
 		ret = error_errno("run: poll");
 		goto out;
 	}
+	/* Every wake-up: a held parent's grace may have run out without any event. */
+	if (lp->tracer && trace_step(lp->tracer) < 0) {
+		ret = -1;
+		goto out;
+	}
 	double now = now_seconds();
 	for (size_t i = 0; exits_unwatched && i < lp->started; i++)
 		if (lp->procs[i].pid > 0 && lp->procs[i].pidfd < 0 && !lp->procs[i].res->exited)
 			proc_note_exit(&lp->procs[i], now);
 	for (size_t j = 0; rc > 0 && j < k; j++) {
-		if (!pfds[j].revents)
+		/* The tracer's slot has no proc: trace_step above has handled it. */
+		if (!pfds[j].revents || !slots[j].p)
 			continue;
 		struct proc *p = slots[j].p;
 		int *fd = slots[j].fd;
@@ -835,9 +961,10 @@ static void loop_finish(struct loop *lp)
 			int status;
 			struct rusage ru;
 			pid_t r;
+			/* A traced process may report a last stop before its death. */
 			do
 				r = wait4(p->pid, &status, 0, &ru);
-			while (r < 0 && errno == EINTR);
+			while ((r < 0 && errno == EINTR) || (r == p->pid && WIFSTOPPED(status)));
 			if (r == p->pid) {
 				p->reaped = true;
 				p->res->cpu_seconds = (double)ru.ru_utime.tv_sec +
@@ -865,6 +992,7 @@ void run_result_init(struct run_result *res, const struct run_request *req)
 	strvec_init(&res->orphans);
 	strvec_init(&res->ipc_leftovers);
 	strvec_init(&res->denied);
+	trace_record_init(&res->trace);
 	res->nprocs = req->nprocs;
 	res->procs = xcalloc(req->nprocs, sizeof(*res->procs));
 	for (size_t i = 0; i < req->nprocs; i++) {
@@ -878,7 +1006,7 @@ int run_processes(const struct run_request *req, struct run_result *res)
 {
 	run_result_init(res, req);
 	struct loop lp = {xcalloc(req->nprocs, sizeof(struct proc)), 0, req->limits.output,
-			  &res->denied};
+			  &res->denied, NULL};
 	for (size_t i = 0; i < req->nprocs; i++) {
 		struct proc *p = &lp.procs[i];
 		p->spec = &req->procs[i];
@@ -904,6 +1032,11 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		error_errno("run: prctl(PR_SET_CHILD_SUBREAPER)");
 		goto out;
 	}
+	if (req->trace) {
+		lp.tracer = trace_start(req->trace, start, &res->trace);
+		if (!lp.tracer)
+			goto out;
+	}
 
 	for (;;) {
 		double now = now_seconds();
@@ -918,7 +1051,7 @@ int run_processes(const struct run_request *req, struct run_result *res)
 			if (lp.started > 0)
 				lp.procs[lp.started - 1].ready = true;
 			struct proc *p = &lp.procs[lp.started];
-			if (proc_start(p, req, pgid, nproc) < 0) {
+			if (proc_start(p, req, pgid, nproc, lp.tracer) < 0) {
 				lp.started++;
 				goto out;
 			}
@@ -936,9 +1069,17 @@ int run_processes(const struct run_request *req, struct run_result *res)
 	pgids = xcalloc(req->nprocs, sizeof(*pgids));
 	collect_pgids(lp.procs, lp.started, pgids, &npgids);
 	if (res->timed_out) {
+		/* Nothing a process does from here on is its own doing. */
+		if (lp.tracer)
+			trace_stop_judging(lp.tracer);
+		/* What each process is blocked on, while they still are (the next step kills them). */
+		res->diagnosis = diagnose_hang();
 		if (loop_kill(&lp) < 0)
 			goto out;
 	} else {
+		/* Parents held for their children are judged and let go before orphans are looked for. */
+		if (lp.tracer && trace_settle(lp.tracer) < 0)
+			goto out;
 		find_leftovers(&lp, pgids, npgids, &res->orphans);
 	}
 	/* Orphans, or anything a killed process left behind. */
@@ -956,6 +1097,8 @@ int run_processes(const struct run_request *req, struct run_result *res)
 out:
 	if (ret < 0 && lp.started)
 		signal_test(lp.procs, lp.started, SIGKILL);
+	if (lp.tracer)
+		trace_finish(lp.tracer);
 	loop_finish(&lp);
 	res->seconds = now_seconds() - start;
 	free(lp.procs);
@@ -981,5 +1124,7 @@ void run_result_release(struct run_result *res)
 	strvec_clear(&res->orphans);
 	strvec_clear(&res->ipc_leftovers);
 	strvec_clear(&res->denied);
+	trace_record_release(&res->trace);
+	free(res->diagnosis);
 	memset(res, 0, sizeof(*res));
 }

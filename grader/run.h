@@ -28,6 +28,11 @@
  *   After that the capture pipes are drained until EOF or a short bound (a
  *   process that left the group may still hold them).
  *
+ *   A request with `trace` set is traced (trace.h): each child waits on a
+ *   go pipe until the runner has seized it with ptrace, loads the trace
+ *   filter last, and the loop also polls the tracer's signalfd.  Without
+ *   `trace` none of this happens: no pipe, no ptrace, no signalfd.
+ *
  * A hard line: run_processes() returns -1 only when the GRADER failed (pipe,
  * fork, poll...).  Everything the student's program does, including failing
  * to exec, is described in the result.
@@ -41,6 +46,7 @@
 
 #include "ipc.h"
 #include "spec.h"
+#include "trace.h"
 
 struct seccomp_filter;
 
@@ -81,6 +87,7 @@ struct run_request {
 	size_t nprocs;
 	const struct run_confinement *confine;	/* NULL: none */
 	enum ipc_scope ipc_scope;	/* which IPC objects left at the end are the test's */
+	const struct trace_request *trace;	/* NULL: not traced (builds never are) */
 };
 
 /* Bytes written to one stream. */
@@ -112,6 +119,8 @@ struct run_result {
 	struct strvec orphans;	/* "pid 12 (prog)" of processes alive after the test's processes exited */
 	struct strvec ipc_leftovers;	/* one sentence per IPC object left behind (then removed) */
 	struct strvec denied;	/* "pid 3 (prog) called mount" for each call the seccomp filter refused */
+	struct trace_record trace;	/* .traced is false when the request had no `trace` */
+	char *diagnosis;	/* why the test hung, in plain words (a timeout); else NULL */
 	struct run_proc_result *procs;
 	size_t nprocs;
 };

@@ -37,6 +37,7 @@ struct sandbox {
 	gid_t gid;
 	struct seccomp_filter *seccomp;
 	char *cgroup_base;	/* a pids-controller folder of our own, or NULL */
+	pid_t owner;		/* the process that made it: batch workers share it, only it removes it */
 	unsigned long runs;
 	struct strvec missing;
 };
@@ -154,6 +155,7 @@ struct sandbox *sandbox_new(bool enabled)
 {
 	struct sandbox *sb = xcalloc(1, sizeof(*sb));
 	strvec_init(&sb->missing);
+	sb->owner = getpid();
 	sb->root = geteuid() == 0;
 	sb->uid = sb->root ? SANDBOX_ROOT_UID : getuid();
 	sb->gid = sb->root ? SANDBOX_ROOT_GID : getgid();
@@ -187,7 +189,7 @@ void sandbox_free(struct sandbox *sb)
 {
 	if (!sb)
 		return;
-	if (sb->cgroup_base)
+	if (sb->cgroup_base && getpid() == sb->owner)
 		rmdir(sb->cgroup_base);
 	free(sb->cgroup_base);
 	seccomp_filter_free(sb->seccomp);
@@ -244,6 +246,42 @@ static void put_output(struct strbuf *sb, const struct run_output *o)
 	put_u64(sb, o->truncated);
 }
 
+static void put_trace(struct strbuf *sb, const struct trace_record *t)
+{
+	put_u64(sb, t->traced);
+	put_str(sb, t->unavailable);
+	put_u64(sb, t->nprocs);
+	for (size_t i = 0; i < t->nprocs; i++) {
+		const struct trace_process *p = &t->procs[i];
+		put_u64(sb, (uint64_t)p->pid);
+		put_u64(sb, (uint64_t)p->ppid);
+		put_strvec(sb, &p->argv);
+		put_u64(sb, p->exited);
+		put_u64(sb, (uint64_t)(int64_t)p->exit_code);
+		put_u64(sb, (uint64_t)(int64_t)p->signal);
+	}
+	put_u64(sb, t->dropped_procs);
+	put_u64(sb, t->nevents);
+	for (size_t i = 0; i < t->nevents; i++) {
+		const struct trace_event *e = &t->events[i];
+		put_f64(sb, e->seconds);
+		put_u64(sb, (uint64_t)e->pid);
+		put_str(sb, e->call);
+		put_str(sb, e->args);
+		put_u64(sb, e->finished);
+		put_u64(sb, (uint64_t)(int64_t)e->result);
+	}
+	put_u64(sb, t->dropped_events);
+	put_u64(sb, t->ncalls);
+	for (size_t i = 0; i < t->ncalls; i++) {
+		put_str(sb, t->calls[i].name);
+		put_u64(sb, t->calls[i].count);
+		put_str(sb, t->calls[i].first);
+	}
+	put_strvec(sb, &t->zombies);
+	put_strvec(sb, &t->fds);
+}
+
 static void put_result(struct strbuf *sb, const struct run_result *r)
 {
 	put_u64(sb, r->timed_out);
@@ -251,6 +289,8 @@ static void put_result(struct strbuf *sb, const struct run_result *r)
 	put_strvec(sb, &r->orphans);
 	put_strvec(sb, &r->ipc_leftovers);
 	put_strvec(sb, &r->denied);
+	put_trace(sb, &r->trace);
+	put_str(sb, r->diagnosis);
 	put_u64(sb, r->nprocs);
 	for (size_t i = 0; i < r->nprocs; i++) {
 		const struct run_proc_result *p = &r->procs[i];
@@ -341,6 +381,65 @@ static void get_output(struct reader *r, struct run_output *o)
 	o->truncated = get_u64(r) != 0;
 }
 
+/* A string that is never NULL (a malformed message may say NULL where it may not). */
+static char *get_text(struct reader *r)
+{
+	char *s = get_str(r);
+	return s ? s : xstrdup("");
+}
+
+/* A count of items of at least min_size bytes each: more than the message holds is malformed. */
+static size_t get_count(struct reader *r, size_t min_size)
+{
+	uint64_t n = get_u64(r);
+	if (r->bad || n > (uint64_t)(r->end - r->p) / min_size) {
+		r->bad = true;
+		return 0;
+	}
+	return (size_t)n;
+}
+
+static void get_trace(struct reader *r, struct trace_record *t)
+{
+	t->traced = get_u64(r) != 0;
+	t->unavailable = get_str(r);
+	size_t n = get_count(r, 6 * sizeof(uint64_t));
+	t->procs = xcalloc(n ? n : 1, sizeof(*t->procs));
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		struct trace_process *p = &t->procs[t->nprocs++];
+		p->pid = (pid_t)get_u64(r);
+		p->ppid = (pid_t)get_u64(r);
+		strvec_init(&p->argv);
+		get_strvec(r, &p->argv);
+		p->exited = get_u64(r) != 0;
+		p->exit_code = (int)(int64_t)get_u64(r);
+		p->signal = (int)(int64_t)get_u64(r);
+	}
+	t->dropped_procs = get_u64(r);
+	n = get_count(r, 6 * sizeof(uint64_t));
+	t->events = xcalloc(n ? n : 1, sizeof(*t->events));
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		struct trace_event *e = &t->events[t->nevents++];
+		e->seconds = get_f64(r);
+		e->pid = (pid_t)get_u64(r);
+		e->call = get_text(r);
+		e->args = get_text(r);
+		e->finished = get_u64(r) != 0;
+		e->result = (long long)(int64_t)get_u64(r);
+	}
+	t->dropped_events = get_u64(r);
+	n = get_count(r, 3 * sizeof(uint64_t));
+	t->calls = xcalloc(n ? n : 1, sizeof(*t->calls));
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		struct trace_call *c = &t->calls[t->ncalls++];
+		c->name = get_text(r);
+		c->count = (unsigned long)get_u64(r);
+		c->first = get_text(r);
+	}
+	get_strvec(r, &t->zombies);
+	get_strvec(r, &t->fds);
+}
+
 /* Fills res from init's message; false when it is malformed. */
 static bool get_result(struct reader *r, size_t nprocs, struct run_result *res)
 {
@@ -349,6 +448,8 @@ static bool get_result(struct reader *r, size_t nprocs, struct run_result *res)
 	get_strvec(r, &res->orphans);
 	get_strvec(r, &res->ipc_leftovers);
 	get_strvec(r, &res->denied);
+	get_trace(r, &res->trace);
+	res->diagnosis = get_str(r);
 	if (get_u64(r) != nprocs)
 		return false;
 	for (size_t i = 0; i < nprocs && !r->bad; i++) {
@@ -499,7 +600,8 @@ static char *cgroup_enter(struct sandbox *sb, pid_t pid, long long processes)
 {
 	if (!sb->cgroup_base)
 		return NULL;
-	char *dir = xasprintf("%s/t%lu", sb->cgroup_base, ++sb->runs);
+	/* Batch workers are forks sharing the base: their pid keeps the names apart. */
+	char *dir = xasprintf("%s/t%d-%lu", sb->cgroup_base, (int)getpid(), ++sb->runs);
 	char *max_path = path_join(dir, "pids.max");
 	char *procs_path = path_join(dir, "cgroup.procs");
 	char value[32];

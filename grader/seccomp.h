@@ -9,7 +9,7 @@
  * fspick, mount_setattr, swapon/swapoff, reboot, kexec_load,
  * kexec_file_load, init_module, finit_module, delete_module, bpf,
  * perf_event_open, keyctl, add_key, request_key, unshare, setns, clone with
- * any CLONE_NEW* flag (clone3 fails with ENOSYS, as its flags cannot be
+ * any CLONE_NEW* flag or CLONE_UNTRACED (clone3 fails with ENOSYS, as its flags cannot be
  * inspected, so the C library falls back to clone), userfaultfd,
  * open_by_handle_at, name_to_handle_at, acct, quotactl, quotactl_fd,
  * settimeofday, clock_settime, clock_adjtime, adjtimex, sethostname,
@@ -76,5 +76,19 @@ int seccomp_listener_answer(int listener_fd, struct seccomp_denial *out);
 
 /* The names of the denied calls, for docs and reports (NULL-terminated, static). */
 const char *const *seccomp_denied_names(void);
+
+/* The native number of a system call, or -1 when this architecture has no such call. */
+int seccomp_syscall_nr(const char *name);
+
+/*
+ * A second, independent filter for traced tests (trace.h): the calls
+ * numbered in nrs stop for the ptrace tracer (SECCOMP_RET_TRACE, a
+ * PTRACE_EVENT_SECCOMP stop), every other call runs untouched.  Loaded with
+ * seccomp_filter_load() on top of the deny filter; the kernel takes the
+ * strictest answer, so a denied call stays denied.  Load it only into a
+ * process that is already traced: without a tracer a RET_TRACE call fails
+ * with ENOSYS.  NULL with error_last() on failure.
+ */
+struct seccomp_filter *seccomp_trace_filter_new(const int *nrs, size_t n);
 
 #endif

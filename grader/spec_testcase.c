@@ -16,6 +16,7 @@
 
 #include "compare.h"
 #include "spec_internal.h"
+#include "trace.h"
 
 #define SETTING_KEY_NAMES                                                                          \
 	[SET_TIMEOUT] = "timeout", [SET_LIMITS] = "limits", [SET_CLEANUP] = "cleanup",             \
@@ -191,10 +192,10 @@ static int read_trace_names(struct spec_parser *p, yaml_node_t *node, const char
 	int ret = spec_get_string_list(p, node, key, names);
 
 	for (size_t i = 0; i < names->n; i++) {
-		if (!all_chars_in(names->v[i], LOWER_DIGITS "_"))
+		if (!all_chars_in(names->v[i], LOWER_DIGITS "_") || !trace_name_known(names->v[i]))
 			ret = spec_error(
 			    p, node,
-			    "bad syscall name '%s' in '%s': use names such as pipe, fork, execve",
+			    "unknown system call '%s' in '%s': use names such as pipe, fork, execve",
 			    names->v[i], key);
 	}
 	return ret;

@@ -479,18 +479,21 @@ int remove_tree(const char *path)
 	return ret;
 }
 
-char *make_scratch_dir(const char *prefix)
+char *make_scratch_dir_in(const char *parent, const char *prefix)
 {
-	const char *tmp = getenv("TMPDIR");
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	char *templ = xasprintf("%s/%s-XXXXXX", tmp, prefix);
+	char *templ = xasprintf("%s/%s-XXXXXX", parent, prefix);
 	if (!mkdtemp(templ)) {
-		error_errno("cannot create a scratch folder in %s", tmp);
+		error_errno("cannot create a scratch folder in %s", parent);
 		free(templ);
 		return NULL;
 	}
 	return templ;
+}
+
+char *make_scratch_dir(const char *prefix)
+{
+	const char *tmp = getenv("TMPDIR");
+	return make_scratch_dir_in(tmp && *tmp ? tmp : "/tmp", prefix);
 }
 
 char *path_join(const char *a, const char *b)
@@ -566,4 +569,23 @@ char *human_size(double bytes)
 	/* Whole numbers (the usual limits: 64 KiB, 1 MiB) print without decimals. */
 	return bytes == (double)(long long)bytes ? xasprintf("%.0f %s", bytes, units[u])
 						 : xasprintf("%.1f %s", bytes, units[u]);
+}
+
+ssize_t read_small_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t len = 0;
+	while (len < size - 1) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
 }

@@ -75,6 +75,12 @@ void strvec_clear(struct strvec *sv);
 
 /* Reads a whole file into sb (appending). Fails with "PATH: strerror". */
 int read_file(const char *path, struct strbuf *sb);
+/*
+ * Up to size - 1 bytes of a small file (a /proc entry) into buf,
+ * NUL-terminated; the length, or -1.  Records no error: a process that
+ * exits meanwhile is expected, not a failure.
+ */
+ssize_t read_small_file(const char *path, char *buf, size_t size);
 /* Writes data to path atomically: a temporary file in the same folder, fsync, rename. */
 int write_file_atomic(const char *path, const void *data, size_t len);
 /* mkdir -p; mode applies to the folders it creates. */
@@ -90,6 +96,8 @@ int copy_tree(const char *src, const char *dst);
 int remove_tree(const char *path);
 /* Creates a fresh private folder under $TMPDIR (or /tmp) named prefix-XXXXXX. */
 char *make_scratch_dir(const char *prefix);
+/* The same under parent. */
+char *make_scratch_dir_in(const char *parent, const char *prefix);
 /* Joins two path parts with one '/'. Caller frees. */
 char *path_join(const char *a, const char *b);
 bool path_is_dir(const char *path);

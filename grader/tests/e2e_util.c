@@ -121,6 +121,12 @@ void e2e_run_release(struct e2e_run *run)
 	run->out = run->err = NULL;
 }
 
+void e2e_release_and_run(const char *const *argv, struct e2e_run *run)
+{
+	e2e_run_release(run);
+	e2e_run_grader(argv, run);
+}
+
 json_t *e2e_find_test(json_t *report, const char *name)
 {
 	size_t i;

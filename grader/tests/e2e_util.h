@@ -43,6 +43,8 @@ char *e2e_report_path(const char *submission);
 /* Runs argv (NULL-terminated) from the repository root; asserts it could be run. */
 void e2e_run_grader(const char *const *argv, struct e2e_run *run);
 void e2e_run_release(struct e2e_run *run);
+/* Releases what run held, then runs argv into it. */
+void e2e_release_and_run(const char *const *argv, struct e2e_run *run);
 
 /* The test object named `name` in a report, or NULL. */
 json_t *e2e_find_test(json_t *report, const char *name);

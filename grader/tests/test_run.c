@@ -1,4 +1,4 @@
-/* Unit tests of the runner: capture, stdin, caps, deadlines, exits, orphans, ready. */
+/* Unit tests of the runner: capture, stdin, caps, deadlines, exits, orphans, ready; and the same traced. */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -186,4 +186,57 @@ Test(run, ready_delay_and_environment)
 	cr_assert_str_eq(result.procs[0].out.data, "/tmp C yes\n");
 	/* b started 150 ms after a, so it lived at most the rest of a's 400 ms. */
 	cr_assert_lt(result.procs[1].seconds, result.seconds - 0.1);
+}
+
+/* A traced run (trace.h) behaves as an untraced one: the same capture, exits, stdin and deadline. */
+static void run_sh_traced(const char *script, long long timeout_ms, const char *stdin_data)
+{
+	static const char *const calls[] = {"pipe", "fork", "wait", NULL};
+	struct trace_request trace = {.calls = calls, .zombies = true, .fds = true};
+	char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
+	struct run_proc_spec proc = {.name = "sh", .argv = argv, .stdin_data = stdin_data,
+				     .stdin_len = stdin_data ? strlen(stdin_data) : 0};
+	struct run_request req = request(&proc, 1, timeout_ms);
+	req.trace = &trace;
+	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
+	cr_assert(result.trace.traced);
+	cr_assert_null(result.trace.unavailable, "%s", result.trace.unavailable);
+}
+
+Test(run, traced_run_captures_output_stdin_and_exit_status)
+{
+	run_sh_traced("tr a-z A-Z | cat; echo err >&2; exit 5", 5000, "hello\n");
+	const struct run_proc_result *p = &result.procs[0];
+	cr_expect_str_eq(p->out.data, "HELLO\n");
+	cr_expect_str_eq(p->err.data, "err\n");
+	cr_expect_eq(p->exit_code, 5);
+	cr_expect_not(result.timed_out);
+	cr_expect_not_null(trace_record_find(&result.trace, "pipe"));
+}
+
+Test(run, traced_timeout_kills_a_process_that_ignores_sigterm)
+{
+	/* The grader's SIGTERM passes through the tracer; SIGKILL ends even a stopped tracee. */
+	run_sh_traced("trap '' TERM; echo started; while :; do sleep 1; done", 300, NULL);
+	cr_assert(result.timed_out);
+	cr_expect_eq(result.procs[0].signal, SIGKILL);
+	cr_expect_str_eq(result.procs[0].out.data, "started\n");
+	cr_expect_lt(result.seconds, 3.0);
+}
+
+Test(run, traced_orphans_are_found_and_killed)
+{
+	run_sh_traced("sleep 30 & setsid sleep 31 & echo done", 5000, NULL);
+	cr_expect_not(result.timed_out);
+	cr_expect_geq(result.orphans.n, 1, "no orphan found");
+	cr_expect_eq(system("pgrep -x -f 'sleep 30' >/dev/null || pgrep -x -f 'sleep 31' >/dev/null"),
+		     256, "a leftover process survived");
+}
+
+Test(run, traced_signal_death_is_reported)
+{
+	run_sh_traced("kill -SEGV $$", 5000, NULL);
+	cr_expect_eq(result.procs[0].signal, SIGSEGV);
+	cr_assert_eq(result.trace.nprocs, 1);
+	cr_expect_eq(result.trace.procs[0].signal, SIGSEGV);
 }

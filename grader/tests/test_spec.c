@@ -665,7 +665,11 @@ Test(spec, more_wrong_types)
 		   "spec.yaml:5:30: 'trace.require' entries must be strings, got a sequence");
 	text_error(
 	    HEAD "    trace: { forbid: [System()] }\n",
-	    "spec.yaml:5:22: bad syscall name 'System()' in 'trace.forbid': use names such as "
+	    "spec.yaml:5:22: unknown system call 'System()' in 'trace.forbid': use names such as "
+	    "pipe, fork, execve");
+	text_error(
+	    HEAD "    trace: { require: [pipe, frok] }\n",
+	    "spec.yaml:5:23: unknown system call 'frok' in 'trace.require': use names such as "
 	    "pipe, fork, execve");
 	text_error(
 	    HEAD "    env: { 1X: y }\n",

@@ -1,0 +1,687 @@
+/*
+ * class_report.c: the streaming core of the class reports (class_report.h)
+ * and the two simplest of them, gradebook.csv and junit.xml.
+ *
+ * The core takes each student once: it checks the report, has every asked-
+ * for report render its part of the student (csv_row and junit_suite here,
+ * report_html_row and report_html_section in report_html.c) and appends the
+ * parts to unnamed work files, then keeps only counters.  Finishing has
+ * each report render its head from the counters, and class_report_write()
+ * puts head and work files together, renamed into place when complete.
+ * The text and reading helpers every report shares (report_html.c and
+ * gradescope.c too) live here; class_report_internal.h declares them.
+ */
+#include "class_report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "class_report_internal.h"
+#include "report_html.h"
+#include "util.h"
+
+/* ---- text: UTF-8 repair and escaping --------------------------------- */
+
+/*
+ * The lead bytes of multi-byte UTF-8 and the range each allows its second
+ * byte, as in RFC 3629's table of well-formed sequences: the narrow ranges
+ * exclude overlong forms, UTF-16 surrogates and code points past U+10FFFF.
+ */
+static const struct {
+	unsigned char first, last; /* lead bytes */
+	unsigned char n;	   /* sequence length */
+	unsigned char mask;	   /* the lead byte's payload bits */
+	unsigned char lo, hi;	   /* the second byte's range */
+} utf8_leads[] = {
+    {0xc2, 0xdf, 2, 0x1f, 0x80, 0xbf}, /* 0xc0, 0xc1: only overlong forms */
+    {0xe0, 0xe0, 3, 0x0f, 0xa0, 0xbf}, /* no overlong forms */
+    {0xe1, 0xec, 3, 0x0f, 0x80, 0xbf},
+    {0xed, 0xed, 3, 0x0f, 0x80, 0x9f}, /* no surrogates */
+    {0xee, 0xef, 3, 0x0f, 0x80, 0xbf},
+    {0xf0, 0xf0, 4, 0x07, 0x90, 0xbf}, /* no overlong forms */
+    {0xf1, 0xf3, 4, 0x07, 0x80, 0xbf},
+    {0xf4, 0xf4, 4, 0x07, 0x80, 0x8f}, /* nothing past U+10FFFF */
+};
+
+size_t report_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t k = 0;
+	while (k < ARRAY_SIZE(utf8_leads) && s[0] > utf8_leads[k].last)
+		k++;
+	if (k == ARRAY_SIZE(utf8_leads) || s[0] < utf8_leads[k].first)
+		return 0;
+	size_t n = utf8_leads[k].n;
+	if (len < n || s[1] < utf8_leads[k].lo || s[1] > utf8_leads[k].hi)
+		return 0;
+	*cp = s[0] & utf8_leads[k].mask;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	return n;
+}
+
+static const struct {
+	char c;
+	const char *text;
+	bool attr_only;
+} markup_escapes[] = {
+    {'&', "&amp;", false},
+    {'<', "&lt;", false},
+    {'>', "&gt;", false},
+    {'"', "&quot;", false},
+    {'\'', "&#39;", false},
+    /* Parsers turn a raw CR into LF, and in attribute values tab and LF into spaces. */
+    {'\r', "&#13;", false},
+    {'\t', "&#9;", true},
+    {'\n', "&#10;", true},
+};
+
+void report_add_text(struct strbuf *sb, const char *s, size_t len, enum text_mode mode)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = report_utf8_decode(p + i, len - i, &cp);
+		if (!n || cp == 0xfffe || cp == 0xffff) { /* U+FFFE/U+FFFF are not XML characters */
+			strbuf_addstr(sb, "\xef\xbf\xbd");
+			i += n ? n : 1;
+			continue;
+		}
+		const char *rep = NULL;
+		char pic[4];
+		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7f) {
+			/* Control pictures: U+2400..U+241F, and U+2421 for DEL. */
+			uint32_t pc = cp == 0x7f ? 0x2421 : 0x2400 + cp;
+			pic[0] = (char)(0xe0 | (pc >> 12));
+			pic[1] = (char)(0x80 | ((pc >> 6) & 0x3f));
+			pic[2] = (char)(0x80 | (pc & 0x3f));
+			pic[3] = '\0';
+			rep = pic;
+		} else if (mode != TEXT_PLAIN) {
+			for (size_t e = 0; e < ARRAY_SIZE(markup_escapes) && !rep; e++)
+				if (cp == (uint32_t)markup_escapes[e].c &&
+				    (mode == TEXT_MARKUP_ATTR || !markup_escapes[e].attr_only))
+					rep = markup_escapes[e].text;
+		}
+		if (rep)
+			strbuf_addstr(sb, rep);
+		else
+			strbuf_add(sb, s + i, n);
+		i += n;
+	}
+}
+
+void report_add_markup(struct strbuf *sb, const char *s)
+{
+	report_add_text(sb, s, strlen(s), TEXT_MARKUP);
+}
+
+void report_add_attr(struct strbuf *sb, const char *s)
+{
+	report_add_text(sb, s, strlen(s), TEXT_MARKUP_ATTR);
+}
+
+/* ---- reading a <student>.json ---------------------------------------- */
+
+const char *report_str(const json_t *obj, const char *key, size_t *len)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!json_is_string(v)) {
+		if (len)
+			*len = 0;
+		return "";
+	}
+	if (len)
+		*len = json_string_length(v);
+	return json_string_value(v);
+}
+
+double report_num(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_number(v) ? json_number_value(v) : 0.0;
+}
+
+bool report_true(const json_t *obj, const char *key)
+{
+	return json_is_true(json_object_get(obj, key));
+}
+
+const char *report_fmt_num(char buf[40], double v)
+{
+	if (!isfinite(v) || fabs(v) < 5e-7)
+		v = 0;
+	if (fabs(v) >= 1e15) { /* "%.6f" would not fit; no score is this large anyway */
+		snprintf(buf, 40, "%.6g", v);
+		return buf;
+	}
+	snprintf(buf, 40, "%.6f", v);
+	char *end = buf + strlen(buf);
+	while (end[-1] == '0')
+		*--end = '\0';
+	if (end[-1] == '.')
+		end[-1] = '\0';
+	return buf;
+}
+
+char *report_display(const json_t *v, size_t *len)
+{
+	if (json_is_string(v)) {
+		*len = json_string_length(v);
+		return xmemdup0(json_string_value(v), *len);
+	}
+	if (json_is_real(v)) { /* jansson prints 0.0003 as 0.00029999999999999997 */
+		char buf[40];
+		report_fmt_num(buf, json_real_value(v));
+		*len = strlen(buf);
+		return xstrdup(buf);
+	}
+	char *text = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	char *copy = xstrdup(text ? text : "");
+	free(text);
+	*len = strlen(copy);
+	return copy;
+}
+
+const struct status_info report_statuses[ST_COUNT] = {
+    [ST_PASSED] = {"passed", "pass", "#2e7d32"},
+    [ST_FAILED] = {"failed", "fail", "#c62828"},
+    [ST_TIMEOUT] = {"timeout", "timeout", "#ef6c00"},
+    [ST_CRASHED] = {"crashed", "crash", "#6a1b9a"},
+    [ST_BUILD_FAILED] = {"build_failed", "build", "#546e7a"},
+    [ST_ERROR] = {"error", "error", "#212121"},
+    [ST_MISSING] = {"missing", "\xe2\x80\x94", "#bdbdbd"},
+};
+
+enum status report_status_of(const json_t *test)
+{
+	if (!test)
+		return ST_MISSING;
+	const char *s = report_str(test, "status", NULL);
+	for (int i = 0; i < ST_MISSING; i++)
+		if (!strcmp(s, report_statuses[i].name))
+			return (enum status)i;
+	return ST_ERROR; /* an unknown status is not a pass: show it as a grader problem */
+}
+
+static bool status_is_failure(enum status st)
+{
+	return st == ST_FAILED || st == ST_TIMEOUT || st == ST_CRASHED || st == ST_BUILD_FAILED;
+}
+
+void report_add_failure_text(struct strbuf *sb, const json_t *test, const json_t *report)
+{
+	json_t *checks = json_object_get(test, "checks");
+	size_t i;
+	json_t *c;
+	json_array_foreach(checks, i, c)
+	{
+		if (report_true(c, "ok"))
+			continue;
+		size_t len;
+		const char *s = report_str(c, "kind", &len);
+		strbuf_add(sb, s, len);
+		strbuf_addstr(sb, ": ");
+		s = report_str(c, "message", &len);
+		strbuf_add(sb, s, len);
+		strbuf_addch(sb, '\n');
+		s = report_str(c, "diff", &len);
+		strbuf_add(sb, s, len);
+		if (len && s[len - 1] != '\n')
+			strbuf_addch(sb, '\n');
+	}
+	size_t len;
+	const char *diagnosis = report_str(test, "diagnosis", &len);
+	if (len) {
+		strbuf_addstr(sb, "\nDiagnosis: ");
+		strbuf_add(sb, diagnosis, len);
+		strbuf_addch(sb, '\n');
+	}
+	if (report && report_status_of(test) == ST_BUILD_FAILED) {
+		const char *out = report_str(json_object_get(report, "build"), "output", &len);
+		strbuf_addstr(sb, "\nBuild output:\n");
+		strbuf_add(sb, out, len);
+	}
+}
+
+/* The message of the first failing check, else the diagnosis; "" if neither. */
+static const char *first_failure(const json_t *test, size_t *len)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(test, "checks"), i,
+			   c) if (!report_true(c, "ok")) return report_str(c, "message", len);
+	return report_str(test, "diagnosis", len);
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+/*
+ * A work file in out_dir (not /tmp, which may be RAM: the class's reports
+ * would then grow memory after all).  Unlinked at once, so it vanishes with
+ * its descriptor even when the grader is killed.
+ */
+static FILE *work_file_open(const char *dir, const char *what)
+{
+	char *tmpl = xasprintf("%s/.class_report-%s-XXXXXX", dir, what);
+	FILE *f = NULL;
+	int fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd < 0) {
+		error_errno("class report: cannot create a temporary file in %s", dir);
+		goto out;
+	}
+	unlink(tmpl);
+	f = fdopen(fd, "w+");
+	if (!f) {
+		error_errno("class report: fdopen");
+		close(fd);
+	}
+out:
+	free(tmpl);
+	return f;
+}
+
+static void work_file_close(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+	*f = NULL;
+}
+
+/* Appends everything written to work file src to dst. */
+static int work_file_copy(FILE *src, FILE *dst)
+{
+	char chunk[65536];
+	if (fflush(src) != 0 || fseek(src, 0, SEEK_SET) != 0)
+		return error_errno("class report: cannot read back a temporary file");
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), src)) > 0)
+		if (fwrite(chunk, 1, n, dst) != n)
+			return error_errno("class report: write");
+	if (ferror(src))
+		return error_errno("class report: cannot read back a temporary file");
+	return 0;
+}
+
+/* A report being written: DIR/.NAME.tmp-XXXXXX, renamed to DIR/NAME when complete. */
+struct out_file {
+	char *path;
+	char *tmp;
+	FILE *f;
+};
+
+static int out_file_open(struct out_file *o, const char *dir, const char *name)
+{
+	o->path = path_join(dir, name);
+	o->tmp = xasprintf("%s/.%s.tmp-XXXXXX", dir, name);
+	o->f = NULL;
+	int fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (fd < 0)
+		return error_errno("class report: cannot create a temporary file for %s", o->path);
+	/* mkostemp makes 0600; reports are for TAs and web servers to read. */
+	if (fchmod(fd, 0644) < 0 || !(o->f = fdopen(fd, "w"))) {
+		error_errno("class report: %s", o->tmp);
+		close(fd);
+		unlink(o->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Flushes, syncs and renames into place; on failure removes the temporary file. */
+static int out_file_commit(struct out_file *o)
+{
+	int ret = 0;
+	if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) < 0)
+		ret = error_errno("class report: cannot write %s", o->tmp);
+	if (fclose(o->f) != 0 && !ret)
+		ret = error_errno("class report: cannot write %s", o->tmp);
+	o->f = NULL;
+	if (!ret && rename(o->tmp, o->path) < 0)
+		ret = error_errno("class report: cannot rename %s to %s", o->tmp, o->path);
+	if (ret)
+		unlink(o->tmp);
+	return ret;
+}
+
+static void out_file_release(struct out_file *o)
+{
+	if (o->f) {
+		fclose(o->f);
+		unlink(o->tmp);
+	}
+	free(o->path);
+	free(o->tmp);
+	o->f = NULL;
+	o->path = o->tmp = NULL;
+}
+
+/* ---- the class report ------------------------------------------------ */
+
+struct class_report *class_report_new(const char *out_dir, unsigned what, const char *assignment,
+				      const char *title, const char *const *test_names,
+				      const double *test_points, size_t ntests)
+{
+	if (mkdir_p(out_dir, 0755) < 0)
+		return NULL;
+	struct class_report *cr = xcalloc(1, sizeof(*cr));
+	cr->out_dir = xstrdup(out_dir);
+	cr->what = what;
+	cr->assignment = xstrdup(assignment);
+	cr->title = xstrdup(title ? title : assignment);
+	cr->ntests = ntests;
+	cr->test_names = xcalloc(ntests, sizeof(*cr->test_names));
+	cr->test_points = xcalloc(ntests, sizeof(*cr->test_points));
+	cr->test_status = xcalloc(ntests, sizeof(*cr->test_status));
+	for (size_t i = 0; i < ntests; i++) {
+		cr->test_names[i] = xstrdup(test_names[i]);
+		cr->test_points[i] = test_points[i];
+		cr->max_points += test_points[i];
+	}
+	if (((what & CLASS_REPORT_CSV) && !(cr->csv_rows = work_file_open(out_dir, "csv"))) ||
+	    ((what & CLASS_REPORT_JUNIT) &&
+	     !(cr->junit_suites = work_file_open(out_dir, "junit"))) ||
+	    ((what & CLASS_REPORT_HTML) &&
+	     (!(cr->html_rows = work_file_open(out_dir, "rows")) ||
+	      !(cr->html_sections = work_file_open(out_dir, "html")) ||
+	      !(cr->scores = work_file_open(out_dir, "scores"))))) {
+		class_report_free(cr);
+		return NULL;
+	}
+	return cr;
+}
+
+void class_report_free(struct class_report *cr)
+{
+	if (!cr)
+		return;
+	work_file_close(&cr->csv_rows);
+	work_file_close(&cr->junit_suites);
+	work_file_close(&cr->html_rows);
+	work_file_close(&cr->html_sections);
+	work_file_close(&cr->scores);
+	for (size_t i = 0; i < cr->ntests; i++)
+		free(cr->test_names[i]);
+	free(cr->test_names);
+	free(cr->test_points);
+	free(cr->test_status);
+	free(cr->out_dir);
+	free(cr->assignment);
+	free(cr->title);
+	free(cr);
+}
+
+const json_t *class_report_find_test(const struct class_report *cr, const json_t *tests, size_t i)
+{
+	const char *name = cr->test_names[i];
+	json_t *t = json_array_get(tests, i);
+	if (t && !strcmp(report_str(t, "name", NULL), name))
+		return t;
+	size_t j;
+	json_array_foreach(tests, j, t) if (!strcmp(report_str(t, "name", NULL), name)) return t;
+	return NULL;
+}
+
+/* ---- gradebook.csv --------------------------------------------------- */
+
+/* RFC 4180: a field holding a comma, quote, CR or LF is quoted, its quotes doubled. */
+static void csv_field(struct strbuf *sb, const char *s, size_t len)
+{
+	struct strbuf clean = STRBUF_INIT;
+	strbuf_init(&clean);
+	report_add_text(&clean, s, len, TEXT_PLAIN);
+	if (!strpbrk(clean.buf, ",\"\r\n")) {
+		strbuf_add(sb, clean.buf, clean.len);
+	} else {
+		strbuf_addch(sb, '"');
+		for (const char *p = clean.buf; *p; p++) {
+			if (*p == '"')
+				strbuf_addch(sb, '"');
+			strbuf_addch(sb, *p);
+		}
+		strbuf_addch(sb, '"');
+	}
+	strbuf_release(&clean);
+}
+
+static void csv_row(struct strbuf *sb, const struct class_report *cr, const json_t *report)
+{
+	char num[40];
+	size_t len;
+	const char *name = report_str(report, "submission", &len);
+	const json_t *tests = json_object_get(report, "tests");
+	csv_field(sb, name, len);
+	strbuf_addf(sb, ",%s", report_fmt_num(num, report_num(report, "score")));
+	strbuf_addf(sb, ",%s", report_fmt_num(num, report_num(report, "max_score")));
+	for (size_t i = 0; i < cr->ntests; i++) {
+		const json_t *t = class_report_find_test(cr, tests, i);
+		strbuf_addch(sb, ',');
+		if (t)
+			strbuf_addstr(sb, report_fmt_num(num, report_num(t, "score")));
+	}
+	strbuf_addstr(sb, "\r\n");
+}
+
+static int csv_head(struct strbuf *sb, const struct class_report *cr)
+{
+	strbuf_addstr(sb, "student,score,max_score");
+	for (size_t i = 0; i < cr->ntests; i++) {
+		strbuf_addch(sb, ',');
+		csv_field(sb, cr->test_names[i], strlen(cr->test_names[i]));
+	}
+	strbuf_addstr(sb, "\r\n");
+	return 0;
+}
+
+/* ---- junit.xml ------------------------------------------------------- */
+
+static void junit_suite(struct strbuf *sb, struct class_report *cr, const json_t *report)
+{
+	const char *student = report_str(report, "submission", NULL);
+	const json_t *tests = json_object_get(report, "tests");
+	size_t ntests = json_array_size(tests), failures = 0, errors = 0, i;
+	double time = report_num(json_object_get(report, "build"), "seconds");
+	json_t *t;
+	json_array_foreach(tests, i, t)
+	{
+		enum status st = report_status_of(t);
+		failures += status_is_failure(st);
+		errors += st == ST_ERROR;
+		time += report_num(t, "seconds");
+	}
+	cr->junit_tests += ntests;
+	cr->junit_failures += failures;
+	cr->junit_errors += errors;
+	cr->junit_time += time;
+
+	char num[40];
+	/* The suite's time is what grading the student took: the build and every test. */
+	strbuf_addstr(sb, "  <testsuite name=\"");
+	report_add_attr(sb, student);
+	strbuf_addf(
+	    sb, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\" time=\"%.3f\">\n",
+	    ntests, failures, errors, time);
+	strbuf_addf(sb, "    <properties>\n      <property name=\"score\" value=\"%s\"/>\n",
+		    report_fmt_num(num, report_num(report, "score")));
+	strbuf_addf(sb, "      <property name=\"max_score\" value=\"%s\"/>\n",
+		    report_fmt_num(num, report_num(report, "max_score")));
+	strbuf_addstr(sb, "      <property name=\"isolation\" value=\"");
+	report_add_attr(sb, report_str(report, "isolation", NULL));
+	strbuf_addstr(sb, "\"/>\n    </properties>\n");
+
+	json_array_foreach(tests, i, t)
+	{
+		enum status st = report_status_of(t);
+		strbuf_addstr(sb, "    <testcase classname=\"");
+		report_add_attr(sb, cr->assignment);
+		strbuf_addch(sb, '.');
+		report_add_attr(sb, student);
+		strbuf_addstr(sb, "\" name=\"");
+		report_add_attr(sb, report_str(t, "name", NULL));
+		strbuf_addf(sb, "\" time=\"%.3f\"", report_num(t, "seconds"));
+		if (st == ST_PASSED) {
+			strbuf_addstr(sb, "/>\n");
+			continue;
+		}
+		/* Jenkins' schema: <error> for "could not be run", <failure> for "ran and failed".
+		 */
+		const char *element = st == ST_ERROR ? "error" : "failure";
+		size_t len;
+		const char *first = first_failure(t, &len);
+		strbuf_addf(sb, ">\n      <%s message=\"", element);
+		report_add_attr(sb, report_statuses[st].name);
+		if (len) {
+			strbuf_addstr(sb, ": ");
+			report_add_text(sb, first, len, TEXT_MARKUP_ATTR);
+		}
+		strbuf_addf(sb, "\" type=\"%s\">", report_statuses[st].name);
+		struct strbuf text = STRBUF_INIT;
+		report_add_failure_text(&text, t, report);
+		report_add_text(sb, text.buf ? text.buf : "", text.len, TEXT_MARKUP);
+		strbuf_release(&text);
+		strbuf_addf(sb, "</%s>\n    </testcase>\n", element);
+	}
+	strbuf_addstr(sb, "  </testsuite>\n");
+}
+
+static int junit_head(struct strbuf *sb, const struct class_report *cr)
+{
+	strbuf_addstr(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"");
+	report_add_attr(sb, cr->assignment);
+	strbuf_addf(sb, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
+		    cr->junit_tests, cr->junit_failures, cr->junit_errors, cr->junit_time);
+	return 0;
+}
+
+/* ---- adding a student ------------------------------------------------ */
+
+/* Bin x (already floored) of bins 0..n-1; out-of-range scores go to the end bins. */
+static size_t clamp_bin(double x, size_t n)
+{
+	if (!(x > 0))
+		return 0;
+	return x < (double)n ? (size_t)x : n - 1;
+}
+
+/* Appends sb to a work file; a write error spoils the whole class report. */
+static int work_file_put(struct class_report *cr, FILE *f, const struct strbuf *sb)
+{
+	if (f && sb->len && fwrite(sb->buf, 1, sb->len, f) != sb->len) {
+		cr->failed = true;
+		return error_errno("class report: cannot write a temporary file in %s",
+				   cr->out_dir);
+	}
+	return 0;
+}
+
+int class_report_add(struct class_report *cr, const json_t *report)
+{
+	const json_t *tests = json_object_get(report, "tests");
+	if (!json_is_string(json_object_get(report, "submission")))
+		return error("class report: a student report without \"submission\"");
+	const char *who = report_str(report, "submission", NULL);
+	if (!json_is_number(json_object_get(report, "score")) ||
+	    !json_is_number(json_object_get(report, "max_score")) || !json_is_array(tests))
+		return error(
+		    "class report: %s: the report lacks \"score\", \"max_score\" or \"tests\"",
+		    who);
+	double score = report_num(report, "score");
+	if (!isfinite(score))
+		return error("class report: %s: the score is not a number", who);
+
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	int ret = 0;
+	if (cr->csv_rows) {
+		csv_row(&sb, cr, report);
+		ret |= work_file_put(cr, cr->csv_rows, &sb);
+	}
+	if (cr->junit_suites) {
+		strbuf_reset(&sb);
+		junit_suite(&sb, cr, report);
+		ret |= work_file_put(cr, cr->junit_suites, &sb);
+	}
+	if (cr->html_rows) {
+		strbuf_reset(&sb);
+		report_html_row(&sb, cr, report);
+		ret |= work_file_put(cr, cr->html_rows, &sb);
+		strbuf_reset(&sb);
+		report_html_section(&sb, report);
+		ret |= work_file_put(cr, cr->html_sections, &sb);
+		if (fwrite(&score, sizeof(score), 1, cr->scores) != 1) {
+			cr->failed = true;
+			ret = error_errno("class report: cannot write a temporary file in %s",
+					  cr->out_dir);
+		}
+	}
+	strbuf_release(&sb);
+
+	bool all = json_array_size(tests) > 0;
+	size_t i;
+	json_t *t;
+	json_array_foreach(tests, i, t) all = all && report_status_of(t) == ST_PASSED;
+	cr->all_passed += all;
+	cr->nstudents++;
+	cr->score_sum += score;
+	cr->fractional = cr->fractional || score != floor(score);
+	cr->hist_points[clamp_bin(floor(score), HIST_POINT_BINS)]++;
+	double tenth = cr->max_points > 0 ? floor(score / cr->max_points * HIST_TENTH_BINS) : 0;
+	cr->hist_tenths[clamp_bin(tenth, HIST_TENTH_BINS)]++;
+	return ret ? -1 : 0;
+}
+
+/* ---- finishing ------------------------------------------------------- */
+
+int class_report_write(const struct class_report *cr, const char *name, report_head_fn *head,
+		       const struct report_part *parts, size_t nparts)
+{
+	struct out_file o = {0};
+	struct strbuf sb = STRBUF_INIT;
+	int ret = -1;
+	strbuf_init(&sb);
+	if (head(&sb, cr) < 0 || out_file_open(&o, cr->out_dir, name) < 0)
+		goto out;
+	fwrite(sb.buf, 1, sb.len, o.f); /* errors surface in out_file_commit's ferror() */
+	for (size_t i = 0; i < nparts; i++) {
+		if (work_file_copy(parts[i].work, o.f) < 0)
+			goto out;
+		if (parts[i].after)
+			fputs(parts[i].after, o.f);
+	}
+	if (out_file_commit(&o) < 0)
+		goto out;
+	ret = 0;
+out:
+	strbuf_release(&sb);
+	out_file_release(&o);
+	return ret;
+}
+
+int class_report_finish(struct class_report *cr)
+{
+	if (cr->failed)
+		return error(
+		    "class report: a temporary file in %s could not be written; no report written",
+		    cr->out_dir);
+	const struct report_part csv[] = {{cr->csv_rows, NULL}};
+	const struct report_part junit[] = {{cr->junit_suites, "</testsuites>\n"}};
+	if ((cr->csv_rows && class_report_write(cr, "gradebook.csv", csv_head, csv, 1) < 0) ||
+	    (cr->junit_suites && class_report_write(cr, "junit.xml", junit_head, junit, 1) < 0) ||
+	    (cr->html_rows && report_html_write(cr) < 0))
+		return -1;
+	return 0;
+}

@@ -1,0 +1,859 @@
+#include "diagnose.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define NONE ((size_t)-1)
+/* More would bury the first, most telling sentence; the rest are only counted. */
+#define MAX_SENTENCES 5
+
+/* ------------------------------------------------------------------ snapshot */
+
+struct diagnose_proc *diagnose_snapshot_add(struct diagnose_snapshot *snap, pid_t pid, pid_t ppid,
+					    char state, const char *cmd)
+{
+	snap->procs = xgrow(snap->procs, sizeof(*snap->procs), snap->n + 1, &snap->cap);
+	struct diagnose_proc *p = &snap->procs[snap->n++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->ppid = ppid;
+	p->state = state;
+	p->cmd = xstrdup(cmd);
+	p->syscall = -1;
+	return p;
+}
+
+void diagnose_proc_add_fd(struct diagnose_proc *p, int fd, const char *target, bool pipe,
+			  unsigned long long ino, int accmode)
+{
+	p->fds = xgrow(p->fds, sizeof(*p->fds), p->nfds + 1, &p->fds_cap);
+	p->fds[p->nfds++] = (struct diagnose_fd){fd, xstrdup(target), pipe, ino, accmode};
+}
+
+void diagnose_snapshot_release(struct diagnose_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->n; i++) {
+		struct diagnose_proc *p = &snap->procs[i];
+		for (size_t k = 0; k < p->nfds; k++)
+			free(p->fds[k].target);
+		free(p->fds);
+		free(p->cmd);
+	}
+	free(snap->procs);
+	*snap = (struct diagnose_snapshot)DIAGNOSE_SNAPSHOT_INIT;
+}
+
+/* One line of /proc/PID/stat, for every process on the machine. */
+struct stat_entry {
+	pid_t pid;
+	pid_t ppid;
+	char state;
+	char comm[64];
+	double cpu_seconds;
+};
+
+static bool read_stat(pid_t pid, struct stat_entry *e)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return false;
+	/* comm may hold spaces and parentheses: it ends at the last ')'. */
+	char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+	if (!open || !close || close < open)
+		return false;
+	int ppid;
+	unsigned long long utime, stime;
+	/* state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime */
+	if (sscanf(close + 1, " %c %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu", &e->state,
+		   &ppid, &utime, &stime) != 4)
+		return false;
+	e->pid = pid;
+	e->ppid = ppid;
+	snprintf(e->comm, sizeof(e->comm), "%.*s", (int)(close - open - 1), open + 1);
+	e->cpu_seconds = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+	return true;
+}
+
+static int list_processes(struct stat_entry **out, size_t *n)
+{
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return error_errno("diagnose: cannot list /proc");
+	size_t cap = 0;
+	struct dirent *de;
+	while ((de = readdir(proc))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		struct stat_entry e;
+		if (!read_stat((pid_t)atoi(de->d_name), &e))
+			continue; /* gone meanwhile */
+		*out = xgrow(*out, sizeof(**out), *n + 1, &cap);
+		(*out)[(*n)++] = e;
+	}
+	closedir(proc);
+	return 0;
+}
+
+/* argv[0] as the program was started ("./pipe_hello"); empty for a zombie. */
+static void read_cmd(struct diagnose_proc *p)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)p->pid);
+	if (read_small_file(path, buf, sizeof(buf)) > 0 && buf[0]) {
+		free(p->cmd);
+		p->cmd = xstrdup(buf);
+	}
+}
+
+/* "NR ARG1 ... ARG6 SP PC" while blocked; "running", or "-1 SP PC" outside a system call. */
+static void read_syscall(struct diagnose_proc *p)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)p->pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return;
+	char *end;
+	long nr = strtol(buf, &end, 10);
+	if (end == buf || nr < 0)
+		return;
+	for (size_t k = 0; k < ARRAY_SIZE(p->args); k++)
+		p->args[k] = strtoull(end, &end, 0);
+	p->syscall = nr;
+}
+
+/* O_RDONLY for a pipe's read end, O_WRONLY for its write end (fdinfo's "flags:" is octal). */
+static int read_accmode(pid_t pid, int fd)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	const char *flags = strstr(buf, "flags:");
+	return flags ? (int)(strtol(flags + 6, NULL, 8) & O_ACCMODE) : -1;
+}
+
+static int compare_fd(const void *a, const void *b)
+{
+	const struct diagnose_fd *x = a, *y = b;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+static void read_fds(struct diagnose_proc *p)
+{
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)p->pid);
+	DIR *d = opendir(dir);
+	if (!d)
+		return; /* a zombie has none; without permission we know nothing */
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		int fd = atoi(de->d_name);
+		char link[96], target[PATH_MAX];
+		snprintf(link, sizeof(link), "%s/%d", dir, fd);
+		ssize_t len = readlink(link, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		/* stat() reaches the pipe's inode without opening it (opening a FIFO can block). */
+		struct stat st;
+		bool pipe = stat(link, &st) == 0 && S_ISFIFO(st.st_mode);
+		diagnose_proc_add_fd(p, fd, target, pipe, pipe ? (unsigned long long)st.st_ino : 0,
+				     read_accmode(p->pid, fd));
+	}
+	closedir(d);
+	qsort(p->fds, p->nfds, sizeof(*p->fds), compare_fd);
+}
+
+int diagnose_snapshot_take(struct diagnose_snapshot *snap)
+{
+	struct stat_entry *all = NULL;
+	size_t nall = 0;
+	int ret = -1;
+	if (list_processes(&all, &nall) < 0)
+		goto out;
+	pid_t self = getpid();
+	for (size_t k = 0; k < nall && !snap->n; k++)
+		if (all[k].pid == self)
+			diagnose_snapshot_add(snap, self, all[k].ppid, all[k].state, all[k].comm)
+				->observer = true;
+	if (!snap->n) {
+		error("diagnose: the calling process (pid %d) is not in /proc: is /proc the "
+		      "mount of another PID namespace?",
+		      (int)self);
+		goto out;
+	}
+	/* Breadth first, so that every parent comes before its children. */
+	for (size_t i = 0; i < snap->n; i++) {
+		pid_t parent = snap->procs[i].pid;
+		for (size_t k = 0; k < nall; k++) {
+			if (all[k].ppid != parent || all[k].pid == self)
+				continue;
+			struct diagnose_proc *p = diagnose_snapshot_add(snap, all[k].pid, parent,
+									all[k].state, all[k].comm);
+			p->cpu_seconds = all[k].cpu_seconds;
+		}
+	}
+	for (size_t i = 0; i < snap->n; i++) {
+		struct diagnose_proc *p = &snap->procs[i];
+		if (!p->observer) {
+			read_cmd(p);
+			read_syscall(p);
+		}
+		read_fds(p);
+	}
+	ret = 0;
+out:
+	free(all);
+	return ret;
+}
+
+/* ------------------------------------------------------ what each one does */
+
+enum activity {
+	ACT_UNKNOWN,
+	ACT_RUNNING,
+	ACT_STOPPED,
+	ACT_ZOMBIE,
+	ACT_READ,
+	ACT_WRITE,
+	ACT_WAIT,
+	ACT_SLEEP,
+	ACT_SIGNAL,
+	ACT_POLL,
+	ACT_OPEN,
+	ACT_SEMOP,
+	ACT_MSGRCV,
+	ACT_MSGSND,
+	ACT_FUTEX,
+	ACT_CALL, /* some other system call */
+};
+
+/* The calls a student's program blocks in, named as the course names them. */
+struct call {
+	long nr;
+	const char *name;
+	enum activity act;
+};
+
+/*
+ * Every 64-bit architecture has the first ones (the kernel's generic table);
+ * the guarded ones exist on x86-64 only: aarch64 builds pause() on ppoll(),
+ * sleep() on clock_nanosleep() and open() on openat().
+ */
+static const struct call calls[] = {
+	{SYS_read, "read", ACT_READ},
+	{SYS_readv, "readv", ACT_READ},
+	{SYS_pread64, "pread", ACT_READ},
+	{SYS_write, "write", ACT_WRITE},
+	{SYS_writev, "writev", ACT_WRITE},
+	{SYS_pwrite64, "pwrite", ACT_WRITE},
+	{SYS_wait4, "wait4", ACT_WAIT},
+	{SYS_waitid, "waitid", ACT_WAIT},
+	{SYS_nanosleep, "nanosleep", ACT_SLEEP},
+	{SYS_clock_nanosleep, "clock_nanosleep", ACT_SLEEP},
+	{SYS_rt_sigsuspend, "sigsuspend", ACT_SIGNAL},
+	{SYS_rt_sigtimedwait, "sigwait", ACT_SIGNAL},
+	{SYS_ppoll, "ppoll", ACT_POLL},
+	{SYS_pselect6, "pselect", ACT_POLL},
+	{SYS_epoll_pwait, "epoll_wait", ACT_POLL},
+	{SYS_openat, "open", ACT_OPEN},
+	{SYS_semop, "semop", ACT_SEMOP},
+	{SYS_semtimedop, "semop", ACT_SEMOP},
+	{SYS_msgrcv, "msgrcv", ACT_MSGRCV},
+	{SYS_msgsnd, "msgsnd", ACT_MSGSND},
+	{SYS_futex, "futex", ACT_FUTEX},
+	{SYS_accept, "accept", ACT_CALL},
+	{SYS_accept4, "accept", ACT_CALL},
+	{SYS_connect, "connect", ACT_CALL},
+	{SYS_recvfrom, "recv", ACT_CALL},
+	{SYS_flock, "flock", ACT_CALL},
+	{SYS_fcntl, "fcntl", ACT_CALL},
+#ifdef SYS_pause
+	{SYS_pause, "pause", ACT_SIGNAL},
+#endif
+#ifdef SYS_poll
+	{SYS_poll, "poll", ACT_POLL},
+#endif
+#ifdef SYS_select
+	{SYS_select, "select", ACT_POLL},
+#endif
+#ifdef SYS_epoll_wait
+	{SYS_epoll_wait, "epoll_wait", ACT_POLL},
+#endif
+#ifdef SYS_open
+	{SYS_open, "open", ACT_OPEN},
+#endif
+};
+
+/* What a process is doing, from its state and its system call. */
+struct doing {
+	enum activity act;
+	const char *call;		/* the call's name as students know it; NULL when unknown */
+	int fdnum;			/* ACT_READ, ACT_WRITE: the descriptor */
+	const struct diagnose_fd *fd;	/* ...and what it is, when known */
+};
+
+static const struct diagnose_fd *find_fd(const struct diagnose_proc *p, int fd)
+{
+	for (size_t k = 0; k < p->nfds; k++)
+		if (p->fds[k].fd == fd)
+			return &p->fds[k];
+	return NULL;
+}
+
+static struct doing classify(const struct diagnose_proc *p)
+{
+	struct doing d = {ACT_UNKNOWN, NULL, -1, NULL};
+	if (p->state == 'Z' || p->state == 'X')
+		d.act = ACT_ZOMBIE;
+	else if (p->state == 'T' || p->state == 't')
+		d.act = ACT_STOPPED;
+	else if (p->state == 'R')
+		d.act = ACT_RUNNING;
+	if (d.act != ACT_UNKNOWN || p->syscall < 0)
+		return d;
+	d.act = ACT_CALL;
+	for (size_t k = 0; k < ARRAY_SIZE(calls); k++) {
+		if (calls[k].nr == p->syscall) {
+			d.act = calls[k].act;
+			d.call = calls[k].name;
+			break;
+		}
+	}
+	if (d.act == ACT_READ || d.act == ACT_WRITE) {
+		d.fdnum = (int)p->args[0];
+		d.fd = find_fd(p, d.fdnum);
+	} else if (d.act == ACT_POLL && p->args[1] == 0 && p->args[2] == 0 && d.call &&
+		   !strcmp(d.call, "ppoll")) {
+		/* Polling nothing, for ever: glibc's pause() where there is no pause call. */
+		d.act = ACT_SIGNAL;
+		d.call = "pause";
+	}
+	return d;
+}
+
+static bool is_pipe_io(const struct doing *d)
+{
+	return (d->act == ACT_READ || d->act == ACT_WRITE) && d->fd && d->fd->pipe;
+}
+
+/* -------------------------------------------------------------- the words */
+
+/* Why the first chain is stuck, the most telling last: it picks the hint. */
+enum cause {
+	CAUSE_NONE,
+	CAUSE_MSG,
+	CAUSE_SEM,
+	CAUSE_SIGNAL,
+	CAUSE_SLEEP,
+	CAUSE_SPIN,
+	CAUSE_HELD,		/* a reader waits for other processes holding the write end */
+	CAUSE_FULL_PIPE,	/* a writer waits for a reader that does not read */
+	CAUSE_WAIT_READER,	/* a parent in wait() holds the write end its child reads */
+	CAUSE_DEADLOCK,		/* two readers, each holding the other's write end */
+	CAUSE_OWN_WRITE_END,	/* a reader holds the write end itself */
+};
+
+static const char *const hints[] = {
+	[CAUSE_MSG] = "msgrcv() waits until a message of the requested type is on that queue: "
+		      "check that the sender uses the same key and the same mtype.",
+	[CAUSE_SEM] = "every semop() that waits (-1) needs a matching semop() that signals (+1) in "
+		      "another process; check the initial value you give the semaphore with "
+		      "semctl(SETVAL).",
+	[CAUSE_SIGNAL] = "a signal sent before pause() is called is lost, and pause() then waits "
+			 "forever: block the signal with sigprocmask() first and wait for it with "
+			 "sigsuspend().",
+	[CAUSE_SLEEP] = "the test waits for your sleep() too; a read() from a pipe already waits "
+			"until the data is there, so no sleep is needed to get the order right.",
+	[CAUSE_SPIN] = "check each loop's exit condition: `while (read(...) != 0)` never ends when "
+		       "read() fails and returns -1; test for `> 0` instead.",
+	[CAUSE_HELD] = "a reader sees end-of-file only once every write end of the pipe is "
+		       "closed, in every process that holds one: close the ends you do not use "
+		       "right after fork(), and close the write end when you have finished "
+		       "writing.",
+	[CAUSE_FULL_PIPE] = "a pipe holds only 64 KiB, and its writer blocks until another process "
+			    "reads from it: read the pipe before you wait() for the process that "
+			    "writes it.",
+	[CAUSE_WAIT_READER] = "the child sees end-of-file only when every write end is closed, "
+			      "the parent's included: the parent must close its copies of the "
+			      "pipe ends (after writing, if it writes) before it calls wait().",
+	[CAUSE_DEADLOCK] = "when both sides read before they write, each waits for the other "
+			   "forever: let one side write (and close its write end) before it "
+			   "reads.",
+	[CAUSE_OWN_WRITE_END] = "a process reading a pipe sees end-of-file only once every "
+				"write end of it is closed, its own included: right after "
+				"fork(), close the pipe ends each process does not use.",
+};
+
+struct render {
+	const struct diagnose_snapshot *snap;
+	struct strbuf *sb;
+	bool *named;		/* its command has been given */
+	bool *explained;	/* what it does has been said */
+	bool first_chain;
+	enum cause cause;	/* of the first chain */
+	size_t *scratch;	/* snap->n slots for other_holders() */
+};
+
+static void note_cause(struct render *r, enum cause c)
+{
+	if (r->first_chain && c > r->cause)
+		r->cause = c;
+}
+
+static const struct diagnose_proc *proc(const struct render *r, size_t i)
+{
+	return &r->snap->procs[i];
+}
+
+/* "pid 3 (./pipe_hello, fd 4)": the command at the first mention only, `extra` always. */
+static void add_pid(struct render *r, size_t i, const char *extra)
+{
+	const struct diagnose_proc *p = proc(r, i);
+	if (p->observer) {
+		strbuf_addf(r->sb, "the grader (pid %d%s%s)", (int)p->pid, extra ? ", " : "",
+			    extra ? extra : "");
+		return;
+	}
+	bool cmd = !r->named[i];
+	r->named[i] = true;
+	strbuf_addf(r->sb, "pid %d", (int)p->pid);
+	if (cmd || extra)
+		strbuf_addf(r->sb, " (%s%s%s)", cmd ? p->cmd : "", cmd && extra ? ", " : "",
+			    extra ? extra : "");
+}
+
+/* Process i as seen from `subject`: "pid 3 itself", "its parent pid 2", "its child pid 4". */
+static void add_relative(struct render *r, size_t i, size_t subject, const char *extra)
+{
+	const struct diagnose_proc *p = proc(r, i), *s = proc(r, subject);
+	if (i == subject) {
+		strbuf_addf(r->sb, "pid %d itself", (int)p->pid);
+		if (extra)
+			strbuf_addf(r->sb, " (%s)", extra);
+		return;
+	}
+	if (!p->observer && s->ppid == p->pid)
+		strbuf_addstr(r->sb, "its parent ");
+	else if (p->ppid == s->pid)
+		strbuf_addstr(r->sb, "its child ");
+	add_pid(r, i, extra);
+}
+
+/* Separator before item k of n: "", ", " or " and ". */
+static const char *list_sep(size_t k, size_t n)
+{
+	return k == 0 ? "" : k + 1 == n ? " and " : ", ";
+}
+
+static bool holds_end(const struct diagnose_fd *f, unsigned long long ino, bool write_end)
+{
+	if (!f->pipe || f->ino != ino)
+		return false;
+	if (f->accmode < 0 || f->accmode == O_RDWR)
+		return true; /* unknown, or a FIFO opened for both */
+	return write_end ? f->accmode == O_WRONLY : f->accmode == O_RDONLY;
+}
+
+/* "fd 4", "fds 4 and 6": where p holds that end of the pipe; caller frees. */
+static char *end_fds(const struct diagnose_proc *p, unsigned long long ino, bool write_end)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < p->nfds; k++)
+		n += holds_end(&p->fds[k], ino, write_end);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, n == 1 ? "fd " : "fds ");
+	size_t seen = 0;
+	for (size_t k = 0; k < p->nfds; k++)
+		if (holds_end(&p->fds[k], ino, write_end))
+			strbuf_addf(&sb, "%s%d", list_sep(seen++, n), p->fds[k].fd);
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * The processes other than i holding that end of f's pipe, into r->scratch in
+ * snapshot order; *self tells whether i holds one too.
+ */
+static size_t other_holders(struct render *r, size_t i, const struct diagnose_fd *f,
+			    bool write_end, bool *self)
+{
+	size_t n = 0;
+	*self = false;
+	for (size_t k = 0; k < r->snap->n; k++) {
+		const struct diagnose_proc *p = proc(r, k);
+		for (size_t j = 0; j < p->nfds; j++) {
+			if (holds_end(&p->fds[j], f->ino, write_end)) {
+				if (k == i)
+					*self = true;
+				else
+					r->scratch[n++] = k;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/* "A (fd 4) and B (fd 3)", each seen from subject; `more` goes before all but the first. */
+static void add_holders(struct render *r, const size_t *holders, size_t n, size_t subject,
+			unsigned long long ino, bool write_end, const char *more)
+{
+	for (size_t k = 0; k < n; k++) {
+		char *fds = end_fds(proc(r, holders[k]), ino, write_end);
+		strbuf_addf(r->sb, "%s%s", list_sep(k, n), k ? more : "");
+		add_relative(r, holders[k], subject, fds);
+		free(fds);
+	}
+}
+
+/* "pipe:[12345]" for a pipe, "the FIFO /tmp/f" for a named one. */
+static void add_pipe_name(struct render *r, const struct diagnose_fd *f)
+{
+	strbuf_addf(r->sb, "%s%s", strncmp(f->target, "pipe:", 5) ? "the FIFO " : "", f->target);
+}
+
+/* Copies the holders but the grader to targets (it is never waited for); returns how many. */
+static size_t others_of(struct render *r, const size_t *holders, size_t n, size_t *targets)
+{
+	size_t nt = 0;
+	for (size_t k = 0; k < n; k++)
+		if (!proc(r, holders[k])->observer)
+			targets[nt++] = holders[k];
+	return nt;
+}
+
+/*
+ * Reading a pipe: who holds its write ends, which is who it waits for.  A
+ * write end in the reader itself can never be closed while it waits.
+ */
+static size_t add_pipe_read(struct render *r, size_t i, const struct doing *d, size_t *targets)
+{
+	const struct diagnose_fd *f = d->fd;
+	bool self;
+	size_t nothers = other_holders(r, i, f, true, &self);
+	const size_t *others = r->scratch;
+	strbuf_addstr(r->sb, " is blocked reading ");
+	add_pipe_name(r, f);
+	strbuf_addf(r->sb, " (fd %d)", f->fd);
+	if (self) {
+		strbuf_addstr(r->sb, " and never sees end-of-file because the write end of ");
+		add_pipe_name(r, f);
+		/* The reader itself first: its own end is the one a student overlooks. */
+		strbuf_addstr(r->sb, " is still open in ");
+		add_holders(r, &i, 1, i, f->ino, true, "");
+		if (nothers) {
+			strbuf_addstr(r->sb, nothers == 1 ? " and in " : ", in ");
+			add_holders(r, others, nothers, i, f->ino, true, "in ");
+		}
+		note_cause(r, CAUSE_OWN_WRITE_END);
+	} else if (nothers) {
+		strbuf_addstr(r->sb, ", whose write end only ");
+		add_holders(r, others, nothers, i, f->ino, true, "");
+		strbuf_addstr(r->sb, nothers == 1 ? " holds" : " hold");
+		note_cause(r, CAUSE_HELD);
+	} else {
+		strbuf_addstr(r->sb, ", although no process holds its write end any more");
+	}
+	return others_of(r, others, nothers, targets);
+}
+
+/* Writing a pipe blocks only when it is full: the writer waits for the read end's holders. */
+static size_t add_pipe_write(struct render *r, size_t i, const struct doing *d, size_t *targets)
+{
+	const struct diagnose_fd *f = d->fd;
+	bool self;
+	size_t nothers = other_holders(r, i, f, false, &self);
+	const size_t *holders = r->scratch;
+	if (nothers && !others_of(r, holders, nothers, targets)) {
+		/* Only the grader reads it (the output it captures), and it reads all: a flood. */
+		strbuf_addstr(r->sb, " is writing to ");
+		add_pipe_name(r, f);
+		strbuf_addf(r->sb,
+			    " (fd %d), which the grader reads, and was still writing when the "
+			    "time ran out: it is probably stuck in a loop",
+			    f->fd);
+		note_cause(r, CAUSE_SPIN);
+		return 0;
+	}
+	strbuf_addstr(r->sb, " is blocked writing to ");
+	add_pipe_name(r, f);
+	strbuf_addf(r->sb, " (fd %d) because the pipe is full", f->fd);
+	if (nothers) {
+		strbuf_addstr(r->sb, ", and only ");
+		add_holders(r, holders, nothers, i, f->ino, false, "");
+		strbuf_addstr(r->sb, nothers == 1 ? " holds its read end" : " hold its read end");
+	} else {
+		strbuf_addstr(r->sb, " and nobody else can read it");
+	}
+	if (self) {
+		strbuf_addstr(r->sb, nothers ? " besides " : ": its read end is open only in ");
+		add_holders(r, &i, 1, i, f->ino, false, "");
+	}
+	note_cause(r, CAUSE_FULL_PIPE);
+	return others_of(r, holders, nothers, targets);
+}
+
+/* wait4(pid) / waitid(idtype, id): which children it waits for. */
+static size_t add_wait(struct render *r, size_t i, const struct doing *d, size_t *targets)
+{
+	const struct diagnose_proc *p = proc(r, i);
+	bool waitid = !strcmp(d->call, "waitid");
+	pid_t want = -1;
+	if (!waitid && (int)p->args[0] > 0)
+		want = (pid_t)(int)p->args[0];
+	else if (waitid && p->args[0] == P_PID)
+		want = (pid_t)(int)p->args[1];
+	size_t n = 0;
+	for (size_t k = 0; k < r->snap->n; k++) {
+		const struct diagnose_proc *c = proc(r, k);
+		if (c->ppid == p->pid && !c->observer && c->state != 'Z' &&
+		    (want < 0 || c->pid == want))
+			targets[n++] = k;
+	}
+	const char *name = waitid ? "waitid" : want > 0 ? "waitpid" : "wait";
+	strbuf_addf(r->sb, " is blocked in %s()", name);
+	if (n)
+		strbuf_addstr(r->sb, n == 1 ? " for its child " : " for its children ");
+	for (size_t k = 0; k < n; k++) {
+		strbuf_addstr(r->sb, list_sep(k, n));
+		add_pid(r, targets[k], NULL);
+	}
+	return n;
+}
+
+static const char *state_words(char state)
+{
+	switch (state) {
+	case 'S':
+		return "sleeping in the kernel";
+	case 'D':
+		return "waiting in the kernel, uninterruptibly";
+	case 'I':
+		return "idle in the kernel";
+	default:
+		return "in an unusual state";
+	}
+}
+
+/* Appends what process i does (" is blocked reading ..."); whom it waits for goes to targets. */
+static size_t add_predicate(struct render *r, size_t i, size_t *targets)
+{
+	const struct diagnose_proc *p = proc(r, i);
+	struct doing d = classify(p);
+	switch (d.act) {
+	case ACT_READ:
+	case ACT_WRITE:
+		if (is_pipe_io(&d))
+			return d.act == ACT_READ ? add_pipe_read(r, i, &d, targets)
+						 : add_pipe_write(r, i, &d, targets);
+		strbuf_addf(r->sb, " is blocked in %s() on fd %d", d.call, d.fdnum);
+		if (d.fd)
+			strbuf_addf(r->sb, " (%s)", d.fd->target);
+		return 0;
+	case ACT_WAIT:
+		return add_wait(r, i, &d, targets);
+	case ACT_SLEEP:
+		strbuf_addstr(r->sb, " is sleeping (in sleep(), usleep() or nanosleep())");
+		note_cause(r, CAUSE_SLEEP);
+		return 0;
+	case ACT_SIGNAL:
+		strbuf_addf(r->sb, " is waiting for a signal in %s(), and none has come", d.call);
+		note_cause(r, CAUSE_SIGNAL);
+		return 0;
+	case ACT_OPEN:
+		strbuf_addstr(r->sb, " is blocked in open(): opening a FIFO waits until another "
+				     "process opens its other end");
+		return 0;
+	case ACT_SEMOP:
+		strbuf_addf(r->sb,
+			    " is blocked in semop() on System V semaphore set %d, waiting for "
+			    "another process to signal it",
+			    (int)p->args[0]);
+		note_cause(r, CAUSE_SEM);
+		return 0;
+	case ACT_MSGRCV:
+		strbuf_addf(r->sb,
+			    " is blocked in msgrcv() on System V message queue %d, waiting for "
+			    "a message",
+			    (int)p->args[0]);
+		if ((long)p->args[3])
+			strbuf_addf(r->sb, " of type %ld", (long)p->args[3]);
+		note_cause(r, CAUSE_MSG);
+		return 0;
+	case ACT_MSGSND:
+		strbuf_addf(r->sb,
+			    " is blocked in msgsnd() on System V message queue %d, which is full",
+			    (int)p->args[0]);
+		note_cause(r, CAUSE_MSG);
+		return 0;
+	case ACT_FUTEX:
+		strbuf_addstr(r->sb, " is blocked in futex() (waiting for a mutex, a condition "
+				     "variable or another thread)");
+		return 0;
+	case ACT_POLL:
+	case ACT_CALL:
+		if (d.call)
+			strbuf_addf(r->sb, " is blocked in %s()", d.call);
+		else
+			strbuf_addf(r->sb, " is blocked in system call %ld", p->syscall);
+		return 0;
+	case ACT_RUNNING:
+		strbuf_addf(r->sb,
+			    " is running, not waiting for anything (%.1f s of CPU time so far): "
+			    "it is probably stuck in a loop",
+			    p->cpu_seconds);
+		note_cause(r, CAUSE_SPIN);
+		return 0;
+	case ACT_STOPPED:
+		strbuf_addstr(r->sb, " is stopped (by SIGSTOP, SIGTSTP or a debugger) and does "
+				     "nothing until it gets SIGCONT");
+		return 0;
+	case ACT_ZOMBIE:
+		/* The grader keeps its children unreaped until the test ends (run.h): no zombie. */
+		for (size_t k = 0; k < r->snap->n; k++) {
+			if (proc(r, k)->observer && proc(r, k)->pid == p->ppid) {
+				strbuf_addstr(r->sb, " has already exited");
+				return 0;
+			}
+		}
+		strbuf_addstr(r->sb,
+			      " has exited, but its parent has not waited for it yet (a zombie)");
+		return 0;
+	case ACT_UNKNOWN:
+		break;
+	}
+	strbuf_addf(r->sb, " is %s (state %c)", state_words(p->state), p->state);
+	return 0;
+}
+
+/* Closes a chain that came back to members[0]: they wait for one another. */
+static void add_cycle(struct render *r, const size_t *members, size_t n)
+{
+	strbuf_addstr(r->sb, n == 2 ? ": each waits for the other"
+				    : ": they wait for one another in a circle");
+	bool readers = true, waiter = false, writer = false;
+	for (size_t k = 0; k < n; k++) {
+		struct doing d = classify(proc(r, members[k]));
+		readers &= is_pipe_io(&d) && d.act == ACT_READ;
+		waiter |= d.act == ACT_WAIT;
+		writer |= is_pipe_io(&d) && d.act == ACT_WRITE;
+	}
+	if (readers)
+		note_cause(r, CAUSE_DEADLOCK);
+	else if (waiter && !writer)
+		note_cause(r, CAUSE_WAIT_READER);
+}
+
+/*
+ * One sentence: process `start`, then whom it waits for, then whom that one
+ * waits for..., until a process that waits for nobody, one said already, or
+ * one on this very chain (a cycle).
+ */
+static void add_chain(struct render *r, size_t start)
+{
+	size_t n = r->snap->n;
+	size_t *chain = xcalloc(n, sizeof(*chain));
+	size_t *targets = xcalloc(n, sizeof(*targets));
+	size_t len = 0, cur = start;
+	add_pid(r, cur, NULL);
+	for (;;) {
+		chain[len++] = cur;
+		r->explained[cur] = true;
+		size_t nt = add_predicate(r, cur, targets);
+		size_t back = NONE, next = NONE;
+		for (size_t k = 0; k < nt && back == NONE; k++)
+			for (size_t c = 0; c < len; c++)
+				if (chain[c] == targets[k])
+					back = c;
+		if (back != NONE) {
+			add_cycle(r, chain + back, len - back);
+			break;
+		}
+		for (size_t k = 0; k < nt && next == NONE; k++)
+			if (!r->explained[targets[k]])
+				next = targets[k];
+		if (next == NONE)
+			break;
+		/* After "wait() for its child pid 4", "which" can only mean that child. */
+		if (classify(proc(r, cur)).act == ACT_WAIT && nt == 1) {
+			strbuf_addstr(r->sb, ", which");
+		} else {
+			strbuf_addstr(r->sb, "; ");
+			add_pid(r, next, NULL);
+		}
+		cur = next;
+	}
+	strbuf_addch(r->sb, '.');
+	free(chain);
+	free(targets);
+}
+
+char *diagnose_explain(const struct diagnose_snapshot *snap)
+{
+	size_t n = snap->n, live = 0;
+	for (size_t i = 0; i < n; i++)
+		live += !snap->procs[i].observer;
+	if (!live)
+		return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	struct render r = {
+		.snap = snap,
+		.sb = &sb,
+		.named = xcalloc(n, sizeof(bool)),
+		.explained = xcalloc(n, sizeof(bool)),
+		.first_chain = true,
+		.cause = CAUSE_NONE,
+		.scratch = xcalloc(n, sizeof(size_t)),
+	};
+	size_t sentences = 0, untold = 0;
+	/* Zombies last: they wait for nothing, and rarely are why a test hangs. */
+	for (int zombies = 0; zombies < 2; zombies++) {
+		for (size_t i = 0; i < n; i++) {
+			const struct diagnose_proc *p = &snap->procs[i];
+			if (p->observer || r.explained[i] || (p->state == 'Z') != zombies)
+				continue;
+			if (sentences == MAX_SENTENCES) {
+				untold++;
+				continue;
+			}
+			if (sentences++)
+				strbuf_addch(&sb, ' ');
+			add_chain(&r, i);
+			r.first_chain = false;
+		}
+	}
+	if (untold)
+		strbuf_addf(&sb, " %zu more process%s not described here.", untold,
+			    untold == 1 ? " is" : "es are");
+	if (r.cause != CAUSE_NONE)
+		strbuf_addf(&sb, " Hint: %s", hints[r.cause]);
+	free(r.named);
+	free(r.explained);
+	free(r.scratch);
+	return strbuf_detach(&sb, NULL);
+}
+
+char *diagnose_hang(void)
+{
+	struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
+	char *text = NULL;
+	if (diagnose_snapshot_take(&snap) == 0)
+		text = diagnose_explain(&snap);
+	diagnose_snapshot_release(&snap);
+	return text;
+}

@@ -1,0 +1,103 @@
+/*
+ * diagnose: why a test hangs, in words a student understands.
+ *
+ * Theory of operation
+ *
+ *   At a test's timeout, before anything is killed, the runner calls
+ *   diagnose_hang().  It takes a snapshot from /proc of the calling process
+ *   (the grader, "the observer") and of every live descendant: state, the
+ *   system call each one is blocked in (/proc/PID/syscall, with its
+ *   arguments: read(fd), wait4(pid), semop(semid)...), and its descriptors
+ *   (/proc/PID/fd, /proc/PID/fdinfo: which pipe, which end).
+ *
+ *   diagnose_explain() turns a snapshot into text; it reads nothing, so the
+ *   wording is tested on hand-built snapshots.  From the pipe ends it knows
+ *   who holds the write ends of a pipe someone is blocked reading (and the
+ *   read ends of one someone is blocked writing), from wait4 which child a
+ *   parent waits for: a "waits for" graph.  Each sentence follows one chain
+ *   of that graph from a process the grader started down to what everything
+ *   on it waits for, and ends where the chain closes on itself ("each waits
+ *   for the other").  Processes, pipes and descriptors are named the way
+ *   `ls -l /proc/PID/fd` and the cleanup checks name them: "pid 3
+ *   (./pipe_hello)", "pipe:[12345]", "fd 4".  One hint, for the first
+ *   chain's cause, ends the text.
+ *
+ * Within a PID namespace the pids are the namespace's own (those the
+ * student's program sees), as long as /proc is that namespace's.
+ */
+#ifndef GRADER_DIAGNOSE_H
+#define GRADER_DIAGNOSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* One open descriptor of a process. */
+struct diagnose_fd {
+	int fd;
+	char *target;		/* what /proc/PID/fd/N links to: "pipe:[12345]", "/dev/null" */
+	bool pipe;		/* an anonymous pipe or a FIFO */
+	unsigned long long ino;	/* the pipe's inode (when pipe) */
+	int accmode;		/* O_RDONLY, O_WRONLY or O_RDWR; -1 when unknown */
+};
+
+/* One process: the observer or a live (or zombie) descendant of it. */
+struct diagnose_proc {
+	pid_t pid;
+	pid_t ppid;
+	char state;		/* as in /proc/PID/stat: 'R', 'S', 'D', 'Z', 'T', 't'... */
+	char *cmd;		/* argv[0] ("./pipe_hello"), else the kernel's comm */
+	/*
+	 * The system call it is blocked in, as /proc/PID/syscall tells: the
+	 * number (a SYS_* constant of this machine) and its six arguments.
+	 * -1 when it is in none: running, or unreadable.
+	 */
+	long syscall;
+	unsigned long long args[6];
+	double cpu_seconds;	/* user + system time so far */
+	bool observer;		/* the caller: its pipe ends count, it is never explained */
+	struct diagnose_fd *fds;	/* diagnose_snapshot_take() sorts them by fd */
+	size_t nfds;
+	size_t fds_cap;
+};
+
+/* The observer first, then its descendants, every parent before its children. */
+struct diagnose_snapshot {
+	struct diagnose_proc *procs;
+	size_t n;
+	size_t cap;
+};
+
+#define DIAGNOSE_SNAPSHOT_INIT {NULL, 0, 0}
+
+/*
+ * Fills snap (initialised, empty) with the calling process and its live
+ * descendants.  A process that exits meanwhile is left out, or kept with
+ * what could be read of it.  -1 when /proc cannot be read (error_last()
+ * says why); release snap in both cases.
+ */
+int diagnose_snapshot_take(struct diagnose_snapshot *snap);
+
+/* Adds a process (zeroed, syscall -1) for the caller to fill in; valid until the next add. */
+struct diagnose_proc *diagnose_snapshot_add(struct diagnose_snapshot *snap, pid_t pid, pid_t ppid,
+					    char state, const char *cmd);
+/* Adds a descriptor to p; target is copied. */
+void diagnose_proc_add_fd(struct diagnose_proc *p, int fd, const char *target, bool pipe,
+			  unsigned long long ino, int accmode);
+void diagnose_snapshot_release(struct diagnose_snapshot *snap);
+
+/*
+ * A few sentences explaining why the processes of snap do not finish, the
+ * most important first, and one hint at the end.  NULL when snap holds no
+ * process but the observer.  Caller frees.
+ */
+char *diagnose_explain(const struct diagnose_snapshot *snap);
+
+/*
+ * Snapshots every live descendant of the calling process and explains in
+ * plain words why the test hangs; NULL when it cannot say anything useful.
+ * Caller frees.  Called at a test's timeout, before anything is killed.
+ */
+char *diagnose_hang(void);
+
+#endif

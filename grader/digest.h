@@ -1,0 +1,26 @@
+/*
+ * digest: 64-bit FNV-1a fingerprints of bytes and folder trees, to notice
+ * that a submission, a spec or a build command changed (build cache,
+ * `batch --resume`).  Not a cryptographic hash: nothing trusts it against
+ * a forger, it only has to tell a changed input from an unchanged one.
+ */
+#ifndef GRADER_DIGEST_H
+#define GRADER_DIGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct digest {
+	uint64_t h;
+};
+
+void digest_init(struct digest *d);
+void digest_add(struct digest *d, const void *data, size_t len);
+/* Adds a string with its length, so that ("ab","c") and ("a","bc") differ. */
+void digest_add_str(struct digest *d, const char *s);
+/* Adds every file under dir: relative paths in sorted order, their mode bits and contents. */
+int digest_add_tree(struct digest *d, const char *dir);
+/* 16 lowercase hex digits. */
+void digest_hex(const struct digest *d, char out[17]);
+
+#endif

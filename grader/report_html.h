@@ -1,0 +1,37 @@
+/*
+ * report_html: index.html, the class report for people — an overview
+ * (number of students, mean and median score, a score histogram and the
+ * results per test as inline SVG charts, a grid of every student's result
+ * in every test) and a section per student with each failed check, its
+ * diff, the diagnosis, and the traced processes and system calls.  The page
+ * is one self-contained file: inline style, nothing fetched.
+ *
+ * Only class_report.c calls these: it drives every class report in the same
+ * two steps, a student at a time and then the whole class.
+ */
+#ifndef GRADER_REPORT_HTML_H
+#define GRADER_REPORT_HTML_H
+
+#include <jansson.h>
+
+struct class_report;
+struct strbuf;
+
+/**
+ * Appends the student's row of the overview grid to sb and counts the
+ * status of each of its tests in cr->test_status, which the per-test chart
+ * shows.  report has been checked by class_report_add().
+ */
+void report_html_row(struct strbuf *sb, struct class_report *cr, const json_t *report);
+
+/** Appends the student's section (its tests, build failure, trace) to sb. */
+void report_html_section(struct strbuf *sb, const json_t *report);
+
+/**
+ * Writes out_dir/index.html atomically: the overview from cr's counters and
+ * scores work file, then the rows and sections from its work files.
+ * Returns -1 with error() set.
+ */
+int report_html_write(const struct class_report *cr);
+
+#endif

@@ -1,0 +1,266 @@
+/*
+ * End-to-end tests of `grader batch`: the class reports, crash safety and
+ * --resume, the build cache, and the Gradescope scripts against a fake
+ * /autograder tree.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "e2e_util.h"
+#include "util.h"
+
+#define SPEC "testcases/pipe_hello"
+#define CLASS "submissions/pipe_hello"
+
+static struct e2e_run run;
+
+static void teardown(void)
+{
+	e2e_run_release(&run);
+}
+
+TestSuite(batch, .fini = teardown, .timeout = 240);
+
+static void batch(const char *spec, const char *root, const char *out, const char *extra)
+{
+	const char *argv[] = {e2e_grader(), "batch", spec, root, "-o", out, "-j", "2", extra, NULL};
+	e2e_release_and_run(argv, &run);
+}
+
+static char *slurp(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	cr_assert_eq(read_file(path, &sb), 0, "%s", error_last());
+	return strbuf_detach(&sb, NULL);
+}
+
+/* The number of student folders in the class (other work adds students to it). */
+static size_t class_size(void)
+{
+	DIR *d = opendir(CLASS);
+	cr_assert_not_null(d);
+	struct dirent *de;
+	size_t n = 0;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static size_t count_lines(const char *text)
+{
+	size_t n = 0;
+	for (const char *p = text; *p; p++)
+		n += *p == '\n';
+	return n;
+}
+
+/* "student,score" pairs of a gradebook, one per line, for comparing runs. */
+static char *scores_of(const char *gradebook_path)
+{
+	char *csv = slurp(gradebook_path);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	for (char *line = strtok(csv, "\r\n"); line; line = strtok(NULL, "\r\n")) {
+		char *second_comma = strchr(line, ',');
+		second_comma = second_comma ? strchr(second_comma + 1, ',') : NULL;
+		strbuf_add(&sb, line, second_comma ? (size_t)(second_comma - line) : strlen(line));
+		strbuf_addch(&sb, '\n');
+	}
+	free(csv);
+	return strbuf_detach(&sb, NULL);
+}
+
+Test(batch, grades_the_class_and_writes_every_report)
+{
+	char *out = path_join(e2e_tmpdir(), "class");
+	batch(SPEC, CLASS, out, NULL);
+	cr_assert_eq(run.exit_code, 0, "exit %d; stderr:\n%s", run.exit_code, run.err);
+
+	const char *students[] = {"compile_error_eve", "correct_alice", "no_terminator_bob",
+				  "reader_keeps_write_end_carol"};
+	for (size_t i = 0; i < sizeof(students) / sizeof(students[0]); i++) {
+		char *name = xasprintf("%s.json", students[i]);
+		char *path = path_join(out, name);
+		json_error_t jerr;
+		json_t *r = json_load_file(path, 0, &jerr);
+		cr_expect_not_null(r, "%s: %s", path, jerr.text);
+		json_decref(r);
+		free(path);
+		free(name);
+	}
+	char *gradebook = path_join(out, "gradebook.csv");
+	char *csv = slurp(gradebook);
+	cr_expect_eq(count_lines(csv), 1 + class_size(), "%s", csv);
+	cr_expect(strstr(csv, "correct_alice,10,10"), "%s", csv);
+	cr_expect(strstr(csv, "compile_error_eve,0,10"), "%s", csv);
+	free(csv);
+	char *junit_path = path_join(out, "junit.xml");
+	char *junit = slurp(junit_path);
+	cr_expect(strstr(junit, "<testsuite name=\"reader_keeps_write_end_carol\""), "%.400s", junit);
+	free(junit);
+	char *html = path_join(out, "index.html");
+	cr_expect(path_exists(html));
+	free(html);
+	free(junit_path);
+	free(gradebook);
+	free(out);
+}
+
+Test(batch, a_killed_batch_resumes_to_the_same_scores)
+{
+	char *whole = path_join(e2e_tmpdir(), "whole");
+	char *killed = path_join(e2e_tmpdir(), "killed");
+	batch(SPEC, CLASS, whole, NULL);
+	cr_assert_eq(run.exit_code, 0, "%s", run.err);
+	e2e_run_release(&run);
+
+	/*
+	 * Killed with everything it started, as a machine crash would, in the
+	 * middle of the class.  Started through a shell in a session of its
+	 * own, so that no child of the test process is killed under Criterion.
+	 */
+	char *pidfile = path_join(e2e_tmpdir(), "batch.pid");
+	char *start = xasprintf("setsid sh -c 'echo $$ > %s; exec %s batch %s %s -o %s -j 1' "
+				">/dev/null 2>&1 &",
+				pidfile, e2e_grader(), SPEC, CLASS, killed);
+	cr_assert_eq(system(start), 0);
+	usleep(2500 * 1000); /* a timeout test takes 2 s: some students are done, not all */
+	char *pid_text = slurp(pidfile);
+	pid_t pid = (pid_t)atoi(pid_text);
+	cr_assert_gt(pid, 1, "no pid in %s", pidfile);
+	cr_assert_eq(kill(-pid, SIGKILL), 0, "kill: %s", strerror(errno));
+	for (int i = 0; i < 100 && kill(-pid, 0) == 0; i++)
+		usleep(20 * 1000);
+	free(pid_text);
+	free(start);
+	free(pidfile);
+
+	batch(SPEC, CLASS, killed, "--resume");
+	cr_assert_eq(run.exit_code, 0, "%s", run.err);
+	cr_expect(strstr(run.err, "up to date"), "%s", run.err);
+	char *a_path = path_join(whole, "gradebook.csv"), *b_path = path_join(killed, "gradebook.csv");
+	char *a = scores_of(a_path), *b = scores_of(b_path);
+	cr_expect_str_eq(b, a);
+	free(a);
+	free(b);
+	free(a_path);
+	free(b_path);
+	e2e_run_release(&run);
+
+	/* Nothing changed: a second resume re-grades nobody. */
+	batch(SPEC, CLASS, killed, "--resume");
+	char *all_done = xasprintf("%zu/%zu done (%zu up to date)", class_size(), class_size(),
+				   class_size());
+	cr_expect(strstr(run.err, all_done), "%s", run.err);
+	free(all_done);
+	free(whole);
+	free(killed);
+}
+
+/* A copy of the spec folder whose tests changed but whose build did not. */
+static char *spec_with_new_points(void)
+{
+	char *dir = path_join(e2e_tmpdir(), "spec-copy");
+	cr_assert_eq(mkdir_p(dir, 0755), 0, "%s", error_last());
+	cr_assert_eq(copy_tree(SPEC, dir), 0, "%s", error_last());
+	char *file = path_join(dir, "spec.yaml");
+	char *text = slurp(file);
+	char *at = strstr(text, "points: 4");
+	cr_assert_not_null(at);
+	at[8] = '5';
+	cr_assert_eq(write_file_atomic(file, text, strlen(text)), 0);
+	free(text);
+	free(file);
+	return dir;
+}
+
+static double build_seconds(const char *report_dir, const char *student)
+{
+	char *name = xasprintf("%s.json", student);
+	char *path = path_join(report_dir, name);
+	json_error_t jerr;
+	json_t *r = json_load_file(path, 0, &jerr);
+	cr_assert_not_null(r, "%s: %s", path, jerr.text);
+	double s = json_number_value(json_object_get(json_object_get(r, "build"), "seconds"));
+	json_decref(r);
+	free(path);
+	free(name);
+	return s;
+}
+
+Test(batch, a_spec_change_that_keeps_the_build_reuses_it)
+{
+	char *out = path_join(e2e_tmpdir(), "cached");
+	batch(SPEC, CLASS, out, NULL);
+	cr_assert_eq(run.exit_code, 0, "%s", run.err);
+	double first = build_seconds(out, "correct_alice");
+	e2e_run_release(&run);
+
+	char *spec = spec_with_new_points();
+	batch(spec, CLASS, out, "--resume");
+	cr_assert_eq(run.exit_code, 0, "%s", run.err);
+	/* The spec changed, so nobody is up to date: every student was graded again... */
+	cr_expect(strstr(run.err, "(0 up to date)"), "%s", run.err);
+	/* ...but from the cached build, whose recorded time is the first build's, to the bit. */
+	cr_expect_eq(build_seconds(out, "correct_alice"), first);
+	char *gradebook = path_join(out, "gradebook.csv");
+	char *csv = slurp(gradebook);
+	cr_expect(strstr(csv, "correct_alice,11,11"), "%s", csv);
+	free(csv);
+	free(gradebook);
+	free(spec);
+	free(out);
+}
+
+Test(batch, usage_errors)
+{
+	const char *argv[] = {e2e_grader(), "batch", SPEC, NULL};
+	e2e_release_and_run(argv, &run);
+	cr_expect_eq(run.exit_code, 2);
+	const char *argv2[] = {e2e_grader(), "batch", SPEC, "no/such/root", NULL};
+	e2e_release_and_run(argv2, &run);
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect(strstr(run.err, "no/such/root"), "%s", run.err);
+	const char *argv3[] = {e2e_grader(), "batch", SPEC, CLASS, "-j", "0", NULL};
+	e2e_release_and_run(argv3, &run);
+	cr_expect_eq(run.exit_code, 2);
+}
+
+/* Gradescope's layout, run for real: run_autograder against a fake /autograder tree. */
+Test(batch, gradescope_run_autograder_writes_results_json)
+{
+	char *root = path_join(e2e_tmpdir(), "autograder");
+	char *cmd = xasprintf(
+		"set -e; r='%s'; mkdir -p \"$r/source/build\" \"$r/source/testcases\" \"$r/submission\"; "
+		"cp '%s' \"$r/source/build/grader\"; cp -r " SPEC " \"$r/source/testcases/\"; "
+		"cp -r " CLASS "/no_terminator_bob/. \"$r/submission/\"; "
+		"sed 's/@ASSIGNMENT@/pipe_hello/g' gradescope/run_autograder > \"$r/run_autograder\"; "
+		"AUTOGRADER_ROOT=\"$r\" sh \"$r/run_autograder\" >/dev/null 2>&1",
+		root, e2e_grader());
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	char *results = path_join(root, "results/results.json");
+	json_error_t jerr;
+	json_t *r = json_load_file(results, 0, &jerr);
+	cr_assert_not_null(r, "%s: %s", results, jerr.text);
+	cr_expect_eq(json_number_value(json_object_get(r, "score")), 7);
+	json_t *tests = json_object_get(r, "tests");
+	cr_assert_eq(json_array_size(tests), 3);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(tests, 2), "visibility")),
+			 "after_published");
+	cr_expect_eq(json_number_value(json_object_get(json_array_get(tests, 1), "score")), 0);
+	json_decref(r);
+	free(results);
+	free(cmd);
+	free(root);
+}

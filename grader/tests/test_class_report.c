@@ -1,0 +1,854 @@
+/*
+ * class_report: gradebook.csv, junit.xml, index.html and Gradescope's
+ * results.json, read back the way their consumers read them — an RFC 4180
+ * reader, an XML well-formedness checker (and xmllint against a JUnit
+ * schema), jansson, and headless Chromium.
+ */
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+/* ASan's own count of live heap bytes (sanitizer/allocator_interface.h, not always installed). */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#endif
+
+#include "class_report.h"
+#include "util.h"
+
+#define FIXTURES "grader/tests/class_report/"
+#define CHROMIUM "/usr/bin/chromium"
+
+static char *scratch;
+
+static void setup(void)
+{
+	const char *root = getenv("GRADER_ROOT");
+	if (root)
+		cr_assert_eq(chdir(root), 0, "chdir %s", root);
+	scratch = make_scratch_dir("class_report-test");
+	cr_assert_not_null(scratch, "%s", error_last());
+}
+
+static void teardown(void)
+{
+	if (scratch)
+		remove_tree(scratch);
+	free(scratch);
+	scratch = NULL;
+}
+
+TestSuite(class_report, .init = setup, .fini = teardown, .timeout = 180);
+
+/* ---- building <student>.json objects --------------------------------- */
+
+static json_t *check(const char *kind, bool ok, const char *message, const char *diff)
+{
+	json_t *c = json_pack("{s:s, s:b, s:s}", "kind", kind, "ok", ok, "message", message);
+	if (diff)
+		json_object_set_new(c, "diff", json_string(diff));
+	return c;
+}
+
+/* A test; checks (taken over) may be NULL for none. */
+static json_t *test(const char *name, const char *status, double score, double max, bool hidden,
+		    json_t *checks, const char *diagnosis)
+{
+	return json_pack("{s:s, s:s, s:f, s:f, s:f, s:i, s:i, s:o, s:s, s:b}", "name", name,
+			 "status", status, "score", score, "max_score", max, "seconds", 0.004,
+			 "runs", 1, "passed_runs", !strcmp(status, "passed"), "checks",
+			 checks ? checks : json_array(), "diagnosis", diagnosis ? diagnosis : "",
+			 "hidden", hidden);
+}
+
+/* A report; tests (taken over) is an array. */
+static json_t *report(const char *student, double score, double max, bool build_ok,
+		      const char *build_output, json_t *tests)
+{
+	return json_pack("{s:s, s:s, s:s, s:f, s:f, s:s, s:[s], s:{s:b, s:f, s:s}, s:o}",
+			 "grader_version", "0.1.0", "assignment", "pipes", "submission", student,
+			 "score", score, "max_score", max, "isolation", "partial",
+			 "isolation_missing", "seccomp", "build", "ok", build_ok, "seconds", 0.25,
+			 "output", build_output, "tests", tests);
+}
+
+static char *slurp(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	cr_assert_eq(read_file(path, &sb), 0, "%s", error_last());
+	return strbuf_detach(&sb, NULL);
+}
+
+static char *out_path(const char *name)
+{
+	return path_join(scratch, name);
+}
+
+static size_t count(const char *haystack, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = haystack; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static const char *const two_names[] = {"a, b \"c\"", "plain"};
+static const double two_points[] = {10, 5};
+
+/* A small class with everything awkward in it; the reports are in scratch. */
+static void write_small_class(unsigned what)
+{
+	struct class_report *cr =
+	    class_report_new(scratch, what, "pipes", "Pipes <&> \"lab\"", two_names, two_points, 2);
+	cr_assert_not_null(cr, "%s", error_last());
+
+	json_t *r = report(
+	    "O'Brien, \"Bob\"", 12.5, 15, true, "",
+	    json_pack(
+		"[o, o]", test("a, b \"c\"", "passed", 10, 10, false, NULL, NULL),
+		test("plain", "failed", 2.5, 5, false,
+		     json_pack("[o]", check("stdout", false, "first <message>",
+					    "--- expected\n+++ actual\n@@ -1 +1 @@\n-x\n+y\n")),
+		     NULL)));
+	cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
+	json_decref(r);
+
+	/* Student output with control bytes, "]]>", a script and invalid UTF-8. */
+	static const char nasty[] =
+	    "out\x01put\x1b[31m ]]> <script>document.body.setAttribute('data-pwned','1')</script> "
+	    "\xff\xfe end\x00tail";
+	json_t *checks = json_array();
+	json_t *c = check("stdout", false, "differs", NULL);
+	json_object_set_new(c, "diff", json_stringn_nocheck(nasty, sizeof(nasty) - 1));
+	json_array_append_new(checks, c);
+	json_array_append_new(checks,
+			      check("cleanup.fds", false, "fd 4 -> pipe:[1] still open", NULL));
+	r = report(
+	    "multi\nline", 0, 15, true, "",
+	    json_pack("[o, o]",
+		      test("a, b \"c\"", "timeout", 0, 10, false, checks, "blocked reading a pipe"),
+		      test("plain", "error", 0, 5, true,
+			   json_pack("[o]", check("error", false, "fixture missing", NULL)),
+			   NULL)));
+	cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
+	json_decref(r);
+
+	/* A build failure, and a report from an older spec that lacks test 2. */
+	r = report(
+	    "eve", 0, 15, false, "eve.c:3: error: expected ';' <here>",
+	    json_pack("[o]", test("a, b \"c\"", "build_failed", 0, 10, false,
+				  json_pack("[o]", check("build", false, "the build failed", NULL)),
+				  NULL)));
+	cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
+	json_decref(r);
+
+	cr_assert_eq(class_report_finish(cr), 0, "%s", error_last());
+	class_report_free(cr);
+}
+
+/* ---- gradebook.csv --------------------------------------------------- */
+
+struct csv {
+	struct strvec *rows;
+	size_t n;
+};
+
+/* RFC 4180, strictly: CRLF after every record, quotes only around whole fields. */
+static void csv_parse(const char *s, struct csv *csv)
+{
+	csv->rows = NULL;
+	csv->n = 0;
+	size_t cap = 0;
+	while (*s) {
+		csv->rows = xgrow(csv->rows, sizeof(*csv->rows), csv->n + 1, &cap);
+		struct strvec *row = &csv->rows[csv->n++];
+		strvec_init(row);
+		for (;;) {
+			struct strbuf field = STRBUF_INIT;
+			strbuf_init(&field);
+			if (*s == '"') {
+				for (s++;; s++) {
+					cr_assert(*s, "unterminated quoted field");
+					if (*s == '"' && s[1] == '"')
+						s++;
+					else if (*s == '"')
+						break;
+					strbuf_addch(&field, *s);
+				}
+				s++;
+			} else {
+				for (; *s && *s != ',' && *s != '\r'; s++) {
+					cr_assert(*s != '"' && *s != '\n',
+						  "bare quote or LF in an unquoted field: %s", s);
+					strbuf_addch(&field, *s);
+				}
+			}
+			strvec_push_owned(row, strbuf_detach(&field, NULL));
+			if (*s == ',') {
+				s++;
+				continue;
+			}
+			cr_assert(s[0] == '\r' && s[1] == '\n',
+				  "a record must end in CRLF, got: %.20s", s);
+			s += 2;
+			break;
+		}
+	}
+}
+
+static void csv_free(struct csv *csv)
+{
+	for (size_t i = 0; i < csv->n; i++)
+		strvec_clear(&csv->rows[i]);
+	free(csv->rows);
+}
+
+static void assert_row(const struct strvec *row, const char *const *want, size_t n)
+{
+	cr_assert_eq(row->n, n, "row of %zu fields, want %zu", row->n, n);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_str_eq(row->v[i], want[i], "field %zu", i);
+}
+
+Test(class_report, csv_quotes_names_and_prints_plain_numbers)
+{
+	write_small_class(CLASS_REPORT_CSV);
+	char *path = out_path("gradebook.csv");
+	char *text = slurp(path);
+	struct csv csv;
+	csv_parse(text, &csv);
+	cr_assert_eq(csv.n, 4, "%s", text);
+	assert_row(&csv.rows[0],
+		   (const char *const[]){"student", "score", "max_score", "a, b \"c\"", "plain"},
+		   5);
+	assert_row(&csv.rows[1],
+		   (const char *const[]){"O'Brien, \"Bob\"", "12.5", "15", "10", "2.5"}, 5);
+	assert_row(&csv.rows[2], (const char *const[]){"multi\nline", "0", "15", "0", "0"}, 5);
+	/* A test missing from the report is an empty cell, not a zero. */
+	assert_row(&csv.rows[3], (const char *const[]){"eve", "0", "15", "0", ""}, 5);
+	cr_assert(strstr(text, "\"O'Brien, \"\"Bob\"\"\",12.5,15,10,2.5\r\n"), "%s", text);
+	csv_free(&csv);
+	free(text);
+	free(path);
+}
+
+/* ---- junit.xml ------------------------------------------------------- */
+
+static size_t utf8_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4	  ? 4
+		   : s[0] >= 0xe0		  ? 3
+		   : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+						  : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+#define XML_FAIL(...)                                                                              \
+	do {                                                                                       \
+		why = xasprintf(__VA_ARGS__);                                                      \
+		goto out;                                                                          \
+	} while (0)
+
+/* An entity reference at s ("&...;"): one of the five, or a character reference. NULL if bad. */
+static const char *xml_entity(const char *s)
+{
+	static const char *const names[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strncmp(s, names[i], strlen(names[i])))
+			return s + strlen(names[i]);
+	if (s[1] != '#')
+		return NULL;
+	char *end;
+	long cp = s[2] == 'x' ? strtol(s + 3, &end, 16) : strtol(s + 2, &end, 10);
+	if (*end != ';' ||
+	    !(cp == 9 || cp == 10 || cp == 13 || (cp >= 0x20 && cp != 0xfffe && cp != 0xffff)))
+		return NULL;
+	return end + 1;
+}
+
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:"
+
+/*
+ * A small XML 1.0 well-formedness checker for what junit.xml may contain:
+ * a prolog, elements with quoted attributes, text, entity references; no
+ * comments, CDATA or DTD.  Checks characters, escapes and nesting.
+ * Returns NULL when well-formed, else why not (caller frees).
+ */
+static char *xml_problem(const char *doc)
+{
+	const char *s = doc;
+	char *why = NULL, *name = NULL;
+	struct strvec stack = STRVEC_INIT;
+	strvec_init(&stack);
+	bool root_seen = false;
+	if (!strncmp(s, "<?xml", 5)) {
+		if (!(s = strstr(s, "?>")))
+			XML_FAIL("unterminated prolog");
+		s += 2;
+	}
+	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		size_t n = utf8_len((const unsigned char *)s);
+		if (!n)
+			XML_FAIL("invalid UTF-8 at offset %td", s - doc);
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			XML_FAIL("byte 0x%02x at offset %td", c, s - doc);
+		if (n == 3 && (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbf &&
+		    (unsigned char)s[2] >= 0xbe)
+			XML_FAIL("U+FFFE/U+FFFF at offset %td", s - doc);
+		if (c == '&') {
+			if (!(s = xml_entity(s)))
+				XML_FAIL("bad entity reference");
+			continue;
+		}
+		if (c == '>' && s - doc >= 2 && s[-1] == ']' && s[-2] == ']')
+			XML_FAIL("]]> in text at offset %td", s - doc);
+		if (c != '<') {
+			if (!stack.n && !strchr(" \t\r\n", c))
+				XML_FAIL("text outside the root element at offset %td", s - doc);
+			s += n;
+			continue;
+		}
+		bool closing = s[1] == '/';
+		s += closing ? 2 : 1;
+		size_t len = strspn(s, NAME_CHARS);
+		if (!len)
+			XML_FAIL("a tag without a name at offset %td", s - doc);
+		name = xstrndup(s, len);
+		s += len;
+		if (closing) {
+			if (!stack.n || strcmp(stack.v[stack.n - 1], name))
+				XML_FAIL("</%s> closes <%s>", name,
+					 stack.n ? stack.v[stack.n - 1] : "(nothing)");
+			free(stack.v[--stack.n]);
+			stack.v[stack.n] = NULL;
+			s += strspn(s, " \n");
+			if (*s++ != '>')
+				XML_FAIL("junk in </%s>", name);
+			free(name);
+			name = NULL;
+			continue;
+		}
+		for (;;) {
+			s += strspn(s, " \t\n\r");
+			if (*s == '>' || (s[0] == '/' && s[1] == '>'))
+				break;
+			size_t alen = strspn(s, NAME_CHARS);
+			if (!alen || s[alen] != '=' || (s[alen + 1] != '"' && s[alen + 1] != '\''))
+				XML_FAIL("bad attribute in <%s>: %.30s", name, s);
+			char q = s[alen + 1];
+			for (s += alen + 2; *s != q;) {
+				if (!*s || *s == '<')
+					XML_FAIL("unterminated attribute or '<' in one, in <%s>",
+						 name);
+				if ((unsigned char)*s < 0x20 && !strchr("\t\n\r", *s))
+					XML_FAIL("control byte in an attribute of <%s>", name);
+				if (*s != '&')
+					s++;
+				else if (!(s = xml_entity(s)))
+					XML_FAIL("bad entity reference in an attribute of <%s>",
+						 name);
+			}
+			s++;
+		}
+		if (!stack.n && root_seen)
+			XML_FAIL("a second root element <%s>", name);
+		root_seen = true;
+		if (*s == '/') {
+			s += 2;
+			free(name);
+		} else {
+			s++;
+			strvec_push_owned(&stack, name);
+		}
+		name = NULL;
+	}
+	if (!root_seen)
+		XML_FAIL("no root element");
+	if (stack.n)
+		XML_FAIL("<%s> is never closed", stack.v[stack.n - 1]);
+out:
+	free(name);
+	strvec_clear(&stack);
+	return why;
+}
+
+static void xml_check(const char *doc)
+{
+	char *why = xml_problem(doc);
+	cr_assert_null(why, "not well-formed XML: %s", why);
+}
+
+Test(class_report, xml_checker_rejects_what_readers_reject)
+{
+	/* The checker itself must be able to fail, or the tests below prove nothing. */
+	static const char *const bad[] = {
+	    "<a><b></a></b>",  "<a>x & y</a>", "<a>\x01</a>", "<a>]]></a>",
+	    "<a x=\"<\"/>",    "<a>\xff</a>",  "<a/><b/>",    "<a>&#1;</a>",
+	    "<a x=\"\x1b\"/>", "<a>",	       "text",	      "<a>\xef\xbf\xbf</a>",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *why = xml_problem(bad[i]);
+		cr_expect_not_null(why, "the checker accepted %s", bad[i]);
+		free(why);
+	}
+	xml_check(
+	    "<?xml version=\"1.0\"?>\n<a x=\"&quot;&#10;\"><b/>t &amp; &#x41; \xe2\x90\x81</a>\n");
+}
+
+Test(class_report, junit_is_well_formed_and_escapes_student_output)
+{
+	write_small_class(CLASS_REPORT_JUNIT);
+	char *path = out_path("junit.xml");
+	char *xml = slurp(path);
+	xml_check(xml);
+
+	cr_expect(strstr(xml, "<testsuites name=\"pipes\" tests=\"5\" failures=\"3\" errors=\"1\""),
+		  "%.300s", xml);
+	cr_expect_eq(count(xml, "<testsuite "), 3);
+	cr_expect_eq(count(xml, "<testcase "), 5);
+	cr_expect(strstr(xml, "<testsuite name=\"O&#39;Brien, &quot;Bob&quot;\" tests=\"2\" "
+			      "failures=\"1\" errors=\"0\""),
+		  "%s", xml);
+	cr_expect(strstr(xml, "<testcase classname=\"pipes.O&#39;Brien, &quot;Bob&quot;\" "
+			      "name=\"a, b &quot;c&quot;\""),
+		  "%s", xml);
+	cr_expect(strstr(xml, "<failure message=\"failed: first &lt;message&gt;\" "
+			      "type=\"failed\">stdout: first &lt;message&gt;\n--- expected\n"),
+		  "%s", xml);
+	/* The newline in a name survives attribute normalisation. */
+	cr_expect(strstr(xml, "<testsuite name=\"multi&#10;line\""), "%s", xml);
+	cr_expect(strstr(xml, "<failure message=\"timeout: differs\" type=\"timeout\">"), "%s",
+		  xml);
+	cr_expect(strstr(xml, "cleanup.fds: fd 4 -&gt; pipe:[1] still open\n"),
+		  "every failing check is listed");
+	cr_expect(strstr(xml, "Diagnosis: blocked reading a pipe"), "the diagnosis is in the text");
+	/* Hidden tests are in (the file is for TAs); "error" is an <error>. */
+	cr_expect(strstr(xml, "<error message=\"error: fixture missing\" type=\"error\">"), "%s",
+		  xml);
+	cr_expect(
+	    strstr(xml,
+		   "<failure message=\"build_failed: the build failed\" type=\"build_failed\">"),
+	    "%s", xml);
+	cr_expect(strstr(xml, "eve.c:3: error: expected &#39;;&#39; &lt;here&gt;"),
+		  "build output in the failure text");
+	/* Control bytes as control pictures, "]]>" escaped, invalid UTF-8 replaced. */
+	cr_expect(strstr(xml, "out\xe2\x90\x81put\xe2\x90\x9b[31m ]]&gt; &lt;script&gt;"), "%s",
+		  xml);
+	cr_expect(strstr(xml, "\xef\xbf\xbd\xef\xbf\xbd end\xe2\x90\x80tail"), "%s", xml);
+	cr_expect_null(strstr(xml, "<script"));
+	free(xml);
+	free(path);
+}
+
+Test(class_report, junit_matches_the_junit_schema)
+{
+	if (access("/usr/bin/xmllint", X_OK) != 0)
+		cr_skip_test("xmllint (Debian: libxml2-utils) is not installed; well-formedness is "
+			     "still checked by junit_is_well_formed_and_escapes_student_output");
+	write_small_class(CLASS_REPORT_JUNIT);
+	char *cmd = xasprintf("/usr/bin/xmllint --noout --schema %s %s/junit.xml 2>%s/xmllint.err",
+			      FIXTURES "junit.xsd", scratch, scratch);
+	int rc = system(cmd);
+	char *err_path = out_path("xmllint.err");
+	char *err = slurp(err_path);
+	cr_expect_eq(rc, 0, "xmllint: %s", err);
+	free(err);
+	free(err_path);
+	free(cmd);
+}
+
+/* ---- results.json ---------------------------------------------------- */
+
+Test(class_report, gradescope_results_fields_and_visibility)
+{
+	json_t *r =
+	    report("carol", 10, 15, true, "",
+		   json_pack("[o, o]", test("visible one", "passed", 10, 10, false, NULL, NULL),
+			     test("secret", "crashed", 0, 5, true,
+				  json_pack("[o, o]", check("exit", true, "", NULL),
+					    check("signal", false, "killed by SIGSEGV",
+						  "--- expected\n+++ actual\n-a\n+b\n")),
+				  "it dereferenced NULL")));
+	char *path = out_path("results.json");
+	cr_assert_eq(gradescope_results_write(r, path), 0, "%s", error_last());
+	json_error_t jerr;
+	json_t *g = json_load_file(path, 0, &jerr);
+	cr_assert_not_null(g, "results.json: %s", jerr.text);
+
+	cr_expect_eq(json_integer_value(json_object_get(g, "score")), 10);
+	cr_expect(json_is_number(json_object_get(g, "execution_time")));
+	cr_expect_str_eq(json_string_value(json_object_get(g, "visibility")), "visible");
+	cr_expect_str_eq(json_string_value(json_object_get(g, "stdout_visibility")), "hidden");
+	const char *out = json_string_value(json_object_get(g, "output"));
+	cr_expect(strstr(out, "partial isolation") && strstr(out, "seccomp"), "%s", out);
+	cr_expect_null(strstr(out, "build failed"), "%s", out);
+
+	json_t *tests = json_object_get(g, "tests");
+	cr_assert_eq(json_array_size(tests), 2);
+	json_t *t0 = json_array_get(tests, 0), *t1 = json_array_get(tests, 1);
+	cr_expect_str_eq(json_string_value(json_object_get(t0, "name")), "visible one");
+	cr_expect_str_eq(json_string_value(json_object_get(t0, "status")), "passed");
+	cr_expect_str_eq(json_string_value(json_object_get(t0, "visibility")), "visible");
+	cr_expect_eq(json_integer_value(json_object_get(t0, "max_score")), 10);
+	cr_expect_str_eq(json_string_value(json_object_get(t1, "status")), "failed");
+	cr_expect_str_eq(json_string_value(json_object_get(t1, "visibility")), "after_published");
+	cr_expect_eq(json_integer_value(json_object_get(t1, "score")), 0);
+	cr_expect_eq(json_integer_value(json_object_get(t1, "max_score")), 5);
+	const char *tout = json_string_value(json_object_get(t1, "output"));
+	cr_expect(strstr(tout, "signal: killed by SIGSEGV\n--- expected\n+++ actual\n-a\n+b\n"),
+		  "%s", tout);
+	cr_expect(strstr(tout, "Diagnosis: it dereferenced NULL"), "%s", tout);
+	cr_expect_null(strstr(tout, "exit:"), "passing checks are not listed: %s", tout);
+	json_decref(g);
+	json_decref(r);
+	free(path);
+}
+
+Test(class_report, gradescope_output_has_the_build_output)
+{
+	json_t *r = report("eve", 0, 5, false, "eve.c:1: error: \x01 bad",
+			   json_pack("[o]", test("t", "build_failed", 0, 5, false, NULL, NULL)));
+	json_t *g = gradescope_results(r);
+	const char *out = json_string_value(json_object_get(g, "output"));
+	cr_expect(strstr(out, "The build failed:\neve.c:1: error: \xe2\x90\x81 bad\n"), "%s", out);
+	json_t *t = json_array_get(json_object_get(g, "tests"), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(t, "status")), "failed");
+	json_decref(g);
+	json_decref(r);
+}
+
+/* ---- index.html ------------------------------------------------------ */
+
+static json_t *trace_report(void)
+{
+	json_error_t jerr;
+	json_t *r = json_load_file(FIXTURES "trace_carol.json", 0, &jerr);
+	cr_assert_not_null(r, "%s: %s", FIXTURES "trace_carol.json", jerr.text);
+	return r;
+}
+
+static const char *const dup2_names[] = {"lecture directory (a file name with a space)",
+					 "another directory", "directory with nothing to list"};
+static const double dup2_points[] = {10, 5, 5};
+
+/* The small class plus the traced student, for the HTML tests. */
+static void write_html_class(void)
+{
+	struct class_report *cr = class_report_new(scratch, CLASS_REPORT_HTML, "pipes",
+						   "Pipes <&> \"lab\"", two_names, two_points, 2);
+	cr_assert_not_null(cr, "%s", error_last());
+	class_report_free(cr); /* an abandoned report leaves nothing behind */
+	write_small_class(CLASS_REPORT_HTML);
+}
+
+Test(class_report, html_is_self_contained_and_escaped)
+{
+	write_html_class();
+	char *path = out_path("index.html");
+	char *html = slurp(path);
+	cr_expect_eq(count(html, "<tr class=\"student-row\">"), 3);
+	cr_expect(
+	    strstr(
+		html,
+		"<a href=\"#student-O.27Brien.2C.20.22Bob.22\">O&#39;Brien, &quot;Bob&quot;</a>"),
+	    "%s", html);
+	cr_expect(
+	    strstr(html, "<section class=\"student\" id=\"student-O.27Brien.2C.20.22Bob.22\">"));
+	cr_expect(strstr(html, "id=\"student-multi.0Aline\""));
+	cr_expect(strstr(
+	    html, "<title>Pipes &lt;&amp;&gt; &quot;lab&quot; \xe2\x80\x94 class report</title>"));
+	/* Nothing from the network, no script at all (student text escaped). */
+	static const char *const banned[] = {
+	    "http://", "https://", "<script", " src=", "<link", "@import", "url(", "<iframe"};
+	for (size_t i = 0; i < ARRAY_SIZE(banned); i++)
+		cr_expect_null(strstr(html, banned[i]), "index.html contains %s", banned[i]);
+	cr_expect(strstr(html, "&lt;script&gt;document.body.setAttribute(&#39;data-pwned&#39;,&#39;"
+			       "1&#39;)&lt;/script&gt;"));
+	cr_expect(strstr(html, "<svg viewBox=\"0 0 600 220\""), "the histogram");
+	cr_expect(strstr(html, "aria-label=\"Results per test\""), "the per-test chart");
+	cr_expect(strstr(html, "<h3>The build failed</h3><pre>eve.c:3: error: expected &#39;;&#39; "
+			       "&lt;here&gt;</pre>"));
+	cr_expect(strstr(html, "<td class=\"st st-missing\""), "eve's report lacks test 2");
+	cr_expect(strstr(html, "<span class=\"d-add\">+y\n</span>"), "diff lines are marked");
+	cr_expect(strstr(
+	    html, "<p class=\"diagnosis\"><strong>Diagnosis:</strong> blocked reading a pipe</p>"));
+	cr_expect(strstr(html, "hidden from students"));
+	free(html);
+	free(path);
+}
+
+Test(class_report, html_draws_the_process_tree_of_a_trace)
+{
+	struct class_report *cr = class_report_new(scratch, CLASS_REPORT_HTML, "dup2_pipeline",
+						   NULL, dup2_names, dup2_points, 3);
+	cr_assert_not_null(cr, "%s", error_last());
+	json_t *r = trace_report();
+	cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
+	/* A broken trace: a ppid cycle and no events must not hang or crash. */
+	json_t *t0 = json_array_get(json_object_get(r, "tests"), 0);
+	json_object_set_new(json_object_get(t0, "trace"), "processes",
+			    json_pack("[{s:i, s:i, s:s}, {s:i, s:i, s:s}]", "pid", 7, "ppid", 8,
+				      "exe", "x", "pid", 8, "ppid", 7, "exe", "y"));
+	json_object_del(json_object_get(t0, "trace"), "events");
+	json_object_set_new(r, "submission", json_string("cycle"));
+	cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
+	json_decref(r);
+	cr_assert_eq(class_report_finish(cr), 0, "%s", error_last());
+	class_report_free(cr);
+
+	char *path = out_path("index.html");
+	char *html = slurp(path);
+	cr_expect(strstr(html, "<ul class=\"ptree\"><li><code>pid 1</code> ./dup2 lecture dir "
+			       "<span class=\"exit\">exit 0</span>"
+			       "<ul><li><code>pid 2</code> ls -1 lecture dir"),
+		  "%s", html);
+	cr_expect(strstr(html, "<code>pid 3</code> /usr/bin/wc <span class=\"exit\">exit killed by "
+			       "SIGKILL (timeout)</span>"));
+	cr_expect(strstr(html, "<td>read</td><td>0, &lt;buf&gt;, 4096</td><td>blocked</td>"), "%s",
+		  html);
+	cr_expect(strstr(html, "<code>pid 7</code> x"), "a cycle is still drawn");
+	cr_expect(strstr(html, "<code>pid 8</code> y"));
+	cr_expect(strstr(html, "1 of 3 runs passed"));
+	cr_expect(strstr(html, "<dt>Median score</dt><dd>5 / 20</dd>"), "%.2000s", html);
+	/* Whole scores of at most 20 points: a bin per point. */
+	cr_expect(strstr(html, "<title>2 students: 5 points</title>"), "%.4000s", html);
+	free(html);
+	free(path);
+}
+
+Test(class_report, html_renders_in_headless_chromium)
+{
+	cr_assert(access(CHROMIUM, X_OK) == 0,
+		  CHROMIUM " is missing: it is a test dependency (Debian package chromium; `make "
+			   "deps` installs it)");
+	write_html_class();
+	char *home = out_path("home");
+	cr_assert_eq(mkdir_p(home, 0700), 0);
+	char *cmd = xasprintf(
+	    "cd %s && HOME=%s timeout 60 " CHROMIUM " --headless --no-sandbox --disable-gpu "
+	    "--disable-dev-shm-usage --no-first-run --dump-dom file://%s/index.html "
+	    ">dom.html 2>chromium.err",
+	    scratch, home, scratch);
+	int rc = system(cmd);
+	char *dom_path = out_path("dom.html"), *err_path = out_path("chromium.err");
+	char *dom = slurp(dom_path);
+	char *err = slurp(err_path);
+	cr_assert_eq(rc, 0, "chromium failed (status %d): %.2000s", rc, err);
+	cr_expect_eq(count(dom, "<tr class=\"student-row\">"), 3, "%.3000s", dom);
+	cr_expect(strstr(dom, "O'Brien, \"Bob\"</a>"), "%.3000s", dom);
+	cr_expect(strstr(dom, ">multi\nline</a>"));
+	cr_expect(strstr(dom, ">eve</a>"));
+	cr_expect(strstr(dom, "<svg viewBox=\"0 0 600 220\""), "the histogram is parsed as SVG");
+	cr_expect(strstr(dom, "setAttribute('data-pwned','1')"), "the script is shown as text");
+	cr_expect_null(strstr(dom, "data-pwned=\"1\""), "a student's script ran");
+	cr_expect_null(strstr(dom, "<script"), "a student's script became an element");
+	free(dom);
+	free(err);
+	free(dom_path);
+	free(err_path);
+	free(cmd);
+	free(home);
+}
+
+/* ---- statistics, failure, scale -------------------------------------- */
+
+static json_t *score_only(const char *student, double score)
+{
+	return report(student, score, 20, true, "",
+		      json_pack("[o]", test("t", score == 20 ? "passed" : "failed", score, 20,
+					    false, NULL, NULL)));
+}
+
+Test(class_report, mean_median_and_histogram)
+{
+	static const char *const names[] = {"t"};
+	static const double points[] = {20};
+	static const double scores[] = {20, 0, 7.5, 10, 5, 7};
+	struct class_report *cr =
+	    class_report_new(scratch, CLASS_REPORT_HTML, "a", NULL, names, points, 1);
+	cr_assert_not_null(cr);
+	for (size_t i = 0; i < ARRAY_SIZE(scores); i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "s%zu", i);
+		json_t *r = score_only(name, scores[i]);
+		cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
+		json_decref(r);
+	}
+	cr_assert_eq(class_report_finish(cr), 0, "%s", error_last());
+	class_report_free(cr);
+	char *path = out_path("index.html");
+	char *html = slurp(path);
+	/* Sorted: 0 5 7 7.5 10 20: median (7 + 7.5) / 2, mean 49.5 / 6. */
+	cr_expect(strstr(html, "<dt>Median score</dt><dd>7.25 / 20</dd>"), "%.3000s", html);
+	cr_expect(strstr(html, "<dt>Mean score</dt><dd>8.25 / 20</dd>"), "%.3000s", html);
+	cr_expect(strstr(html, "<dt>Passed every test</dt><dd>1</dd>"));
+	/* Ten bins of 2 points: two students in 6-8. */
+	cr_expect(strstr(html, "<title>2 students: 6\xe2\x80\x93"
+			       "8 points</title>"),
+		  "%.4000s", html);
+	cr_expect(strstr(html, "<title>1 student: 18\xe2\x80\x93"
+			       "20 points</title>"));
+	cr_expect(strstr(html, "17% passed"), "1 of 6 passed the test");
+	free(html);
+	free(path);
+}
+
+static size_t entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d);
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+Test(class_report, failures_say_why_and_leave_nothing_behind)
+{
+	char *file = out_path("a_file");
+	cr_assert_eq(write_file_atomic(file, "x", 1), 0);
+	char *below = path_join(file, "reports");
+	cr_expect_null(
+	    class_report_new(below, CLASS_REPORT_CSV, "a", NULL, two_names, two_points, 2));
+	cr_expect(strstr(error_last(), "a_file"), "%s", error_last());
+
+	char *dir = out_path("reports");
+	struct class_report *cr =
+	    class_report_new(dir, CLASS_REPORT_CSV | CLASS_REPORT_JUNIT | CLASS_REPORT_HTML, "a",
+			     NULL, two_names, two_points, 2);
+	cr_assert_not_null(cr, "%s", error_last());
+	json_t *bad = json_pack("{s:s, s:s}", "submission", "zed", "score", "lots");
+	cr_expect_eq(class_report_add(cr, bad), -1);
+	cr_expect(strstr(error_last(), "zed"), "%s", error_last());
+	json_decref(bad);
+	bad = json_pack("{s:i}", "score", 1);
+	cr_expect_eq(class_report_add(cr, bad), -1);
+	cr_expect(strstr(error_last(), "submission"), "%s", error_last());
+	json_decref(bad);
+	json_t *r = score_only("ann", 3);
+	cr_expect_eq(class_report_add(cr, r), 0);
+	json_decref(r);
+	cr_expect_eq(entries(dir), 0, "the temporary files have no names");
+	class_report_free(cr);
+	cr_expect_eq(entries(dir), 0);
+
+	/* After finish: exactly the three reports, no temporaries. */
+	cr = class_report_new(dir, CLASS_REPORT_CSV | CLASS_REPORT_JUNIT | CLASS_REPORT_HTML, "a",
+			      NULL, two_names, two_points, 2);
+	cr_assert_not_null(cr);
+	cr_assert_eq(class_report_finish(cr), 0, "an empty class is fine: %s", error_last());
+	class_report_free(cr);
+	cr_expect_eq(entries(dir), 3);
+	char *html_path = path_join(dir, "index.html");
+	char *html = slurp(html_path);
+	cr_expect(strstr(html, "<dd id=\"nstudents\">0</dd>"));
+	cr_expect(strstr(html, "<dt>Median score</dt><dd>\xe2\x80\x94 / 15</dd>"), "%.3000s", html);
+	free(html);
+	free(html_path);
+	r = score_only("x", 1);
+	cr_expect_neq(gradescope_results_write(r, "/nonexistent/results.json"), 0);
+	cr_expect(strstr(error_last(), "gradescope") && strstr(error_last(), "/nonexistent"), "%s",
+		  error_last());
+	json_decref(r);
+	free(dir);
+	free(below);
+	free(file);
+}
+
+static size_t allocated_bytes(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return __sanitizer_get_current_allocated_bytes();
+#else
+	return mallinfo2().uordblks;
+#endif
+}
+
+/* A generated student: 5 tests, some failing with a diff. */
+static json_t *generated(size_t i)
+{
+	static const char *const statuses[] = {"passed", "failed", "timeout", "crashed", "passed"};
+	char name[32];
+	snprintf(name, sizeof(name), "student_%04zu", i);
+	json_t *tests = json_array();
+	double score = 0;
+	for (size_t t = 0; t < 5; t++) {
+		const char *st = statuses[(i + t) % 5];
+		double pts = !strcmp(st, "passed") ? 2 : 0;
+		score += pts;
+		char tname[16];
+		snprintf(tname, sizeof(tname), "test %zu", t);
+		json_array_append_new(
+		    tests, test(tname, st, pts, 2, t == 4,
+				pts ? NULL
+				    : json_pack("[o]", check("stdout", false, "differs",
+							     "--- expected\n+++ actual\n-1\n+2\n")),
+				pts ? NULL : "a diagnosis"));
+	}
+	return report(name, score, 10, true, "", tests);
+}
+
+Test(class_report, two_thousand_students_in_flat_memory)
+{
+	static const char *const names[] = {"test 0", "test 1", "test 2", "test 3", "test 4"};
+	static const double points[] = {2, 2, 2, 2, 2};
+	enum { N = 2000, WARM = 100 };
+	struct class_report *cr =
+	    class_report_new(scratch, CLASS_REPORT_CSV | CLASS_REPORT_JUNIT | CLASS_REPORT_HTML,
+			     "big", NULL, names, points, 5);
+	cr_assert_not_null(cr);
+	size_t before = 0;
+	for (size_t i = 0; i < N; i++) {
+		if (i == WARM) /* stdio buffers and the like are in place by now */
+			before = allocated_bytes();
+		json_t *r = generated(i);
+		cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
+		json_decref(r);
+	}
+	size_t after = allocated_bytes();
+	/* 1900 students: even 8 bytes kept per student would be 15200 bytes. */
+	cr_expect_lt(after > before ? after - before : 0, 8192,
+		     "memory grew by %zu bytes over %d students", after - before, N - WARM);
+	cr_assert_eq(class_report_finish(cr), 0, "%s", error_last());
+	class_report_free(cr);
+
+	char *p = out_path("gradebook.csv");
+	char *text = slurp(p);
+	struct csv csv;
+	csv_parse(text, &csv);
+	cr_expect_eq(csv.n, N + 1);
+	cr_expect_str_eq(csv.rows[N].v[0], "student_1999");
+	csv_free(&csv);
+	free(text);
+	free(p);
+	p = out_path("junit.xml");
+	text = slurp(p);
+	xml_check(text);
+	cr_expect_eq(count(text, "<testsuite "), N);
+	cr_expect_eq(count(text, "<testcase "), 5 * N);
+	free(text);
+	free(p);
+	p = out_path("index.html");
+	text = slurp(p);
+	cr_expect_eq(count(text, "<tr class=\"student-row\">"), N);
+	cr_expect_eq(count(text, "<section class=\"student\" id=\"student-student_"), N);
+	cr_expect(strstr(text, "<dd id=\"nstudents\">2000</dd>"));
+	free(text);
+	free(p);
+}

@@ -1,0 +1,486 @@
+/*
+ * Unit tests of the trace: traced runs of shell commands and of small C
+ * programs compiled here, through the runner (run_processes) and through
+ * the sandbox, asserting on the trace record; the judge's names and
+ * conveniences on hand-built records; and the report of a real
+ * submission.  They pass as root and as an ordinary user (`make test` runs
+ * them both ways).
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "e2e_util.h"
+#include "run.h"
+#include "sandbox.h"
+#include "trace.h"
+#include "util.h"
+
+static struct run_result result;
+static bool have_result;
+static struct strvec env;
+static char *scratch;
+
+static void setup(void)
+{
+	scratch = make_scratch_dir("grader-trace-test");
+	cr_assert_not_null(scratch, "%s", error_last());
+	strvec_init(&env);
+	run_build_env(&env, scratch, NULL, 0);
+}
+
+static void teardown(void)
+{
+	if (have_result)
+		run_result_release(&result);
+	have_result = false;
+	remove_tree(scratch);
+	free(scratch);
+	strvec_clear(&env);
+}
+
+TestSuite(trace, .init = setup, .fini = teardown, .timeout = 60);
+
+static struct run_request request(const struct run_proc_spec *proc,
+				  const struct trace_request *trace, long long timeout_ms)
+{
+	struct run_request req = {
+		.workdir = scratch,
+		.envp = env.v,
+		.limits = {.cpu_ms = 5000, .memory = 1LL << 30, .processes = 64, .output = 1 << 20,
+			   .open_files = 64},
+		.timeout_ms = timeout_ms,
+		.procs = proc,
+		.nprocs = 1,
+		.trace = trace,
+	};
+	return req;
+}
+
+/* Runs argv traced (everything watched and judged) without a sandbox. */
+static void run_traced(char *const *argv, long long timeout_ms)
+{
+	static const char *const calls[] = {"pipe", "fork", "dup2", "execve", "wait", NULL};
+	struct trace_request trace = {.calls = calls, .zombies = true, .fds = true};
+	struct run_proc_spec proc = {.name = "main", .argv = argv};
+	struct run_request req = request(&proc, &trace, timeout_ms);
+	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
+	have_result = true;
+	cr_assert(result.procs[0].started, "%s", result.procs[0].start_error);
+	cr_assert(result.trace.traced);
+	cr_assert_null(result.trace.unavailable, "%s", result.trace.unavailable);
+}
+
+static void run_sh(const char *script, long long timeout_ms)
+{
+	char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
+	run_traced(argv, timeout_ms);
+}
+
+/* Compiles C source into scratch/name; returns the program's path (caller frees). */
+static char *compile(const char *name, const char *source)
+{
+	char *src = xasprintf("%s/%s.c", scratch, name);
+	char *prog = path_join(scratch, name);
+	cr_assert_eq(write_file_atomic(src, source, strlen(source)), 0, "%s", error_last());
+	char *cmd = xasprintf("cc -std=gnu11 -pthread -o '%s' '%s'", prog, src);
+	cr_assert_eq(system(cmd), 0, "cannot compile %s", name);
+	free(cmd);
+	free(src);
+	return prog;
+}
+
+static char *joined(const struct strvec *sv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	for (size_t i = 0; i < sv->n; i++)
+		strbuf_addf(&sb, "%s\n", sv->v[i]);
+	return strbuf_detach(&sb, NULL);
+}
+
+static const struct trace_event *find_event(const char *call)
+{
+	for (size_t i = 0; i < result.trace.nevents; i++)
+		if (!strcmp(result.trace.events[i].call, call))
+			return &result.trace.events[i];
+	return NULL;
+}
+
+Test(trace, a_shell_pipeline_shows_pipe_fork_dup2_execve_and_wait)
+{
+	run_sh("ls / | wc -l >/dev/null", 5000);
+	cr_assert_eq(result.procs[0].exit_code, 0);
+	const struct trace_record *rec = &result.trace;
+	const char *const wanted[] = {"pipe", "fork", "clone", "dup2", "execve", "wait", "system"};
+	for (size_t i = 0; i < ARRAY_SIZE(wanted); i++)
+		cr_expect_not_null(trace_record_find(rec, wanted[i]), "no %s in the trace", wanted[i]);
+	/* The shell and its two children, each with its own argv. */
+	cr_expect_geq(rec->nprocs, 3);
+	bool ls = false, wc = false;
+	for (size_t i = 0; i < rec->nprocs; i++) {
+		ls |= rec->procs[i].argv.n && !strcmp(rec->procs[i].argv.v[0], "ls");
+		wc |= rec->procs[i].argv.n && !strcmp(rec->procs[i].argv.v[0], "wc");
+		cr_expect(rec->procs[i].exited && rec->procs[i].exit_code == 0 && !rec->procs[i].signal,
+			  "pid %d did not exit 0", (int)rec->procs[i].pid);
+	}
+	cr_expect(ls && wc, "ls and wc are not among the processes");
+	/* pipe's descriptors are read at its exit; an execve shows what it ran. */
+	const struct trace_event *pipe = find_event("pipe2");
+	if (!pipe)
+		pipe = find_event("pipe");
+	cr_assert_not_null(pipe);
+	cr_expect(pipe->finished && pipe->result == 0);
+	cr_expect_eq(pipe->args[0], '[', "pipe's args: %s", pipe->args);
+	const struct trace_event *exec = find_event("execve");
+	cr_assert_not_null(exec);
+	cr_expect(strstr(exec->args, "[\"ls\", \"/\"]") || strstr(exec->args, "[\"wc\", \"-l\"]"),
+		  "execve args: %s", exec->args);
+	/* A tracer's signal stop restarts an interrupted wait: it stays one call, with its result. */
+	const struct trace_event *wait = find_event("wait4");
+	cr_assert_not_null(wait);
+	cr_expect_gt(wait->result, 0, "wait4 returned %lld", wait->result);
+	cr_expect_eq(rec->zombies.n, 0, "%s", rec->zombies.v[0]);
+	cr_expect_eq(rec->fds.n, 0, "%s", rec->fds.v[0]);
+}
+
+Test(trace, the_runner_s_own_execve_is_not_the_program_s)
+{
+	char *argv[] = {"/bin/true", NULL};
+	run_traced(argv, 5000);
+	cr_expect_null(trace_record_find(&result.trace, "execve"));
+	cr_expect_eq(result.trace.nevents, 0);
+	cr_assert_eq(result.trace.nprocs, 1);
+	cr_expect_str_eq(result.trace.procs[0].argv.v[0], "/bin/true");
+}
+
+Test(trace, an_untraced_run_has_no_trace)
+{
+	char *argv[] = {"/bin/sh", "-c", "ls / | wc -l", NULL};
+	struct run_proc_spec proc = {.name = "main", .argv = argv};
+	struct run_request req = request(&proc, NULL, 5000);
+	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
+	have_result = true;
+	cr_expect_not(result.trace.traced);
+	cr_expect_eq(result.trace.nevents + result.trace.nprocs + result.trace.ncalls, 0);
+}
+
+Test(trace, a_parent_that_never_waits_leaves_a_zombie_named_with_both_commands)
+{
+	/* The shell forks `sleep 0`, then becomes `sleep 0.3` (which waits for nobody). */
+	run_sh("sleep 0 & exec sleep 0.3", 5000);
+	char *zombies = joined(&result.trace.zombies);
+	cr_assert_eq(result.trace.zombies.n, 1, "%s", zombies);
+	cr_expect(strstr(zombies, "parent sleep (pid ") && strstr(zombies, "started as /bin/sh)") &&
+		      strstr(zombies, "never waited for child sleep (pid "),
+		  "%s", zombies);
+	free(zombies);
+}
+
+Test(trace, a_child_waited_for_is_no_zombie)
+{
+	run_sh("sleep 0 & sleep 0.1; wait", 5000);
+	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
+}
+
+Test(trace, a_parent_ignoring_sigchld_has_no_zombies)
+{
+	/* SIG_IGN survives exec: the kernel reaps the children itself. */
+	char *prog = compile("ignores_sigchld",
+			     "#include <signal.h>\n#include <unistd.h>\n"
+			     "int main(void) { signal(SIGCHLD, SIG_IGN);\n"
+			     "  if (fork() == 0) _exit(0);\n"
+			     "  usleep(200000); return 0; }\n");
+	char *argv[] = {prog, NULL};
+	run_traced(argv, 5000);
+	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
+	cr_expect_not_null(trace_record_find(&result.trace, "fork"));
+	free(prog);
+}
+
+Test(trace, a_child_still_running_is_an_orphan_not_a_zombie_and_holds_its_parent_briefly)
+{
+	run_sh("sleep 2 & exit 0", 5000);
+	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
+	cr_expect_eq(result.orphans.n, 1);
+	/* The parent waited at most its grace for the child, not for the child's 2 s. */
+	cr_expect_lt(result.seconds, 1.5, "took %.2fs", result.seconds);
+}
+
+Test(trace, a_child_that_keeps_both_pipe_ends_is_named_with_each_end)
+{
+	char *prog = compile("leaks_pipe",
+			     "#include <stdlib.h>\n#include <unistd.h>\n#include <sys/wait.h>\n"
+			     "int main(void) { int p[2]; if (pipe(p)) return 1;\n"
+			     "  if (fork() == 0) exit(0);\n"
+			     "  close(p[0]); close(p[1]); wait(NULL); return 0; }\n");
+	char *argv[] = {prog, NULL};
+	run_traced(argv, 5000);
+	char *fds = joined(&result.trace.fds);
+	cr_assert_eq(result.trace.fds.n, 2, "%s", fds);
+	cr_expect(strstr(result.trace.fds.v[0], ") exited holding fd 3 -> pipe:[") &&
+		      strstr(result.trace.fds.v[0], "] (read end)"),
+		  "%s", fds);
+	cr_expect(strstr(result.trace.fds.v[1], "fd 4 -> pipe:[") &&
+		      strstr(result.trace.fds.v[1], "] (write end)"),
+		  "%s", fds);
+	/* The child, not the parent, which closed both. */
+	cr_expect_neq(atoi(result.trace.fds.v[0] + 4), result.procs[0].pid, "%s", fds);
+	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
+	free(fds);
+	free(prog);
+}
+
+Test(trace, a_file_left_open_is_named_by_its_path)
+{
+	run_sh("exec 7</etc/hostname; exit 0", 5000);
+	cr_assert_eq(result.trace.fds.n, 1);
+	cr_expect(strstr(result.trace.fds.v[0], "fd 7 -> /etc/hostname"), "%s",
+		  result.trace.fds.v[0]);
+}
+
+Test(trace, a_process_killed_by_a_signal_is_not_blamed)
+{
+	/* The child is forked before fd 7 is opened, and never waited for. */
+	run_sh("sleep 0 & sleep 0.1; exec 7</etc/hostname; kill -TERM $$", 5000);
+	cr_expect_eq(result.procs[0].signal, SIGTERM);
+	cr_expect_eq(result.trace.fds.n, 0, "%s", result.trace.fds.v[0]);
+	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
+}
+
+Test(trace, processes_killed_at_the_deadline_are_not_blamed)
+{
+	run_sh("sleep 0 & exec 7</etc/hostname; trap '' TERM; while :; do :; done", 300);
+	cr_expect(result.timed_out);
+	cr_expect_eq(result.procs[0].signal, SIGKILL);
+	cr_expect_eq(result.trace.fds.n, 0, "%s", result.trace.fds.v[0]);
+	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
+}
+
+Test(trace, a_thread_is_a_clone_but_not_a_fork)
+{
+	char *prog = compile("thread",
+			     "#include <pthread.h>\n"
+			     "static void *run(void *a) { return a; }\n"
+			     "int main(void) { pthread_t t; pthread_create(&t, 0, run, 0);\n"
+			     "  pthread_join(t, 0); return 0; }\n");
+	static const char *const calls[] = {"clone", NULL};
+	struct trace_request trace = {.calls = calls, .zombies = true, .fds = true};
+	char *argv[] = {prog, NULL};
+	struct run_proc_spec proc = {.name = "main", .argv = argv};
+	struct run_request req = request(&proc, &trace, 5000);
+	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
+	have_result = true;
+	cr_expect_eq(result.procs[0].exit_code, 0);
+	/* Unconfined, glibc makes threads with clone3 (the sandbox makes it fall back to clone). */
+	cr_expect(trace_record_find(&result.trace, "clone") ||
+		  trace_record_find(&result.trace, "clone3"));
+	cr_expect_null(trace_record_find(&result.trace, "fork"));
+	/* One process: the thread is not listed, and its exit judged nothing. */
+	cr_expect_eq(result.trace.nprocs, 1);
+	cr_expect_eq(result.trace.fds.n, 0, "%s", result.trace.fds.v[0]);
+	free(prog);
+}
+
+Test(trace, a_stopped_and_continued_process_goes_on)
+{
+	/* A group-stop under the tracer stays a stop until SIGCONT (PTRACE_LISTEN). */
+	run_sh("sleep 0.3 & p=$!; kill -STOP $p; sleep 0.1; kill -CONT $p; wait $p; echo $?", 5000);
+	cr_expect_str_eq(result.procs[0].out.data, "0\n");
+	cr_expect_not(result.timed_out);
+}
+
+Test(trace, names_and_conveniences)
+{
+	cr_expect(trace_name_known("pipe"));
+	cr_expect(trace_name_known("wait"));
+	cr_expect(trace_name_known("system"));
+	cr_expect(trace_name_known("shmget"));
+	cr_expect_not(trace_name_known("frok"));
+	cr_expect_str_eq(trace_name_meaning("dup2"), "dup2 (or dup3)");
+
+	struct trace_record rec;
+	trace_record_init(&rec);
+	const char *kinds[] = {"pipe2", "dup3", "clone(thread)", "waitid"};
+	rec.calls = xcalloc(ARRAY_SIZE(kinds), sizeof(*rec.calls));
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		rec.calls[rec.ncalls++] = (struct trace_call){xstrdup(kinds[i]), 1, xstrdup("x")};
+	cr_expect_not_null(trace_record_find(&rec, "pipe"));
+	cr_expect_not_null(trace_record_find(&rec, "pipe2"));
+	cr_expect_not_null(trace_record_find(&rec, "dup2"));
+	cr_expect_not_null(trace_record_find(&rec, "wait"));
+	cr_expect_not_null(trace_record_find(&rec, "clone"));
+	cr_expect_null(trace_record_find(&rec, "fork"), "a thread is not a fork");
+	cr_expect_null(trace_record_find(&rec, "dup"));
+	cr_expect_null(trace_record_find(&rec, "wait4"));
+	cr_expect_null(trace_record_find(&rec, "system"));
+	trace_record_release(&rec);
+}
+
+Test(trace, inside_the_sandbox_the_record_comes_back_whole)
+{
+	struct sandbox *sb = sandbox_new(true);
+	char *workdir = path_join(scratch, "work");
+	cr_assert_eq(mkdir_p(workdir, 0755), 0);
+	char *prog = compile("leaks_pipe",
+			     "#include <stdlib.h>\n#include <unistd.h>\n"
+			     "int main(void) { int p[2]; if (pipe(p)) return 1;\n"
+			     "  if (fork() == 0) exit(0);\n"
+			     "  sleep(1); return 0; }\n");
+	char *copy = path_join(workdir, "leaks_pipe");
+	struct strbuf bytes = STRBUF_INIT;
+	strbuf_init(&bytes);
+	cr_assert_eq(read_file(prog, &bytes), 0);
+	cr_assert_eq(write_file_atomic(copy, bytes.buf, bytes.len), 0);
+	cr_assert_eq(chmod(copy, 0755), 0);
+	strbuf_release(&bytes);
+
+	static const char *const calls[] = {"pipe", "fork", "wait", NULL};
+	struct trace_request trace = {.calls = calls, .zombies = true, .fds = true};
+	char *argv[] = {"./leaks_pipe", NULL};
+	struct run_proc_spec proc = {.name = "main", .argv = argv};
+	struct run_request req = request(&proc, &trace, 5000);
+	req.workdir = workdir;
+	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &result), 0, "%s", error_last());
+	have_result = true;
+	const struct trace_record *rec = &result.trace;
+	cr_assert(rec->traced);
+	cr_assert_null(rec->unavailable, "%s", rec->unavailable);
+	cr_expect_eq(result.procs[0].exit_code, 0);
+	cr_expect_not_null(trace_record_find(rec, "pipe"));
+	cr_expect_not_null(trace_record_find(rec, "fork"));
+	cr_expect_null(trace_record_find(rec, "wait"));
+	/* The sandbox's pids: the program is pid 2 under init, its child pid 3. */
+	char *fds = joined(&rec->fds);
+	char *zombies = joined(&rec->zombies);
+	cr_expect_eq(rec->fds.n, 4, "%s", fds);
+	cr_expect(strstr(fds, "pid 3 (./leaks_pipe) exited holding fd 3 -> pipe:["), "%s", fds);
+	cr_expect_str_eq(zombies, "parent ./leaks_pipe (pid 2) never waited for child "
+				  "./leaks_pipe (pid 3)\n");
+	cr_expect_eq(rec->nprocs, 2);
+	cr_expect_gt(rec->nevents, 0);
+	free(fds);
+	free(zombies);
+	free(copy);
+	free(prog);
+	free(workdir);
+	sandbox_free(sb);
+}
+
+Test(trace, a_second_process_is_attached_while_the_first_runs)
+{
+	/*
+	 * As an ordinary user, attaching the client stops the server for the
+	 * moment (see trace_attach): both are traced, both run to their end.
+	 */
+	struct sandbox *sb = sandbox_new(true);
+	char *workdir = path_join(scratch, "work");
+	cr_assert_eq(mkdir_p(workdir, 0755), 0);
+	char *server[] = {"/bin/sh", "-c", "echo ready; sleep 0.3; echo bye", NULL};
+	char *client[] = {"/bin/sh", "-c", "ls / >/dev/null; exec 6</dev/null; exit 0", NULL};
+	struct ready_spec ready = {.kind = READY_STDOUT, .text = "ready"};
+	struct run_proc_spec procs[] = {
+		{.name = "server", .argv = server, .ready = &ready},
+		{.name = "client", .argv = client},
+	};
+	static const char *const calls[] = {"fork", "execve", NULL};
+	struct trace_request trace = {.calls = calls, .zombies = true, .fds = true};
+	struct run_request req = request(procs, &trace, 5000);
+	req.nprocs = 2;
+	req.workdir = workdir;
+	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &result), 0, "%s", error_last());
+	have_result = true;
+	const struct trace_record *rec = &result.trace;
+	cr_assert_null(rec->unavailable, "%s", rec->unavailable);
+	cr_expect_str_eq(result.procs[0].out.data, "ready\nbye\n");
+	cr_expect_eq(result.procs[1].exit_code, 0);
+	cr_expect_not(result.timed_out);
+	char *fds = joined(&rec->fds);
+	cr_expect_eq(rec->fds.n, 1, "%s", fds);
+	cr_expect(strstr(fds, "(/bin/sh) exited holding fd 6 -> /dev/null"), "%s", fds);
+	/* server, its sleep, the client and its ls */
+	cr_expect_geq(rec->nprocs, 4);
+	free(fds);
+	free(workdir);
+	sandbox_free(sb);
+}
+
+Test(trace, clone_untraced_is_refused_in_the_sandbox)
+{
+	struct sandbox *sb = sandbox_new(true);
+	cr_assert(sandbox_full(sb), "the sandbox is incomplete on this machine: %s",
+		  sandbox_missing(sb)->n ? sandbox_missing(sb)->v[0] : "");
+	char *workdir = path_join(scratch, "work");
+	cr_assert_eq(mkdir_p(workdir, 0755), 0);
+	char *prog = compile("untraced",
+			     "#define _GNU_SOURCE\n#include <sched.h>\n#include <signal.h>\n"
+			     "#include <stdio.h>\n#include <sys/syscall.h>\n#include <unistd.h>\n"
+			     "int main(void) {\n"
+			     "  long r = syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0);\n"
+			     "  if (r == 0) _exit(0);\n"
+			     "  printf(\"%s\\n\", r < 0 ? \"refused\" : \"made\"); return 0; }\n");
+	char *copy = path_join(workdir, "untraced");
+	struct strbuf bytes = STRBUF_INIT;
+	strbuf_init(&bytes);
+	cr_assert_eq(read_file(prog, &bytes), 0);
+	cr_assert_eq(write_file_atomic(copy, bytes.buf, bytes.len), 0);
+	cr_assert_eq(chmod(copy, 0755), 0);
+	strbuf_release(&bytes);
+	char *argv[] = {"./untraced", NULL};
+	struct run_proc_spec proc = {.name = "main", .argv = argv};
+	struct trace_request trace = {.zombies = true};
+	struct run_request req = request(&proc, &trace, 5000);
+	req.workdir = workdir;
+	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &result), 0, "%s", error_last());
+	have_result = true;
+	cr_expect_str_eq(result.procs[0].out.data, "refused\n");
+	cr_expect_geq(result.denied.n, 1);
+	free(copy);
+	free(prog);
+	free(workdir);
+	sandbox_free(sb);
+}
+
+/* The whole way: a real submission graded by the built grader, its report read back. */
+Test(trace, the_report_names_zombies_and_carries_the_trace)
+{
+	const char *argv[] = {e2e_grader(), "grade", "testcases/dup2_pipeline/spec.yaml",
+			      "submissions/dup2_pipeline/lecture_zombie_bob", "--format", "json",
+			      "-o", e2e_tmpdir(), NULL};
+	struct e2e_run run;
+	e2e_run_grader(argv, &run);
+	cr_assert_eq(run.exit_code, 1, "grader exited %d: %s", run.exit_code, run.err);
+	json_error_t jerr;
+	json_t *report = json_loads(run.out, 0, &jerr);
+	cr_assert_not_null(report, "%s", jerr.text);
+	json_t *test = e2e_find_test(report, "another directory");
+	cr_assert_not_null(test);
+	const char *zombies = NULL, *require = NULL;
+	size_t i;
+	json_t *check;
+	json_array_foreach(json_object_get(test, "checks"), i, check) {
+		const char *kind = json_string_value(json_object_get(check, "kind"));
+		const char *message = json_string_value(json_object_get(check, "message"));
+		if (!strcmp(kind, "cleanup.zombies"))
+			zombies = message;
+		if (!strcmp(kind, "trace.require"))
+			require = message;
+	}
+	cr_assert_not_null(zombies);
+	cr_expect(strstr(zombies, "parent wc (pid 2, started as ./dup2) never waited for child "
+				  "ls (pid 3"),
+		  "%s", zombies);
+	cr_expect_str_eq(require, "never called wait (wait4 or waitid)");
+	json_t *trace = json_object_get(test, "trace");
+	cr_assert(json_is_object(trace), "no tests[].trace");
+	cr_expect_geq(json_array_size(json_object_get(trace, "processes")), 2);
+	cr_expect_gt(json_array_size(json_object_get(trace, "events")), 0);
+	cr_expect(json_is_integer(json_object_get(json_object_get(trace, "calls"), "dup2")));
+	json_decref(report);
+	e2e_run_release(&run);
+}

@@ -1,0 +1,207 @@
+/*
+ * trace: watches a test's processes with ptrace — the system calls they
+ * make (trace.require / trace.forbid), the descriptors each still holds
+ * when it exits (cleanup.fds) and the children its parent never waited for
+ * (cleanup.zombies).
+ *
+ * Theory of operation
+ *
+ *   runner ──fork──► child: blocks reading a go pipe
+ *     │  PTRACE_SEIZE(child, TRACEFORK|VFORK|CLONE|EXEC|EXIT|SECCOMP|
+ *     │  SYSGOOD|EXITKILL), then one byte on the go pipe: 'T' (traced) or
+ *     │  'U' (the seize failed: the run goes on untraced, and says so).
+ *     │  In an ordinary user's sandbox the child's memory (the runner's,
+ *     │  non-dumpable) is not the user's to trace: with the test's other
+ *     │  processes stopped, the child becomes dumpable for the seize only
+ *     │  (see trace_attach)
+ *     │                     child: its usual set-up, the deny filter, then
+ *     │                     the trace filter (seccomp.h): SECCOMP_RET_TRACE
+ *     │                     for the watched calls only ──execve──► program
+ *     │
+ *     ├─ every descendant is traced from its first instruction (the fork
+ *     │  options), and stops only where it matters:
+ *     │    PTRACE_EVENT_SECCOMP   a watched call: recorded (number,
+ *     │                           arguments), resumed with PTRACE_SYSCALL
+ *     │                           for that one call's exit stop (result,
+ *     │                           the descriptors pipe() made), then
+ *     │                           PTRACE_CONT: nothing else stops it
+ *     │    EVENT_FORK/VFORK/CLONE a new process or thread (its parent and
+ *     │                           thread group from /proc/TID/status)
+ *     │    EVENT_EXEC             its new argv (/proc/PID/cmdline); an
+ *     │                           exec of sh/dash/bash with argv[1] "-c"
+ *     │                           is what system() and popen() do
+ *     │    EVENT_EXIT             before the kernel closes anything: the
+ *     │                           descriptors above 2 (/proc/PID/fd and
+ *     │                           fdinfo), and the children it leaves
+ *     │    signal-delivery stops  the signal is passed on; group-stops are
+ *     │                           kept with PTRACE_LISTEN
+ *     │  Where the filter cannot be loaded (no seccomp: valgrind, an old
+ *     │  kernel) the child says so and every call stops (PTRACE_SYSCALL):
+ *     │  slower, the same record.
+ *     ├─ stops are reported through wait, not through pidfds: SIGCHLD is
+ *     │  blocked and read from a signalfd the runner polls; each wake-up
+ *     │  collects every stop (waitid WSTOPPED, P_ALL) and reaps the exits
+ *     │  of the traced processes that are not the runner's own children
+ *     │  (their real parent can wait for them only after the tracer has);
+ *     │  the runner's children are only looked at (WNOWAIT), as run.c wants
+ *     └─ a zombie is a child that ended while its parent lived and that its
+ *        parent never waited for.  At the parent's exit stop each child is
+ *        judged: one the tracer has reaped is a zombie exactly when /proc
+ *        still shows it as one, with that parent (a parent that ignores
+ *        SIGCHLD has none: the kernel reaps for it).  A child still
+ *        running keeps the parent in its exit stop for up to
+ *        TRACE_ZOMBIE_GRACE_MS, so that a child in the middle of exiting
+ *        (ls after closing its stdout) is not left to a race: if it ends
+ *        meanwhile it is a zombie, if not it outlived its parent, which is
+ *        an orphan, not a zombie.
+ *
+ *   What the grader's own code does before the first execve is not the
+ *   student's: those calls are not recorded, and a process that never
+ *   reached its program is never blamed.  Once the test's processes have
+ *   all exited, or the deadline has passed, exits are no longer judged: a
+ *   process killed by the grader is not blamed for what it held.
+ *
+ * A hard line, as in run.h: functions fail (-1, NULL) only when the GRADER
+ * failed.  A machine that refuses ptrace is a fact about the run
+ * (trace_record.unavailable), not a failure.
+ */
+#ifndef GRADER_TRACE_H
+#define GRADER_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+struct seccomp_filter;
+
+/* Events past this many are counted, not kept. */
+#define TRACE_MAX_EVENTS 2000
+/* Processes past this many are counted, not listed (a loop of forks must not flood the report). */
+#define TRACE_MAX_PROCESSES 500
+/* How long a parent is kept in its exit stop while a child it never waited for is still running. */
+#define TRACE_ZOMBIE_GRACE_MS 250
+
+/* What a traced run watches; borrowed for the run. */
+struct trace_request {
+	const char *const *calls;	/* spec names (trace_name_known), NULL-terminated; may be NULL */
+	bool zombies;		/* judge, at each exit, the children never waited for */
+	bool fds;		/* list the descriptors above 2 each process holds at its exit */
+};
+
+/* One process (thread group) of the test. */
+struct trace_process {
+	pid_t pid;
+	pid_t ppid;		/* its parent when it was created */
+	struct strvec argv;	/* of its last execve; its parent's until it has exec'd */
+	bool exited;		/* the status below is known */
+	int exit_code;
+	int signal;		/* that killed it, 0 when it exited */
+};
+
+/* One call of a watched system call. */
+struct trace_event {
+	double seconds;		/* since the run started */
+	pid_t pid;		/* the process (thread group) that made it */
+	char *call;		/* "pipe2" */
+	char *args;		/* "[3, 4], 0", as strace would show them */
+	bool finished;		/* false: the process died inside the call */
+	long long result;	/* -errno on failure */
+};
+
+/* A kind of call and its first occurrence, for the judge (never capped). */
+struct trace_call {
+	char *name;		/* a kernel name, "clone(thread)" (or clone3) for a thread, "system" */
+	unsigned long count;
+	char *first;		/* "pid 3 (./dup2) called dup2(4, 1)" */
+};
+
+struct trace_record {
+	bool traced;		/* the run was meant to be traced */
+	char *unavailable;	/* why it could not be, else NULL: then nothing below is complete */
+	struct trace_process *procs;
+	size_t nprocs;
+	unsigned long long dropped_procs;
+	struct trace_event *events;
+	size_t nevents;
+	unsigned long long dropped_events;
+	struct trace_call *calls;
+	size_t ncalls;
+	/* "parent wc (pid 2, started as ./dup2) never waited for child ls (pid 3)" */
+	struct strvec zombies;
+	/* "pid 4 (./pipe_hello) exited holding fd 3 -> pipe:[1234] (read end)" */
+	struct strvec fds;
+};
+
+void trace_record_init(struct trace_record *rec);
+/* Frees what rec holds and zeroes it: releasing it again is harmless, using it needs an init. */
+void trace_record_release(struct trace_record *rec);
+
+/*
+ * The judge's side.  Spec names are kernel names with conveniences: pipe
+ * also accepts pipe2, dup2 dup3, fork vfork and clone without CLONE_THREAD,
+ * wait means wait4 or waitid, and the pseudo-name system means "ran
+ * /bin/sh -c".
+ */
+/* Whether name can be traced on this machine. */
+bool trace_name_known(const char *name);
+/* The first recorded call that name accepts, or NULL when none was made. */
+const struct trace_call *trace_record_find(const struct trace_record *rec, const char *name);
+/* What name accepts, for messages: "dup2 or dup3"; static. */
+const char *trace_name_meaning(const char *name);
+
+/*
+ * The runner's side, in this order: trace_start, then for each started
+ * process trace_attach between fork and the go byte; trace_step whenever
+ * trace_fd() is readable or trace_wake_ms() has passed; trace_settle once
+ * every started process has exited (or trace_stop_judging at the
+ * deadline, before the first signal); trace_finish last, on every path.
+ */
+struct tracer;
+
+/*
+ * Blocks SIGCHLD (until trace_finish) and builds the trace filter.  out
+ * (initialised by the caller) receives the record and must outlive the
+ * tracer.  NULL with error_last() when the grader failed.  The caller must
+ * be its process's only thread (as the sandbox's init and a batch worker
+ * are), or every other thread must block SIGCHLD too: the signalfd sees
+ * only a SIGCHLD that no thread takes.
+ */
+struct tracer *trace_start(const struct trace_request *req, double start,
+			   struct trace_record *out);
+/* The filter the child loads right before execve when it was attached. */
+const struct seccomp_filter *trace_filter(const struct tracer *t);
+/*
+ * The child could not load it (no seccomp here: valgrind, an old kernel):
+ * the tracer stops at every system call instead.  Slower, the same record.
+ * Call before the child's exec stop is handled.
+ */
+void trace_without_filter(struct tracer *t);
+/* Readable when a traced process stopped or exited. */
+int trace_fd(const struct tracer *t);
+/*
+ * Seizes the runner's freshly forked child pid, which waits for a byte on
+ * the other end of go_fd, and writes it: 'T' when it is traced, 'U' when
+ * the kernel refused (recorded in the record's `unavailable`; the child
+ * must then not load the trace filter).  A child asked 'D' must make
+ * itself dumpable, answer 'A' on ack_fd and wait for the next byte; on
+ * 'T' or 'U' it makes itself non-dumpable again.  Meanwhile every other
+ * traced process is kept stopped, until trace_attach_done(), which the
+ * runner calls once the child has exec'd (or failed to).  -1 only when
+ * the grader failed.
+ */
+int trace_attach(struct tracer *t, pid_t pid, char *const *argv, int go_fd, int ack_fd);
+void trace_attach_done(struct tracer *t);
+/* Handles every pending stop and exit, and parents whose grace has run out. */
+int trace_step(struct tracer *t);
+/* Milliseconds until trace_step is due without an event; LLONG_MAX when none. */
+long long trace_wake_ms(const struct tracer *t, double now);
+/* The test's processes have all exited: judge what is pending, judge no more exits. */
+int trace_settle(struct tracer *t);
+/* The grader is about to kill the test: let every held process go, judge no more exits. */
+void trace_stop_judging(struct tracer *t);
+/* Kills and reaps every traced process left, unblocks SIGCHLD, frees t. */
+void trace_finish(struct tracer *t);
+
+#endif

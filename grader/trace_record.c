@@ -1,0 +1,130 @@
+/*
+ * trace_record: the names a trace speaks (kernel names and the spec's
+ * conveniences), which calls the filter stops, and the record a traced run
+ * leaves for the judge and the report.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "seccomp.h"
+#include "trace.h"
+#include "trace_internal.h"
+
+/* Always watched: what IPC assignments are about, so that every trace shows it. */
+static const char *const base_calls[] = {
+	"pipe",	 "pipe2",  "dup",      "dup2",  "dup3",   "clone", "clone3",
+	"fork",	 "vfork",  "execve",   "execveat", "wait4", "waitid", "kill",
+	"shmget", "shmat", "shmdt",    "shmctl", "semget", "msgget", NULL,
+};
+
+/* A spec name that stands for more than one kernel name (docs/spec.md, "trace"). */
+struct convenience {
+	const char *name;
+	const char *meaning;	/* for messages: "never called dup2 (or dup3)" */
+	const char *accepts[5];	/* recorded kinds it is satisfied by, NULL-terminated */
+};
+
+static const struct convenience conveniences[] = {
+	{"pipe", "pipe (or pipe2)", {"pipe", "pipe2", NULL}},
+	{"dup2", "dup2 (or dup3)", {"dup2", "dup3", NULL}},
+	/* Not a thread: those are recorded as "clone(thread)". */
+	{"fork", "fork (or vfork, or clone making a process)", {"fork", "vfork", "clone", "clone3", NULL}},
+	{"wait", "wait (wait4 or waitid)", {"wait4", "waitid", NULL}},
+	{"system", "system() or popen() (a run of /bin/sh -c)", {TRACE_SYSTEM, NULL}},
+};
+
+static const struct convenience *convenience_of(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(conveniences); i++)
+		if (!strcmp(conveniences[i].name, name))
+			return &conveniences[i];
+	return NULL;
+}
+
+bool trace_name_known(const char *name)
+{
+	return convenience_of(name) || seccomp_syscall_nr(name) >= 0;
+}
+
+const char *trace_name_meaning(const char *name)
+{
+	const struct convenience *c = convenience_of(name);
+	return c ? c->meaning : name;
+}
+
+const struct trace_call *trace_record_find(const struct trace_record *rec, const char *name)
+{
+	const struct convenience *c = convenience_of(name);
+	/* Literally, clone is any clone: the one that made a thread too. */
+	char *thread = xasprintf("%s%s", name, TRACE_THREAD_SUFFIX);
+	const char *const literal[] = {name, thread, NULL};
+	const char *const *accepts = c ? c->accepts : literal;
+	const struct trace_call *found = NULL;
+	/* Calls are kept in the order of their first occurrence: the first match is the earliest. */
+	for (size_t i = 0; i < rec->ncalls && !found; i++)
+		for (const char *const *a = accepts; *a && !found; a++)
+			if (!strcmp(rec->calls[i].name, *a))
+				found = &rec->calls[i];
+	free(thread);
+	return found;
+}
+
+static void watch(const char *name, struct trace_watch **out, size_t *n)
+{
+	int nr = seccomp_syscall_nr(name);
+	if (nr < 0)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if ((*out)[i].nr == nr)
+			return;
+	*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+	(*out)[(*n)++] = (struct trace_watch){nr, name};
+}
+
+size_t trace_watch_list(const char *const *names, struct trace_watch **out)
+{
+	size_t n = 0;
+	*out = NULL;
+	for (const char *const *name = base_calls; *name; name++)
+		watch(*name, out, &n);
+	for (const char *const *name = names; name && *name; name++) {
+		const struct convenience *c = convenience_of(*name);
+		if (!c) {
+			watch(*name, out, &n);
+			continue;
+		}
+		/* The pseudo kind system has no number and is skipped. */
+		for (const char *const *a = c->accepts; *a; a++)
+			watch(*a, out, &n);
+	}
+	return n;
+}
+
+void trace_record_init(struct trace_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	strvec_init(&rec->zombies);
+	strvec_init(&rec->fds);
+}
+
+void trace_record_release(struct trace_record *rec)
+{
+	free(rec->unavailable);
+	for (size_t i = 0; i < rec->nprocs; i++)
+		strvec_clear(&rec->procs[i].argv);
+	free(rec->procs);
+	for (size_t i = 0; i < rec->nevents; i++) {
+		free(rec->events[i].call);
+		free(rec->events[i].args);
+	}
+	free(rec->events);
+	for (size_t i = 0; i < rec->ncalls; i++) {
+		free(rec->calls[i].name);
+		free(rec->calls[i].first);
+	}
+	free(rec->calls);
+	strvec_clear(&rec->zombies);
+	strvec_clear(&rec->fds);
+	/* Zeroed, not re-initialised (that allocates): release it again or init it anew. */
+	memset(rec, 0, sizeof(*rec));
+}
