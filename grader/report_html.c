@@ -148,8 +148,14 @@ static void html_process(struct strbuf *sb, const json_t *p)
 		html_values(sb, argv, " ");
 	else
 		html_value(sb, json_object_get(p, "exe"));
+	/* A process has an exit status or the signal that killed it (or, still running, neither). */
 	json_t *exit_status = json_object_get(p, "exit");
-	if (exit_status) {
+	json_t *signal = json_object_get(p, "signal");
+	if (json_is_string(signal)) {
+		strbuf_addstr(sb, " <span class=\"exit\">killed by ");
+		html_value(sb, signal);
+		strbuf_addstr(sb, "</span>");
+	} else if (exit_status && !json_is_null(exit_status)) {
 		strbuf_addstr(sb, " <span class=\"exit\">exit ");
 		html_value(sb, exit_status);
 		strbuf_addstr(sb, "</span>");
