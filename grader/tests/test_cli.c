@@ -200,6 +200,31 @@ Test(cli, check_writes_no_report_and_no_colour_on_a_pipe)
 	free(cwd_report);
 }
 
+Test(cli, check_finds_its_spec_in_a_dot_grader_file)
+{
+	char *dir = xasprintf("%s/student", e2e_tmpdir());
+	cr_assert_eq(mkdir_p(dir, 0755), 0);
+	cr_assert_eq(copy_tree(ROBUSTNESS "/submissions/exit_42", dir), 0, "%s", error_last());
+	char *dot = xasprintf("%s/.grader", dir);
+	char *root = realpath(".", NULL);
+	char *spec = xasprintf("%s/" ROBUSTNESS "\n", root);
+	cr_assert_eq(write_file_atomic(dot, spec, strlen(spec)), 0);
+	grader("check", dir, NULL, NULL, NULL);
+	cr_expect_eq(run.exit_code, 1, "%s", run.err);
+	cr_expect_not_null(strstr(run.out, "exit status 42"), "%s", run.out);
+	e2e_run_release(&run);
+
+	/* Without it, and without $GRADER_SPECS, the student is told how to name the assignment. */
+	unlink(dot);
+	grader("check", dir, NULL, NULL, NULL);
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect_not_null(strstr(run.err, ".grader"), "%s", run.err);
+	free(spec);
+	free(root);
+	free(dot);
+	free(dir);
+}
+
 Test(cli, unreadable_submission_is_a_build_failure)
 {
 	/* Permissions do not stop root: run the grader as nobody when we are root. */
