@@ -135,7 +135,7 @@ int main(int argc, char **argv)
 	}
 	double p = median_ms(plain, rounds), t = median_ms(traced, rounds);
 	printf("cost of tracing %d pipe writes between two processes, median of %d interleaved "
-	       "rounds (%s)\n",
+	       "rounds (%s)\n\n",
 	       WRITES, rounds, sandbox_full(sb) ? "isolation full" : "isolation PARTIAL");
 	printf("| way | ms per test |\n|---|---|\n");
 	printf("| sandbox, untraced | %.3f |\n", p);
