@@ -154,9 +154,9 @@ bench: deps
 	@# -j 1 against -j 2, the grader's peak memory, and a --resume re-run.
 	bench/batch_bench.sh $(BENCH_BATCH)
 
-build/bench/%: bench/%.c $(OBJS)
+build/bench/%: bench/%.c bench/bench_util.c $(OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(PKG_CFLAGS) -Igrader -o $@ $< $(OBJS) $(PKG_LIBS)
+	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(PKG_CFLAGS) -Igrader -o $@ $< bench/bench_util.c $(OBJS) $(PKG_LIBS)
 
 install: build/grader
 	install -D -m 755 build/grader $(DESTDIR)$(PREFIX)/bin/grader

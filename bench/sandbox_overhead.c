@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "run.h"
 #include "sandbox.h"
 #include "trace.h"
@@ -88,26 +89,12 @@ static double runner_once(struct sandbox *sb, const char *workdir, char *const *
 	return took;
 }
 
-static int by_value(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median_ms(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), by_value);
-	return (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) * 1000.0;
-}
-
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 200;
 	if (rounds < 1)
 		rounds = 1;
-	struct sandbox *sb = sandbox_new(true);
-	if (!sandbox_full(sb))
-		fprintf(stderr, "bench: warning: sandbox incomplete: %s\n", sandbox_missing(sb)->v[0]);
+	struct sandbox *sb = bench_sandbox_new();
 	char *scratch = make_scratch_dir("grader-bench");
 	if (!scratch)
 		return 1;
@@ -151,9 +138,9 @@ int main(int argc, char **argv)
 		if (have_bwrap)
 			bwrap[i] = spawn_once(bwrap_argv);
 	}
-	double f = median_ms(floor, rounds), r = median_ms(runner, rounds),
-	       s = median_ms(sandboxed, rounds), t = median_ms(traced, rounds),
-	       w = median_ms(bwrap, rounds);
+	double f = bench_median_ms(floor, rounds), r = bench_median_ms(runner, rounds),
+	       s = bench_median_ms(sandboxed, rounds), t = bench_median_ms(traced, rounds),
+	       w = bench_median_ms(bwrap, rounds);
 	printf("per-test cost of %s, median of %d interleaved rounds (%s)\n\n", program, rounds,
 	       sandbox_full(sb) ? "isolation full" : "isolation PARTIAL");
 	printf("| way | ms per test | over the floor | ratio to the floor |\n|---|---|---|---|\n");

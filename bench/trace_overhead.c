@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_util.h"
 #include "run.h"
 #include "sandbox.h"
 #include "trace.h"
@@ -85,26 +86,12 @@ static double run_once(struct sandbox *sb, const char *workdir, char *const *env
 	return took;
 }
 
-static int by_value(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median_ms(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), by_value);
-	return (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) * 1000.0;
-}
-
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 21;
 	if (rounds < 1)
 		rounds = 1;
-	struct sandbox *sb = sandbox_new(true);
-	if (!sandbox_full(sb))
-		fprintf(stderr, "bench: warning: sandbox incomplete: %s\n", sandbox_missing(sb)->v[0]);
+	struct sandbox *sb = bench_sandbox_new();
 	char *scratch = make_scratch_dir("grader-bench");
 	if (!scratch)
 		return 1;
@@ -133,7 +120,7 @@ int main(int argc, char **argv)
 		plain[i] = run_once(sb, workdir, env.v, NULL);
 		traced[i] = run_once(sb, workdir, env.v, &trace);
 	}
-	double p = median_ms(plain, rounds), t = median_ms(traced, rounds);
+	double p = bench_median_ms(plain, rounds), t = bench_median_ms(traced, rounds);
 	printf("cost of tracing %d pipe writes between two processes, median of %d interleaved "
 	       "rounds (%s)\n\n",
 	       WRITES, rounds, sandbox_full(sb) ? "isolation full" : "isolation PARTIAL");
