@@ -110,7 +110,8 @@ _Noreturn static void worker(const struct spec *spec, const struct batch_options
 			     const struct paths *p, struct sandbox *sb, const char *dir,
 			     const char *print)
 {
-	struct grade_options gopts = {.sandbox = sb, .build_cache = p->builds};
+	struct grade_options gopts = {
+	    .sandbox = sb, .build_cache = p->builds, .seeded = o->seeded, .seed = o->seed};
 	struct grade_result result;
 	int rc = grade_submission(spec, dir, &gopts, &result);
 	if (rc == 0)

@@ -28,6 +28,8 @@ struct batch_options {
 	int jobs;			/* <= 0: one per CPU */
 	bool resume;
 	bool sandbox;			/* false: --no-sandbox */
+	bool seeded;			/* --seed: the base seed of perturbed tests (grade.h) */
+	unsigned long long seed;
 };
 
 /* Returns the process exit status (cli.h's EXIT_*). */

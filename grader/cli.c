@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
@@ -33,26 +34,30 @@ static const char usage_text[] =
 
 static const char grade_usage[] =
 	"usage: grader grade SPEC SUBMISSION_DIR [-o REPORT_DIR] [--format human|json] [--keep-scratch]\n"
-	"                    [--no-sandbox]\n"
+	"                    [--no-sandbox] [--seed S]\n"
 	"\n"
 	"Builds and grades one submission.  Writes REPORT_DIR/<student>.json\n"
 	"(default REPORT_DIR: reports/<assignment>) and prints a summary, or with\n"
 	"--format json the JSON report and nothing else on stdout.\n"
 	"  --keep-scratch  keep the build and test folders (their path goes to stderr)\n"
-	"  --no-sandbox    run without namespaces (debugging; every report says isolation partial)\n";
+	"  --no-sandbox    run without namespaces (debugging; every report says isolation partial)\n"
+	"  --seed S        perturbed tests (spec `perturb`) start from seed S, not a random one:\n"
+	"                  the seed a failing run reported makes it the first run again\n";
 
 static const char batch_usage[] =
 	"usage: grader batch SPEC SUBMISSIONS_ROOT [-o REPORT_DIR] [-j N] [--resume] [--no-sandbox]\n"
+	"                    [--seed S]\n"
 	"\n"
 	"Grades every folder directly under SUBMISSIONS_ROOT, N at a time (default:\n"
 	"one per CPU), each in a worker of its own.  Writes <student>.json per\n"
 	"student, then gradebook.csv, junit.xml and index.html (default REPORT_DIR:\n"
 	"reports/<assignment>).  Progress goes to stderr.  --resume skips students\n"
 	"whose report is complete and whose submission and spec are unchanged.\n"
+	"--seed S starts every perturbed test (spec `perturb`) from seed S.\n"
 	"Exit status 0 when grading finished, whatever the scores.\n";
 
 static const char check_usage[] =
-	"usage: grader check [SPEC] [SUBMISSION_DIR] [-o REPORT_DIR] [--spec SPEC]\n"
+	"usage: grader check [SPEC] [SUBMISSION_DIR] [-o REPORT_DIR] [--spec SPEC] [--seed S]\n"
 	"\n"
 	"Without SPEC, the spec is found: --spec, else a .grader file in the\n"
 	"submission folder holding the spec's path, else the single spec.yaml\n"
@@ -60,7 +65,8 @@ static const char check_usage[] =
 	"\n"
 	"Grades your own work (default: the current folder) and explains what\n"
 	"failed: diffs, hints, and why a program hung.  Writes no report unless -o\n"
-	"is given.  Colour on a terminal unless NO_COLOR is set.\n";
+	"is given.  Colour on a terminal unless NO_COLOR is set.  --seed S replays\n"
+	"the perturbed runs of a test from the seed its report gave.\n";
 
 static const char validate_usage[] =
 	"usage: grader validate SPEC...\n"
@@ -102,10 +108,25 @@ struct grade_args {
 	bool json;
 	bool keep_scratch;
 	bool no_sandbox;
+	bool seeded;
+	unsigned long long seed;
 	char *found_spec;	/* owned: the spec `check` found by itself */
 };
 
-enum { OPT_FORMAT = 256, OPT_KEEP, OPT_NO_SANDBOX, OPT_RESUME, OPT_SPEC, OPT_HELP };
+enum { OPT_FORMAT = 256, OPT_KEEP, OPT_NO_SANDBOX, OPT_RESUME, OPT_SPEC, OPT_SEED, OPT_HELP };
+
+/* --seed's value: a whole number from 0 to GRADE_SEED_MAX. */
+static bool parse_seed(const char *text, unsigned long long *seed)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(text, &end, 10);
+	/* strtoull takes "-1" as a huge number: only digits are a seed. */
+	if (!*text || *text < '0' || *text > '9' || *end || errno || n > GRADE_SEED_MAX)
+		return false;
+	*seed = n;
+	return true;
+}
 
 static const struct option grade_options_long[] = {
 	{"output", required_argument, NULL, 'o'},
@@ -113,6 +134,7 @@ static const struct option grade_options_long[] = {
 	{"keep-scratch", no_argument, NULL, OPT_KEEP},
 	{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
 	{"spec", required_argument, NULL, OPT_SPEC},
+	{"seed", required_argument, NULL, OPT_SEED},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -204,6 +226,14 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 			break;
 		case OPT_SPEC:
 			a->spec_path = optarg;
+			break;
+		case OPT_SEED:
+			if (!parse_seed(optarg, &a->seed)) {
+				usage_error(usage, "--seed wants a whole number from 0 to %llu, not '%s'",
+					    GRADE_SEED_MAX, optarg);
+				return -1;
+			}
+			a->seeded = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -319,7 +349,8 @@ static int grade_or_check(const struct grade_args a, bool student)
 	struct grade_result result;
 	char *report_dir = NULL;
 	struct sandbox *sandbox = sandbox_new(!a.no_sandbox);
-	struct grade_options opts = {.keep_scratch = a.keep_scratch, .sandbox = sandbox};
+	struct grade_options opts = {
+	    .keep_scratch = a.keep_scratch, .sandbox = sandbox, .seeded = a.seeded, .seed = a.seed};
 	int graded = grade_submission(spec, a.submission, &opts, &result);
 	sandbox_free(sandbox);
 	if (graded < 0) {
@@ -367,6 +398,7 @@ static const struct option batch_options_long[] = {
 	{"jobs", required_argument, NULL, 'j'},
 	{"resume", no_argument, NULL, OPT_RESUME},
 	{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+	{"seed", required_argument, NULL, OPT_SEED},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -395,6 +427,12 @@ static int cmd_batch(int argc, char **argv)
 			break;
 		case OPT_NO_SANDBOX:
 			o.sandbox = false;
+			break;
+		case OPT_SEED:
+			if (!parse_seed(optarg, &o.seed))
+				return usage_error(batch_usage, "--seed wants a whole number from 0 to %llu, not '%s'",
+						   GRADE_SEED_MAX, optarg);
+			o.seeded = true;
 			break;
 		case 'h':
 			fputs(batch_usage, stdout);

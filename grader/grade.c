@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/random.h>
 #include <sys/shm.h>
 #include <unistd.h>
 
@@ -359,9 +360,14 @@ static void trace_calls_of(const struct test_spec *t, struct strvec *calls)
 	strvec_pushv(calls, (const char *const *)t->trace_forbid.v);
 }
 
-/* Runs test t once in a fresh copy of the built files; -1 only on grader failure. */
+/*
+ * Runs test t once in a fresh copy of the built files; -1 only on grader
+ * failure.  A perturbed test runs with that seed; when the perturbation
+ * could not be applied *why_not (owned) says why.
+ */
 static int run_once(const struct test_spec *t, const char *build_dir, const char *workdir,
-		    struct sandbox *sandbox, struct test_result *tr)
+		    struct sandbox *sandbox, unsigned long long seed, struct test_result *tr,
+		    char **why_not)
 {
 	struct strvec env = STRVEC_INIT;
 	struct strvec calls = STRVEC_INIT;
@@ -370,14 +376,20 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 	bool have_run = false;
 	int ret = -1;
 
-	/* Traced only when the spec asks what a trace answers: any other run costs nothing more. */
+	/*
+	 * Traced only when the spec asks what a trace answers, or to perturb
+	 * (the tracer delays the processes): any other run costs nothing more.
+	 */
 	struct trace_request trace = {
 		.zombies = t->cleanup.zombies == CLEANUP_REQUIRED,
 		.fds = t->cleanup.fds == CLEANUP_REQUIRED,
+		.perturb = t->perturb,
+		.seed = seed,
 	};
-	bool traced = trace.zombies || trace.fds || t->trace_require.n || t->trace_forbid.n;
+	bool checked = trace.zombies || trace.fds || t->trace_require.n || t->trace_forbid.n;
+	bool traced = checked || t->perturb;
 	strvec_init(&calls);
-	if (traced)
+	if (checked)
 		trace_calls_of(t, &calls);
 	trace.calls = (const char *const *)calls.v;
 
@@ -413,7 +425,10 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 	}
 	tr->seconds += rr.seconds;
 	judge_run(t, &rr, tr);
-	if (rr.trace.traced) {
+	if (t->perturb && (!rr.trace.traced || rr.trace.unavailable))
+		*why_not = xstrdup(rr.trace.unavailable ? rr.trace.unavailable : "not traced");
+	/* A trace made only to perturb answers nothing the spec asked: not shown. */
+	if (rr.trace.traced && checked) {
 		/* The report shows the trace of the run whose checks it shows. */
 		tr->trace = xmalloc(sizeof(*tr->trace));
 		*tr->trace = rr.trace;
@@ -436,22 +451,48 @@ static void mark_error(struct test_result *tr, const char *why)
 	test_result_add_check(tr, "error", false, why, NULL);
 }
 
+/*
+ * The first seed of a perturbed test: --seed, else random.  Kept below
+ * 2^32 so that a reported seed is short to type, and (plus the run index)
+ * far within GRADE_SEED_MAX.
+ */
+static unsigned long long base_seed(const struct grade_options *opts)
+{
+	if (opts->seeded)
+		return opts->seed;
+	uint32_t seed = 0;
+	/* GRND_NONBLOCK: a pool not yet ready at boot must not hold up grading. */
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+		seed = (uint32_t)((unsigned long long)(now_seconds() * 1e6) ^ (unsigned)getpid());
+	return seed;
+}
+
 static void grade_test(const struct test_spec *t, const char *build_dir, const char *scratch,
-		       size_t index, struct sandbox *sandbox, struct test_result *tr)
+		       size_t index, const struct grade_options *opts, struct test_result *tr)
 {
 	tr->name = xstrdup(t->name);
 	tr->hidden = t->hidden;
 	tr->max_score = t->points;
 	tr->diagnosis = xstrdup("");
 
+	unsigned long long base = t->perturb ? base_seed(opts) : 0;
 	struct test_result first_failure = {0};
 	bool failed = false;
+	int failed_run = 0;
+	/* Why some run could not be perturbed (the first reason), else NULL. */
+	char *unperturbed = NULL;
 	for (int run = 0; run < t->repeat; run++) {
 		struct test_result attempt = {0};
 		attempt.diagnosis = xstrdup("");
 		char *workdir = xasprintf("%s/test-%zu-run-%d", scratch, index + 1, run + 1);
-		if (run_once(t, build_dir, workdir, sandbox, &attempt) < 0)
+		char *why_not = NULL;
+		if (run_once(t, build_dir, workdir, opts->sandbox, base + (unsigned)run, &attempt,
+			     &why_not) < 0)
 			mark_error(&attempt, error_last());
+		if (why_not && !unperturbed)
+			unperturbed = why_not;
+		else
+			free(why_not);
 		remove_tree(workdir);
 		free(workdir);
 		tr->runs++;
@@ -460,6 +501,7 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 			tr->passed_runs++;
 		} else if (!failed) {
 			failed = true;
+			failed_run = run;
 			first_failure = attempt;
 			continue;
 		}
@@ -478,13 +520,28 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 	tr->trace = first_failure.trace;
 	free(tr->diagnosis);
 	tr->diagnosis = first_failure.diagnosis;
+	if (t->perturb) {
+		tr->perturbed = true;
+		tr->seed = base + (unsigned)failed_run;
+	}
 	if (t->repeat > 1) {
-		char *msg = failed ? xasprintf("passed %d of %d runs", tr->passed_runs, tr->runs) : NULL;
+		char *msg = !failed    ? NULL
+			    : t->perturb ? xasprintf("passed %d of %d runs: failed in run %d of %d "
+						     "(seed %llu); reproduce with --seed %llu, which "
+						     "makes it the first run",
+						     tr->passed_runs, tr->runs, failed_run + 1,
+						     tr->runs, tr->seed, tr->seed)
+					   : xasprintf("passed %d of %d runs", tr->passed_runs, tr->runs);
 		test_result_add_check(tr, "repeat", !failed, msg, NULL);
 		free(msg);
 	}
-	if (t->perturb)
-		add_skipped(tr, "repeat", "perturb: not applied: this grader build cannot perturb scheduling yet");
+	if (unperturbed) {
+		char *why = xasprintf("perturb: not applied: the grader could not trace this test (%s)",
+				      unperturbed);
+		add_skipped(tr, "repeat", why);
+		free(why);
+		free(unperturbed);
+	}
 	tr->score = tr->status == STATUS_PASSED ? t->points : 0;
 }
 
@@ -524,8 +581,7 @@ int grade_submission(const struct spec *spec, const char *submission_dir,
 		if (!out->build.ok)
 			mark_build_failed(&spec->tests[i], &out->tests[i]);
 		else
-			grade_test(&spec->tests[i], build_dir, scratch, i, opts->sandbox,
-				   &out->tests[i]);
+			grade_test(&spec->tests[i], build_dir, scratch, i, opts, &out->tests[i]);
 		out->score += out->tests[i].score;
 	}
 	ret = 0;

@@ -20,7 +20,16 @@ struct grade_options {
 	bool keep_scratch;	/* leave the scratch folders for inspection (their path goes to stderr) */
 	struct sandbox *sandbox;	/* where builds and tests run (borrowed) */
 	const char *build_cache;	/* folder of cached builds (build.h), or NULL */
+	/*
+	 * Perturbed tests (spec `perturb`) run k (from 0) with seed base + k;
+	 * the base is `seed` when `seeded` (--seed), else random.
+	 */
+	bool seeded;
+	unsigned long long seed;
 };
+
+/* The largest --seed: seeds stay exact as JSON numbers (2^53 - 1). */
+#define GRADE_SEED_MAX 9007199254740991ULL
 
 /*
  * Fills out (release with grade_result_release).  A student's failure of

@@ -143,6 +143,8 @@ static json_t *test_to_json(const struct test_result *t)
 	json_object_set_new(j, "seconds", json_seconds(t->seconds));
 	json_object_set_new(j, "runs", json_integer(t->runs));
 	json_object_set_new(j, "passed_runs", json_integer(t->passed_runs));
+	if (t->perturbed)
+		json_object_set_new(j, "seed", json_integer((json_int_t)t->seed));
 	json_t *checks = json_array();
 	for (size_t i = 0; i < t->nchecks; i++)
 		json_array_append_new(checks, check_to_json(&t->checks[i]));

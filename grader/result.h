@@ -39,6 +39,8 @@ struct test_result {
 	double seconds;
 	int runs;
 	int passed_runs;
+	bool perturbed;		/* the spec asks to perturb the runs (`perturb`): `seed` is theirs */
+	unsigned long long seed;	/* the failing run's, or when all passed the first run's */
 	struct check *checks;
 	size_t nchecks;
 	size_t checks_cap;

@@ -372,13 +372,15 @@ static bool drain_fd(int fd, struct run_output *o, long long cap)
 
 /*
  * Until sock is readable.  A traced child stops in its own execve, so the
- * tracer's events are handled meanwhile.
+ * tracer's events are handled meanwhile, and its timed resumes (a
+ * perturbed run delays that very execve) are kept.
  */
 static int await_status(int sock, struct tracer *tracer)
 {
 	for (;;) {
 		struct pollfd pfds[2] = {{sock, POLLIN, 0}, {trace_fd(tracer), POLLIN, 0}};
-		int rc = poll(pfds, 2, -1);
+		long long wake = trace_wake_ms(tracer, now_seconds());
+		int rc = poll(pfds, 2, wake > INT_MAX ? -1 : (int)wake);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0)
@@ -386,7 +388,7 @@ static int await_status(int sock, struct tracer *tracer)
 		/* The socket first: a 'F' must be read before the exec stop it concerns is handled. */
 		if (pfds[0].revents)
 			return 0;
-		if (pfds[1].revents && trace_step(tracer) < 0)
+		if (trace_step(tracer) < 0)
 			return -1;
 	}
 }

@@ -30,8 +30,10 @@
  *
  *   A request with `trace` set is traced (trace.h): each child waits on a
  *   go pipe until the runner has seized it with ptrace, loads the trace
- *   filter last, and the loop also polls the tracer's signalfd.  Without
- *   `trace` none of this happens: no pipe, no ptrace, no signalfd.
+ *   filter last, and the loop also polls the tracer's signalfd, its
+ *   timeout bounded by trace_wake_ms (a perturbed run's delayed processes
+ *   are resumed on time that way).  Without `trace` none of this happens:
+ *   no pipe, no ptrace, no signalfd.
  *
  * A hard line: run_processes() returns -1 only when the GRADER failed (pipe,
  * fork, poll...).  Everything the student's program does, including failing

@@ -9,7 +9,9 @@
  *
  * Every stop is answered at once, except a parent's exit stop while one of
  * its children is still running (see trace.h): such a parent is `held`
- * until the child is reaped or its grace runs out.
+ * until the child is reaped or its grace runs out; and, when the run is
+ * perturbed, a perturbed call's entry: that task is `delayed` until its
+ * resume_at.
  */
 #include "trace.h"
 
@@ -54,6 +56,8 @@ struct task {
 	uint64_t args[6];
 	size_t event;		/* its event in the record, SIZE_MAX when none was kept */
 	char *exec_path;	/* the file its pending execve names (for "ran /bin/sh -c") */
+	bool delayed;		/* kept stopped at a perturbed call until resume_at */
+	double resume_at;
 };
 
 struct process {
@@ -68,6 +72,7 @@ struct process {
 	pid_t held_tid;
 	double held_until;
 	char *first_name;	/* the program it started as */
+	uint64_t rng;		/* its stream of perturbation delays */
 };
 
 struct tracer {
@@ -82,6 +87,7 @@ struct tracer {
 	bool judging;		/* exits are judged; false once settled or killing */
 	bool pausing;		/* every task but the one being attached is kept stopped */
 	bool every_call;	/* no trace filter here (it could not be loaded): every call stops */
+	bool perturbing;	/* perturbed calls are delayed; false once settled or killing */
 	struct task *tasks;
 	size_t ntasks, tasks_cap;
 	struct process *procs;
@@ -134,6 +140,7 @@ static size_t add_process(struct tracer *t, pid_t pid, pid_t ppid, size_t parent
 	p->rec.pid = pid;
 	p->rec.ppid = ppid;
 	strvec_init(&p->rec.argv);
+	p->rng = trace_perturb_stream(t->req.seed, t->nprocs);
 	p->parent = parent;
 	p->threads = 1;
 	return t->nprocs++;
@@ -207,12 +214,42 @@ static unsigned long event_message(pid_t tid)
 
 /* ---- recording calls ---------------------------------------------------- */
 
+/* The name of a recorded call; NULL for a call stopped only to be delayed. */
 static const char *watched_name(const struct tracer *t, int nr)
 {
 	for (size_t i = 0; i < t->nwatched; i++)
 		if (t->watched[i].nr == nr)
-			return t->watched[i].name;
+			return t->watched[i].recorded ? t->watched[i].name : NULL;
 	return NULL;
+}
+
+static bool perturbed(const struct tracer *t, int nr)
+{
+	for (size_t i = 0; t->perturbing && i < t->nwatched; i++)
+		if (t->watched[i].nr == nr)
+			return t->watched[i].perturbed;
+	return false;
+}
+
+/* Keeps a task stopped at a perturbed call's entry for its process's next delay. */
+static void delay(struct tracer *t, struct task *task)
+{
+	long us = trace_perturb_delay_us(&t->procs[task->proc].rng);
+	task->delayed = true;
+	task->resume_at = now_seconds() + (double)us / 1e6;
+}
+
+/* Resumes the delayed tasks that are due, or with `every` all of them. */
+static void resume_delayed(struct tracer *t, bool every)
+{
+	double now = now_seconds();
+	for (size_t i = 0; i < t->ntasks; i++) {
+		struct task *task = &t->tasks[i];
+		if (task->delayed && (every || now >= task->resume_at)) {
+			task->delayed = false;
+			resume(t, task, 0);
+		}
+	}
 }
 
 /* Counts one call of kind `name`; the first one is described for the judge's messages. */
@@ -521,11 +558,15 @@ static void on_stop(struct tracer *t, pid_t tid, int status)
 	if (sig == (SIGTRAP | 0x80)) {
 		/* A watched call's exit stop; without the filter, any call's entry or exit. */
 		struct __ptrace_syscall_info info;
-		if (syscall_info(tid, &info) && info.op == PTRACE_SYSCALL_INFO_ENTRY)
+		bool entry = syscall_info(tid, &info) && info.op == PTRACE_SYSCALL_INFO_ENTRY;
+		if (entry)
 			on_call(t, task, (int)info.entry.nr, info.entry.args);
 		else if (info.op == PTRACE_SYSCALL_INFO_EXIT && task->in_syscall)
 			on_call_exit(t, task, info.exit.rval);
-		resume(t, task, 0);
+		if (entry && perturbed(t, (int)info.entry.nr))
+			delay(t, task);
+		else
+			resume(t, task, 0);
 		return;
 	}
 	if (event == PTRACE_EVENT_STOP) {
@@ -544,8 +585,13 @@ static void on_stop(struct tracer *t, pid_t tid, int status)
 	switch (event) {
 	case PTRACE_EVENT_SECCOMP: {
 		struct __ptrace_syscall_info info;
-		if (syscall_info(tid, &info) && info.op == PTRACE_SYSCALL_INFO_SECCOMP)
-			on_call(t, task, (int)info.seccomp.nr, info.seccomp.args);
+		if (!syscall_info(tid, &info) || info.op != PTRACE_SYSCALL_INFO_SECCOMP)
+			break;
+		on_call(t, task, (int)info.seccomp.nr, info.seccomp.args);
+		if (perturbed(t, (int)info.seccomp.nr)) {
+			delay(t, task);
+			return;
+		}
 		break;
 	}
 	case PTRACE_EVENT_FORK:
@@ -673,20 +719,28 @@ int trace_step(struct tracer *t)
 		collect_exits(t);
 	}
 	judge_held(t, false);
+	resume_delayed(t, false);
 	return 0;
+}
+
+/* Lowers *wake to the milliseconds until `at` (rounded up: a wake-up must not come early). */
+static void wake_at(double at, double now, long long *wake)
+{
+	double ms = (at - now) * 1000.0;
+	long long w = ms <= 0 ? 0 : (long long)ms + 1;
+	if (w < *wake)
+		*wake = w;
 }
 
 long long trace_wake_ms(const struct tracer *t, double now)
 {
 	long long wake = LLONG_MAX;
-	for (size_t i = 0; i < t->nprocs; i++) {
-		if (!t->procs[i].held)
-			continue;
-		double ms = (t->procs[i].held_until - now) * 1000.0;
-		long long w = ms <= 0 ? 0 : (long long)ms + 1;
-		if (w < wake)
-			wake = w;
-	}
+	for (size_t i = 0; i < t->nprocs; i++)
+		if (t->procs[i].held)
+			wake_at(t->procs[i].held_until, now, &wake);
+	for (size_t i = 0; i < t->ntasks; i++)
+		if (t->tasks[i].delayed)
+			wake_at(t->tasks[i].resume_at, now, &wake);
 	return wake;
 }
 
@@ -696,6 +750,9 @@ int trace_settle(struct tracer *t)
 	int ret = trace_step(t);
 	judge_held(t, true);
 	t->judging = false;
+	/* What is left are orphans, about to be killed: no point in holding them back. */
+	t->perturbing = false;
+	resume_delayed(t, true);
 	return ret;
 }
 
@@ -703,6 +760,9 @@ void trace_stop_judging(struct tracer *t)
 {
 	t->judging = false;
 	judge_held(t, true);
+	/* A stopped process would take its SIGTERM only once let go. */
+	t->perturbing = false;
+	resume_delayed(t, true);
 }
 
 /* ---- start and finish --------------------------------------------------- */
@@ -716,9 +776,10 @@ struct tracer *trace_start(const struct trace_request *req, double start,
 	t->start = start;
 	t->sigfd = -1;
 	t->judging = true;
+	t->perturbing = req->perturb;
 	out->traced = true;
 
-	t->nwatched = trace_watch_list(req->calls, &t->watched);
+	t->nwatched = trace_watch_list(req->calls, req->perturb, &t->watched);
 	int *nrs = xcalloc(t->nwatched ? t->nwatched : 1, sizeof(*nrs));
 	for (size_t i = 0; i < t->nwatched; i++)
 		nrs[i] = t->watched[i].nr;
@@ -791,7 +852,9 @@ static bool pause_all(struct tracer *t)
 	t->pausing = true;
 	for (size_t i = 0; i < t->ntasks; i++) {
 		t->tasks[i].pause = true;
-		ptrace(PTRACE_INTERRUPT, t->tasks[i].tid, NULL, NULL);
+		/* A delayed task is stopped already; when due it is parked (resume). */
+		if (!t->tasks[i].delayed)
+			ptrace(PTRACE_INTERRUPT, t->tasks[i].tid, NULL, NULL);
 	}
 	double until = now_seconds() + TRACE_PAUSE_MS / 1000.0;
 	for (;;) {
@@ -801,8 +864,8 @@ static bool pause_all(struct tracer *t)
 		for (size_t i = 0; i < t->ntasks; i++) {
 			const struct task *task = &t->tasks[i];
 			const struct process *p = &t->procs[task->proc];
-			/* A held parent sits in its exit stop already. */
-			all &= task->parked || (p->held && p->held_tid == task->tid);
+			/* A held parent sits in its exit stop already, a delayed task in its call. */
+			all &= task->parked || task->delayed || (p->held && p->held_tid == task->tid);
 		}
 		if (all)
 			return true;

@@ -55,6 +55,17 @@
  *        meanwhile it is a zombie, if not it outlived its parent, which is
  *        an orphan, not a zombie.
  *
+ *   Perturbation (a spec's `perturb`): the filter also stops the calls
+ *   where processes sharing memory race (trace_record.c lists them), and
+ *   at each such entry the process is kept stopped for a pseudo-random
+ *   0..TRACE_PERTURB_MAX_US before it is let go — never by sleeping (the
+ *   tracer serves every process): the task keeps the time it is due, and
+ *   trace_wake_ms hands it to the runner's poll.  Each process draws from
+ *   its own stream, seeded by the run's seed and the order in which the
+ *   tracer first saw it, so that a seed gives the same delays to the same
+ *   process whichever process runs first.  The calls stopped only for
+ *   this are not recorded: the record is the same with or without it.
+ *
  *   What the grader's own code does before the first execve is not the
  *   student's: those calls are not recorded, and a process that never
  *   reached its program is never blamed.  Once the test's processes have
@@ -70,6 +81,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "util.h"
@@ -82,12 +94,20 @@ struct seccomp_filter;
 #define TRACE_MAX_PROCESSES 500
 /* How long a parent is kept in its exit stop while a child it never waited for is still running. */
 #define TRACE_ZOMBIE_GRACE_MS 250
+/*
+ * The longest delay perturbation adds at one call: long next to a context
+ * switch (so the order of the processes really changes), short enough that
+ * a program making a few hundred such calls stays within its timeout.
+ */
+#define TRACE_PERTURB_MAX_US 20000
 
 /* What a traced run watches; borrowed for the run. */
 struct trace_request {
 	const char *const *calls;	/* spec names (trace_name_known), NULL-terminated; may be NULL */
 	bool zombies;		/* judge, at each exit, the children never waited for */
 	bool fds;		/* list the descriptors above 2 each process holds at its exit */
+	bool perturb;		/* delay each process at the calls where races show (above) */
+	uint64_t seed;		/* of those delays */
 };
 
 /* One process (thread group) of the test. */
@@ -152,6 +172,15 @@ const struct trace_call *trace_record_find(const struct trace_record *rec, const
 const char *trace_name_meaning(const char *name);
 
 /*
+ * The delays of perturbation.  trace_perturb_stream gives the state of the
+ * stream of the index-th process seen under a seed; each
+ * trace_perturb_delay_us then draws the next delay, 0..TRACE_PERTURB_MAX_US
+ * microseconds.  The same seed and index always give the same delays.
+ */
+uint64_t trace_perturb_stream(uint64_t seed, size_t index);
+long trace_perturb_delay_us(uint64_t *state);
+
+/*
  * The runner's side, in this order: trace_start, then for each started
  * process trace_attach between fork and the go byte; trace_step whenever
  * trace_fd() is readable or trace_wake_ms() has passed; trace_settle once
@@ -195,11 +224,11 @@ int trace_attach(struct tracer *t, pid_t pid, char *const *argv, int go_fd, int 
 void trace_attach_done(struct tracer *t);
 /* Handles every pending stop and exit, and parents whose grace has run out. */
 int trace_step(struct tracer *t);
-/* Milliseconds until trace_step is due without an event; LLONG_MAX when none. */
+/* Milliseconds until trace_step is due without an event (a held parent, a delayed process); LLONG_MAX when none. */
 long long trace_wake_ms(const struct tracer *t, double now);
-/* The test's processes have all exited: judge what is pending, judge no more exits. */
+/* The test's processes have all exited: judge what is pending, judge no more exits, delay no more. */
 int trace_settle(struct tracer *t);
-/* The grader is about to kill the test: let every held process go, judge no more exits. */
+/* The grader is about to kill the test: let every held or delayed process go, judge no more exits. */
 void trace_stop_judging(struct tracer *t);
 /* Kills and reaps every traced process left, unblocks SIGCHLD, frees t. */
 void trace_finish(struct tracer *t);

@@ -25,15 +25,18 @@
 struct trace_watch {
 	int nr;
 	const char *name;	/* static, or borrowed from the request's names */
+	bool recorded;		/* kept in the record; false: stopped only to be delayed */
+	bool perturbed;		/* delayed when the run is perturbed */
 };
 
 /*
  * The calls to stop: a fixed list of what IPC assignments are about (so
  * that every trace shows pipes, forks, execs and waits) plus the calls the
- * spec names (conveniences expanded).  Names unknown here are skipped.
+ * spec names (conveniences expanded), and with perturb the calls where a
+ * race between processes shows (trace.h).  Names unknown here are skipped.
  * Returns the count; caller frees *out.
  */
-size_t trace_watch_list(const char *const *names, struct trace_watch **out);
+size_t trace_watch_list(const char *const *names, bool perturb, struct trace_watch **out);
 
 /*
  * Arguments of a call at its entry stop, as strace shows them

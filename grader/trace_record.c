@@ -3,6 +3,7 @@
  * conveniences), which calls the filter stops, and the record a traced run
  * leaves for the judge and the report.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,19 @@ static const char *const base_calls[] = {
 	"pipe",	 "pipe2",  "dup",      "dup2",  "dup3",   "clone", "clone3",
 	"fork",	 "vfork",  "execve",   "execveat", "wait4", "waitid", "kill",
 	"shmget", "shmat", "shmdt",    "shmctl", "semget", "msgget", NULL,
+};
+
+/*
+ * Delayed when a run is perturbed: where processes sharing memory hand
+ * over work (attaching, sleeping, yielding, printing, reading), start and
+ * end.  A delay there lets the other processes run ahead, which is what an
+ * unsynchronized program does not survive.  The others are not recorded
+ * (a trace shows the same with or without perturbation).
+ */
+static const char *const perturb_calls[] = {
+	"shmget", "shmat", "shmdt",	  "shmctl", "nanosleep", "clock_nanosleep", "write",
+	"read",	  "sched_yield", "fork", "vfork",  "clone",	 "clone3",	    "execve",
+	"exit_group", "wait4", NULL,
 };
 
 /* A spec name that stands for more than one kernel name (docs/spec.md, "trace"). */
@@ -69,35 +83,67 @@ const struct trace_call *trace_record_find(const struct trace_record *rec, const
 	return found;
 }
 
-static void watch(const char *name, struct trace_watch **out, size_t *n)
+/* Adds name (or, when it is there already, what this watch adds to it). */
+static void watch(const char *name, bool recorded, bool perturbed, struct trace_watch **out,
+		  size_t *n)
 {
 	int nr = seccomp_syscall_nr(name);
 	if (nr < 0)
 		return;
-	for (size_t i = 0; i < *n; i++)
-		if ((*out)[i].nr == nr)
+	for (size_t i = 0; i < *n; i++) {
+		if ((*out)[i].nr == nr) {
+			(*out)[i].recorded |= recorded;
+			(*out)[i].perturbed |= perturbed;
 			return;
+		}
+	}
 	*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-	(*out)[(*n)++] = (struct trace_watch){nr, name};
+	(*out)[(*n)++] = (struct trace_watch){nr, name, recorded, perturbed};
 }
 
-size_t trace_watch_list(const char *const *names, struct trace_watch **out)
+size_t trace_watch_list(const char *const *names, bool perturb, struct trace_watch **out)
 {
 	size_t n = 0;
 	*out = NULL;
 	for (const char *const *name = base_calls; *name; name++)
-		watch(*name, out, &n);
+		watch(*name, true, false, out, &n);
 	for (const char *const *name = names; name && *name; name++) {
 		const struct convenience *c = convenience_of(*name);
 		if (!c) {
-			watch(*name, out, &n);
+			watch(*name, true, false, out, &n);
 			continue;
 		}
 		/* The pseudo kind system has no number and is skipped. */
 		for (const char *const *a = c->accepts; *a; a++)
-			watch(*a, out, &n);
+			watch(*a, true, false, out, &n);
 	}
+	for (const char *const *name = perturb_calls; perturb && *name; name++)
+		watch(*name, false, true, out, &n);
 	return n;
+}
+
+/*
+ * splitmix64 (Steele, Lea, Flood 2014): tiny, and every seed, 0 included,
+ * gives a full-quality stream — the base seed is any 64-bit number.
+ */
+static uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+uint64_t trace_perturb_stream(uint64_t seed, size_t index)
+{
+	/* Mixed, not added: seed + index would make neighbouring streams overlap. */
+	uint64_t state = seed ^ ((uint64_t)index * 0xD1B54A32D192ED03ULL);
+	return splitmix64(&state);
+}
+
+long trace_perturb_delay_us(uint64_t *state)
+{
+	return (long)(splitmix64(state) % (TRACE_PERTURB_MAX_US + 1));
 }
 
 void trace_record_init(struct trace_record *rec)

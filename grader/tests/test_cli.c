@@ -289,3 +289,41 @@ Test(cli, check_shows_hidden_tests_only_as_passed_or_failed)
 	cr_expect_not_null(strstr(run.out, "secret-expected"), "%s", run.out);
 	free(spec);
 }
+
+/* The report names the seed of the failing run, which --seed makes the first run. */
+Test(cli, seed_is_accepted_and_the_failing_run_s_seed_is_reported)
+{
+	const char *argv[] = {e2e_grader(), "grade", "grader/tests/specs/perturb",
+			      ROBUSTNESS "/submissions/exit_42", "--seed=4242", "--format=json",
+			      "-o", e2e_tmpdir(), NULL};
+	e2e_run_grader(argv, &run);
+	cr_expect_eq(run.exit_code, 1, "stderr: %s", run.err);
+	json_error_t err;
+	json_t *report = json_loads(run.out, 0, &err);
+	cr_assert_not_null(report, "stdout is not only JSON: %s", err.text);
+	json_t *test = e2e_find_test(report, "exits 0 every time");
+	cr_assert_not_null(test);
+	/* exit_42 fails every run: the first one is reported, and it ran with the seed given. */
+	cr_expect_eq(json_integer_value(json_object_get(test, "seed")), 4242);
+	cr_expect_eq(json_integer_value(json_object_get(test, "runs")), 3);
+	size_t i;
+	json_t *check;
+	bool found = false;
+	json_array_foreach(json_object_get(test, "checks"), i, check)
+	{
+		if (strcmp(json_string_value(json_object_get(check, "kind")), "repeat"))
+			continue;
+		found = true;
+		const char *msg = json_string_value(json_object_get(check, "message"));
+		cr_expect_not_null(strstr(msg, "failed in run 1 of 3 (seed 4242)"), "%s", msg);
+		cr_expect_not_null(strstr(msg, "--seed 4242"), "%s", msg);
+	}
+	cr_expect(found, "no repeat check");
+	json_decref(report);
+	e2e_run_release(&run);
+
+	grader("grade", "grader/tests/specs/perturb", ROBUSTNESS "/submissions/exit_42", "--seed",
+	       "-1");
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect_not_null(strstr(run.err, "--seed wants a whole number"), "%s", run.err);
+}

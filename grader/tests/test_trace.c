@@ -410,6 +410,95 @@ Test(trace, a_second_process_is_attached_while_the_first_runs)
 	sandbox_free(sb);
 }
 
+Test(trace, the_same_seed_gives_the_same_delays)
+{
+	uint64_t a = trace_perturb_stream(12345, 0), b = trace_perturb_stream(12345, 0);
+	uint64_t other_seed = trace_perturb_stream(12346, 0);
+	uint64_t other_process = trace_perturb_stream(12345, 1);
+	int same_seed = 0, same_process = 0;
+	long lo = TRACE_PERTURB_MAX_US, hi = 0;
+	for (int i = 0; i < 1000; i++) {
+		long d = trace_perturb_delay_us(&a);
+		cr_assert_eq(d, trace_perturb_delay_us(&b), "draw %d differs under the same seed", i);
+		same_seed += d == trace_perturb_delay_us(&other_seed);
+		same_process += d == trace_perturb_delay_us(&other_process);
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+	}
+	/* Another seed, or another process, is another stream (a draw matches 1 time in 20001). */
+	cr_expect_lt(same_seed, 10);
+	cr_expect_lt(same_process, 10);
+	cr_expect_geq(lo, 0);
+	cr_expect_leq(hi, TRACE_PERTURB_MAX_US);
+	cr_expect_gt(hi - lo, TRACE_PERTURB_MAX_US / 2, "the delays do not spread: %ld..%ld", lo, hi);
+}
+
+/* The sum of the first n delays of the index-th process under seed, in seconds. */
+static double drawn_seconds(uint64_t seed, size_t index, int n)
+{
+	uint64_t state = trace_perturb_stream(seed, index);
+	long us = 0;
+	for (int i = 0; i < n; i++)
+		us += trace_perturb_delay_us(&state);
+	return (double)us / 1e6;
+}
+
+Test(trace, perturbation_holds_each_call_back_by_its_seeded_delay)
+{
+	/* dash writes each echo at once: 40 write()s, after the execve, before exit_group. */
+	char *argv[] = {"/bin/sh", "-c", "i=0; while [ $i -lt 40 ]; do echo $i; i=$((i+1)); done",
+			NULL};
+	struct trace_request trace = {.perturb = true, .seed = 7};
+	struct run_proc_spec proc = {.name = "main", .argv = argv};
+	struct run_request req = request(&proc, &trace, 20000);
+	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
+	have_result = true;
+	cr_assert_null(result.trace.unavailable, "%s", result.trace.unavailable);
+	cr_expect_not(result.timed_out);
+	cr_expect_eq(result.procs[0].exit_code, 0);
+	cr_expect_eq(result.procs[0].out.total, 110, "the output is not whole: %s",
+		     result.procs[0].out.data);
+	/*
+	 * The first process (index 0) waited out at least its first 41 draws,
+	 * a sum fixed by the seed: a lower bound that no load can break.
+	 */
+	double least = drawn_seconds(7, 0, 41);
+	cr_expect_gt(least, 0.1, "seed 7 draws too little to show anything: %.3fs", least);
+	cr_expect_geq(result.seconds, least, "ran %.3fs, its delays alone are %.3fs", result.seconds,
+		      least);
+	/* Stopped only to be delayed: not recorded, the record is that of an unperturbed run. */
+	cr_expect_null(find_event("write"));
+}
+
+Test(trace, a_perturbed_second_process_is_attached_while_the_first_is_delayed)
+{
+	/* As an ordinary user, attaching pauses the others: the delayed server among them. */
+	struct sandbox *sb = sandbox_new(true);
+	char *workdir = path_join(scratch, "work");
+	cr_assert_eq(mkdir_p(workdir, 0755), 0);
+	char *server[] = {"/bin/sh", "-c", "echo ready; for i in 1 2 3 4 5 6 7 8; do echo $i; done",
+			  NULL};
+	char *client[] = {"/bin/sh", "-c", "echo client; ls / >/dev/null", NULL};
+	struct ready_spec ready = {.kind = READY_STDOUT, .text = "ready"};
+	struct run_proc_spec procs[] = {
+		{.name = "server", .argv = server, .ready = &ready},
+		{.name = "client", .argv = client},
+	};
+	struct trace_request trace = {.perturb = true, .seed = 99};
+	struct run_request req = request(procs, &trace, 10000);
+	req.nprocs = 2;
+	req.workdir = workdir;
+	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &result), 0, "%s", error_last());
+	have_result = true;
+	cr_assert_null(result.trace.unavailable, "%s", result.trace.unavailable);
+	cr_expect_not(result.timed_out);
+	cr_expect_str_eq(result.procs[0].out.data, "ready\n1\n2\n3\n4\n5\n6\n7\n8\n");
+	cr_expect_str_eq(result.procs[1].out.data, "client\n");
+	cr_expect_eq(result.procs[1].exit_code, 0);
+	free(workdir);
+	sandbox_free(sb);
+}
+
 Test(trace, clone_untraced_is_refused_in_the_sandbox)
 {
 	struct sandbox *sb = sandbox_new(true);
