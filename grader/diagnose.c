@@ -857,3 +857,10 @@ char *diagnose_hang(void)
 	diagnose_snapshot_release(&snap);
 	return text;
 }
+
+char *diagnose_cpu_exhausted(pid_t pid, const char *cmd, double cpu_limit_seconds)
+{
+	return xasprintf("pid %d (%s) ran for the whole CPU time limit of %.3gs without waiting "
+			 "for anything, and was killed: it was probably stuck in a loop. Hint: %s",
+			 (int)pid, cmd, cpu_limit_seconds, hints[CAUSE_SPIN]);
+}

@@ -100,4 +100,12 @@ char *diagnose_explain(const struct diagnose_snapshot *snap);
  */
 char *diagnose_hang(void);
 
+/*
+ * Explains a process killed by the CPU time limit (SIGXCPU): one that never
+ * waits for anything spends its whole limit in a loop.  Told after the
+ * fact, so it cannot say which loop; the hint is the one a spinning process
+ * gets at a timeout.  Caller frees.
+ */
+char *diagnose_cpu_exhausted(pid_t pid, const char *cmd, double cpu_limit_seconds);
+
 #endif

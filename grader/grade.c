@@ -13,6 +13,7 @@
 
 #include "build.h"
 #include "compare.h"
+#include "diagnose.h"
 #include "run.h"
 #include "sandbox.h"
 #include "trace.h"
@@ -289,6 +290,88 @@ static void judge_trace(const struct test_spec *t, const struct run_result *rr, 
 	strvec_clear(&found);
 }
 
+/* The traced process with that pid, or NULL. */
+static const struct trace_process *traced_process(const struct trace_record *rec, pid_t pid)
+{
+	for (size_t i = 0; i < rec->nprocs; i++)
+		if (rec->procs[i].pid == pid)
+			return &rec->procs[i];
+	return NULL;
+}
+
+/* Which of the test's processes (the ones the spec starts) pid is, or descends from; -1: none. */
+static long started_ancestor(const struct run_result *rr, pid_t pid)
+{
+	/* Bounded: a pid reused within the record must not loop forever. */
+	for (size_t hops = 0; hops <= rr->trace.nprocs; hops++) {
+		for (size_t i = 0; i < rr->nprocs; i++)
+			if (rr->procs[i].started && rr->procs[i].pid == pid)
+				return (long)i;
+		const struct trace_process *p = traced_process(&rr->trace, pid);
+		if (!p)
+			return -1;
+		pid = p->ppid;
+	}
+	return -1;
+}
+
+static const char *traced_command(const struct trace_process *p)
+{
+	return p && p->argv.n ? p->argv.v[0] : "?";
+}
+
+/*
+ * The processes a test's programs start are seen only by the tracer.  One
+ * killed by a limit fails a `limit` check, as a started process would (the
+ * kind is that of the started process it descends from); the first one
+ * killed by another signal explains a failure that would otherwise show
+ * only as missing output (judge_run adds it once the verdict is known).
+ * SIGKILL and SIGTERM are left out: the grader sends them itself at a
+ * timeout and to orphans.
+ */
+static void judge_descendants(const struct test_spec *t, const struct run_result *rr,
+			      struct test_result *tr, char **crash_note)
+{
+	const struct trace_record *rec = &rr->trace;
+	if (!rec->traced || rec->unavailable)
+		return;
+	for (size_t i = 0; i < rec->nprocs; i++) {
+		const struct trace_process *p = &rec->procs[i];
+		int sig = p->signal;
+		if (!p->exited || !sig || sig == SIGKILL || sig == SIGTERM)
+			continue;
+		long root = started_ancestor(rr, p->pid);
+		if (root >= 0 && rr->procs[root].pid == p->pid)
+			continue;	/* judged by judge_process */
+		const struct process_spec *ps = &t->procs[root >= 0 ? root : 0];
+		const struct trace_process *parent = traced_process(rec, p->ppid);
+		char *who = xasprintf("pid %d (%s), a child of pid %d (%s),", (int)p->pid,
+				      traced_command(p), (int)p->ppid, traced_command(parent));
+		if (sig == SIGXCPU || sig == SIGXFSZ) {
+			char *size = human_size((double)RUN_FILE_SIZE_LIMIT);
+			char *msg = sig == SIGXCPU
+					? xasprintf("%s used more than the CPU time limit of %.3gs and "
+						    "was killed (SIGXCPU)",
+						    who, (double)t->limits.cpu_ms / 1000.0)
+					: xasprintf("%s wrote a file larger than the file size limit of "
+						    "%s and was killed (SIGXFSZ)",
+						    who, size);
+			add_kind_check(tr, t, ps, "limit", false, msg, NULL);
+			free(msg);
+			free(size);
+			if (sig == SIGXCPU && !*tr->diagnosis) {
+				free(tr->diagnosis);
+				tr->diagnosis = diagnose_cpu_exhausted(
+				    p->pid, traced_command(p), (double)t->limits.cpu_ms / 1000.0);
+			}
+		} else if (!*crash_note) {
+			*crash_note = xasprintf("%s was killed by %s (%s).", who, signal_name(sig),
+						grade_signal_meaning(sig));
+		}
+		free(who);
+	}
+}
+
 static const char *timeout_hint =
 	"A process that reads a pipe sees end-of-file only once every write end of that pipe is "
 	"closed, in every process that holds one: close the ends you do not use right after "
@@ -342,6 +425,8 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 	for (size_t i = 0; i < rr->nprocs; i++)
 		all_started &= rr->procs[i].started;
 	judge_trace(t, rr, !rr->timed_out && !crashed && all_started, tr);
+	char *crash_note = NULL;
+	judge_descendants(t, rr, tr, &crash_note);
 
 	if (rr->timed_out)
 		tr->status = STATUS_TIMEOUT;
@@ -351,6 +436,13 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 		tr->status = STATUS_FAILED;
 	else
 		tr->status = STATUS_PASSED;
+	/* A child's crash is worth telling only when something failed (a pipeline's SIGPIPE may not). */
+	if (crash_note && tr->status != STATUS_PASSED && !*tr->diagnosis) {
+		free(tr->diagnosis);
+		tr->diagnosis = crash_note;
+		crash_note = NULL;
+	}
+	free(crash_note);
 }
 
 /* The names the trace must watch (the spec loader has checked that each is known). */

@@ -1,11 +1,11 @@
 /*
- * End-to-end tests of the hang diagnosis: run the built grader (GRADER_BIN)
- * on the bundled submissions that hang and assert on each test's
- * `diagnosis` in the JSON report.
+ * End-to-end tests of the diagnosis: run the built grader (GRADER_BIN) on
+ * the bundled submissions that hang (or spin, or lose a child to a signal)
+ * and assert on each test's `diagnosis` in the JSON report.
  *
  * The table grader/tests/e2e/diagnosis.tsv has one row per (submission,
- * test): spec, submission, test name, then one or more phrases the
- * diagnosis must contain, TAB-separated.  Pids and inodes differ from run
+ * test): spec, submission, test name, the test's status, then one or more
+ * phrases the diagnosis must contain, TAB-separated.  Pids and inodes differ from run
  * to run, so the phrases leave them out; instead every diagnosis must name
  * processes as "pid N (command)" and pipes as "pipe:[N]".
  */
@@ -28,6 +28,7 @@ struct diagnosis_row {
 	char spec[256];
 	char submission[256];
 	char test[256];
+	char status[16];	/* the test's: "timeout" for a hang, "failed" for a spin or a child's crash */
 	char phrases[MAX_PHRASES][128];
 	size_t nphrases;
 };
@@ -64,19 +65,20 @@ static int load_rows(struct diagnosis_row **rows, size_t *n, char *problem, size
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
-		char *fields[3 + MAX_PHRASES + 1] = {0};
+		char *fields[4 + MAX_PHRASES + 1] = {0};
 		size_t k = 0;
 		char *save = NULL;
 		for (char *p = strtok_r(line, "\t", &save); p && k < ARRAY_SIZE(fields);
 		     p = strtok_r(NULL, "\t", &save))
 			fields[k++] = p;
 		bool too_long = false;
-		for (size_t i = 3; i < k; i++)
+		for (size_t i = 4; i < k; i++)
 			too_long |= strlen(fields[i]) >= sizeof((*rows)->phrases[0]);
-		if (k < 4 || k == ARRAY_SIZE(fields) || too_long) {
+		bool known_status = k > 3 && (!strcmp(fields[3], "timeout") || !strcmp(fields[3], "failed"));
+		if (k < 5 || k == ARRAY_SIZE(fields) || too_long || !known_status) {
 			snprintf(problem, problem_size,
-				 "%s:%zu: needs spec, submission, test and 1 to %d phrases of at "
-				 "most %zu characters",
+				 "%s:%zu: needs spec, submission, test, status (timeout or failed) "
+				 "and 1 to %d phrases of at most %zu characters",
 				 TABLE, lineno, MAX_PHRASES, sizeof((*rows)->phrases[0]) - 1);
 			ret = -1;
 			break;
@@ -87,7 +89,8 @@ static int load_rows(struct diagnosis_row **rows, size_t *n, char *problem, size
 		snprintf(r->spec, sizeof(r->spec), "%s", fields[0]);
 		snprintf(r->submission, sizeof(r->submission), "%s", fields[1]);
 		snprintf(r->test, sizeof(r->test), "%s", fields[2]);
-		for (size_t i = 3; i < k; i++)
+		snprintf(r->status, sizeof(r->status), "%s", fields[3]);
+		for (size_t i = 4; i < k; i++)
 			snprintf(r->phrases[r->nphrases++], sizeof(r->phrases[0]), "%s", fields[i]);
 	}
 	fclose(f);
@@ -167,10 +170,10 @@ ParameterizedTest(struct diagnosis_case *c, diagnose_e2e, hanging_submission, .t
 			continue;
 		const char *status = json_string_value(json_object_get(test, "status"));
 		const char *diagnosis = json_string_value(json_object_get(test, "diagnosis"));
-		cr_expect_str_eq(status, "timeout", "%s / %s: a hang diagnosis for a %s test",
-				 c->submission, row->test, status);
+		cr_expect_str_eq(status, row->status, "%s / %s: the test is %s, not %s",
+				 c->submission, row->test, status, row->status);
 		cr_assert_not_null(diagnosis, "%s / %s: no diagnosis", c->submission, row->test);
-		cr_expect(matches("^pid [1-9][0-9]* \\([^)]+\\) ", diagnosis),
+		cr_expect(matches("^pid [1-9][0-9]* \\([^)]+\\)[ ,]", diagnosis),
 			  "%s / %s: the diagnosis does not start by naming a process as \"pid N "
 			  "(command)\":\n%s",
 			  c->submission, row->test, diagnosis);
