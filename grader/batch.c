@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,25 +107,69 @@ static bool up_to_date(const struct batch_options *o, const struct paths *p, con
 	return ok;
 }
 
-/* The worker: grades one submission and writes its report, then its fingerprint. */
-_Noreturn static void worker(const struct spec *spec, const struct batch_options *o,
-			     const struct paths *p, struct sandbox *sb, const char *dir,
-			     const char *print)
+/* Grades one submission and writes its report, then its fingerprint; -1 when the grader failed. */
+static int grade_one(const struct spec *spec, const struct batch_options *o,
+		     const struct paths *p, struct sandbox *sb, const char *dir, const char *print)
 {
 	struct grade_options gopts = {
 	    .sandbox = sb, .build_cache = p->builds, .seeded = o->seeded, .seed = o->seed};
 	struct grade_result result;
 	int rc = grade_submission(spec, dir, &gopts, &result);
-	if (rc == 0)
+	if (rc == 0) {
 		rc = report_write_json(&result, o->report_dir);
-	if (rc == 0 && print) {
-		char *fp_path = path_join(p->fingerprints, result.submission);
-		rc = write_file_atomic(fp_path, print, strlen(print));
-		free(fp_path);
+		if (rc == 0 && print) {
+			char *fp_path = path_join(p->fingerprints, result.submission);
+			rc = write_file_atomic(fp_path, print, strlen(print));
+			free(fp_path);
+		}
+		grade_result_release(&result);
 	}
 	if (rc < 0)
 		fprintf(stderr, "grader: batch: %s: %s\n", dir, error_last());
-	_exit(rc < 0 ? EXIT_INTERNAL : 0);
+	return rc;
+}
+
+/*
+ * What the parent sends a worker: which submission to grade next, and the
+ * fingerprint to store with its report (computed once, by the parent, to
+ * decide whether --resume may skip it).  Smaller than PIPE_BUF: one write.
+ */
+struct task {
+	size_t index;
+	bool has_print;
+	char print[17];
+};
+
+/* What a worker answers for each task it finished. */
+enum { TASK_DONE = 'D', TASK_FAILED = 'F' };
+
+/*
+ * A worker: grades the tasks it is sent, one at a time, until the parent
+ * closes its end.  Workers live as long as the batch, so that what a
+ * process sets up once (its pids cgroup: sandbox.c) is paid once per
+ * worker, not once per student.
+ */
+_Noreturn static void worker(const struct spec *spec, const struct batch_options *o,
+			     const struct paths *p, struct sandbox *sb, const struct strvec *dirs,
+			     int task_fd, int done_fd)
+{
+	struct task t;
+	for (;;) {
+		ssize_t n;
+		do
+			n = read(task_fd, &t, sizeof(t));
+		while (n < 0 && errno == EINTR);
+		if (n != (ssize_t)sizeof(t) || t.index >= dirs->n) {
+			/* Its own cgroup and new-root folder go with it (sandbox.c). */
+			sandbox_free(sb);
+			_exit(n == 0 ? 0 : EXIT_INTERNAL);
+		}
+		t.print[sizeof(t.print) - 1] = '\0';
+		int rc = grade_one(spec, o, p, sb, dirs->v[t.index], t.has_print ? t.print : NULL);
+		char answer = rc < 0 ? TASK_FAILED : TASK_DONE;
+		if (write_all(done_fd, &answer, 1) < 0)
+			_exit(EXIT_INTERNAL);
+	}
 }
 
 /*
@@ -185,40 +231,125 @@ static void progress_show(struct progress *pr, bool final)
 	fflush(stderr);
 }
 
-struct running {
-	pid_t pid;
-	const char *dir;
+/* One worker of the pool, as the parent sees it. */
+struct slot {
+	pid_t pid;		/* 0: no worker (never started, or died) */
+	int task_fd;		/* where its tasks go */
+	int done_fd;		/* where its answers come from; end of file when it died */
+	const char *dir;	/* the submission it is grading; NULL when idle */
 };
 
-/* Waits for one worker; turns a worker's death into an error report. */
-static int reap_one(const struct spec *spec, const struct batch_options *o, struct running *run,
-		    size_t *nrun)
+/* Starts the worker of slot k; the others' pipe ends stay with the parent. */
+static int start_worker(const struct spec *spec, const struct batch_options *o,
+			const struct paths *p, struct sandbox *sb, const struct strvec *dirs,
+			struct slot *slots, size_t nslots, size_t k)
 {
-	int status;
-	pid_t pid;
-	do
-		pid = waitpid(-1, &status, 0);
-	while (pid < 0 && errno == EINTR);
-	if (pid < 0)
-		return error_errno("batch: waitpid");
-	size_t i = 0;
-	while (i < *nrun && run[i].pid != pid)
-		i++;
-	if (i == *nrun)
-		return 0; /* not a worker */
-	int ret = 0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char *why = WIFSIGNALED(status)
-				    ? xasprintf("the grader crashed (%s) while grading this submission",
-						signal_name(WTERMSIG(status)))
-				    : xstrdup("the grader failed while grading this submission (see its "
-					      "error output)");
-		write_error_report(spec, o, run[i].dir, why);
-		free(why);
-		ret = 1;
+	int task[2], done[2];
+	if (pipe2(task, O_CLOEXEC) < 0)
+		return error_errno("batch: pipe");
+	if (pipe2(done, O_CLOEXEC) < 0) {
+		close(task[0]);
+		close(task[1]);
+		return error_errno("batch: pipe");
 	}
-	run[i] = run[--*nrun];
-	return ret;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(task[0]);
+		close(task[1]);
+		close(done[0]);
+		close(done[1]);
+		return error_errno("batch: fork");
+	}
+	if (pid == 0) {
+		/* Another worker's death must show as end of file on its pipe: hold none of theirs. */
+		for (size_t i = 0; i < nslots; i++) {
+			if (slots[i].pid > 0) {
+				close(slots[i].task_fd);
+				close(slots[i].done_fd);
+			}
+		}
+		close(task[1]);
+		close(done[0]);
+		/* The parent's table, nothing of the worker's: freed, or valgrind counts it lost. */
+		free(slots);
+		worker(spec, o, p, sb, dirs, task[0], done[1]);
+	}
+	close(task[0]);
+	close(done[1]);
+	slots[k] = (struct slot){pid, task[1], done[0], NULL};
+	return 0;
+}
+
+static void stop_worker(struct slot *s, bool kill_it)
+{
+	if (s->pid <= 0)
+		return;
+	close(s->task_fd);
+	close(s->done_fd);
+	if (kill_it)
+		kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+	s->pid = 0;
+	s->dir = NULL;
+}
+
+/*
+ * Hears from one busy worker: 1 when the submission it graded got an
+ * error report instead of its own (the grader failed, or the worker
+ * died: then it is reaped, and the slot is free for a new one), 0 when it
+ * finished normally.
+ */
+static int hear_from(const struct spec *spec, const struct batch_options *o, struct slot *s)
+{
+	char answer;
+	ssize_t n;
+	do
+		n = read(s->done_fd, &answer, 1);
+	while (n < 0 && errno == EINTR);
+	const char *dir = s->dir;
+	s->dir = NULL;
+	if (n == 1 && answer == TASK_DONE)
+		return 0;
+	char *why;
+	if (n == 1) {
+		why = xstrdup("the grader failed while grading this submission (see its error output)");
+	} else {
+		int status = 0;
+		close(s->task_fd);
+		close(s->done_fd);
+		waitpid(s->pid, &status, 0);
+		s->pid = 0;
+		why = WIFSIGNALED(status)
+			      ? xasprintf("the grader crashed (%s) while grading this submission",
+					  signal_name(WTERMSIG(status)))
+			      : xstrdup("the grader failed while grading this submission (see its "
+					"error output)");
+	}
+	write_error_report(spec, o, dir, why);
+	free(why);
+	return 1;
+}
+
+/* Waits until a busy worker answers, and hears from it (as hear_from); -1 when poll fails. */
+static int await_worker(const struct spec *spec, const struct batch_options *o, struct slot *slots,
+			size_t nslots, size_t *ready)
+{
+	struct pollfd *pfds = xcalloc(nslots, sizeof(*pfds));
+	for (size_t i = 0; i < nslots; i++)
+		pfds[i] = (struct pollfd){slots[i].dir ? slots[i].done_fd : -1, POLLIN, 0};
+	int rc;
+	do
+		rc = poll(pfds, (nfds_t)nslots, -1);
+	while (rc < 0 && errno == EINTR);
+	size_t k = 0;
+	while (rc > 0 && k < nslots && !pfds[k].revents)
+		k++;
+	free(pfds);
+	if (rc < 0)
+		return error_errno("batch: poll");
+	*ready = k;
+	return hear_from(spec, o, &slots[k]);
 }
 
 static int write_class_reports(const struct spec *spec, const struct batch_options *o,
@@ -264,8 +395,8 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	p.fingerprints = path_join(p.state, "fingerprints");
 	p.builds = path_join(p.state, "builds");
 	struct sandbox *sb = NULL;
-	struct running *run = NULL;
-	size_t nrun = 0;
+	struct slot *slots = NULL;
+	int jobs = 0;
 	int status = EXIT_INTERNAL;
 	bool worker_failed = false;
 
@@ -275,8 +406,8 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 		goto out;
 	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int jobs = o->jobs > 0 ? o->jobs : cpus > 0 ? (int)cpus : 1;
-	run = xcalloc((size_t)jobs, sizeof(*run));
+	jobs = o->jobs > 0 ? o->jobs : cpus > 0 ? (int)cpus : 1;
+	slots = xcalloc((size_t)jobs, sizeof(*slots));
 	/* Probed once; the workers inherit what it found. */
 	sb = sandbox_new(o->sandbox);
 	if (!sandbox_full(sb)) {
@@ -287,43 +418,62 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	}
 
 	struct progress pr = {dirs.n, 0, 0, now_seconds(), 0, isatty(2) == 1};
-	for (size_t next = 0; next < dirs.n || nrun > 0;) {
-		if (next < dirs.n && nrun < (size_t)jobs) {
-			const char *dir = dirs.v[next++];
+	size_t busy = 0;
+	for (size_t next = 0; next < dirs.n || busy > 0;) {
+		size_t idle = 0;
+		while (idle < (size_t)jobs && slots[idle].dir)
+			idle++;
+		if (next < dirs.n && idle < (size_t)jobs) {
+			size_t index = next++;
+			const char *dir = dirs.v[index];
 			char *student = grade_submission_name(dir);
 			char *print = fingerprint(o->spec_path, dir);
-			if (o->resume && up_to_date(o, &p, student, print)) {
+			bool skip = o->resume && up_to_date(o, &p, student, print);
+			free(student);
+			if (skip) {
+				free(print);
 				pr.done++;
 				pr.skipped++;
 				progress_show(&pr, false);
-			} else {
-				fflush(NULL);
-				pid_t pid = fork();
-				if (pid < 0) {
-					fprintf(stderr, "grader: batch: fork: %s\n", strerror(errno));
-					free(student);
-					free(print);
-					goto out;
-				}
-				if (pid == 0)
-					worker(spec, o, &p, sb, dir, print);
-				run[nrun].pid = pid;
-				run[nrun].dir = dir;
-				nrun++;
+				continue;
 			}
-			free(student);
+			struct task t = {.index = index, .has_print = print != NULL};
+			if (print)
+				snprintf(t.print, sizeof(t.print), "%s", print);
 			free(print);
+			if (slots[idle].pid <= 0 &&
+			    start_worker(spec, o, &p, sb, &dirs, slots, (size_t)jobs, idle) < 0) {
+				fprintf(stderr, "grader: %s\n", error_last());
+				goto out;
+			}
+			if (write_all(slots[idle].task_fd, &t, sizeof(t)) < 0) {
+				/* It died between two tasks (SIGPIPE is ignored): this one is its to report. */
+				stop_worker(&slots[idle], true);
+				write_error_report(spec, o, dir,
+						   "the grader's worker died before grading this submission");
+				worker_failed = true;
+				pr.done++;
+				progress_show(&pr, false);
+				continue;
+			}
+			slots[idle].dir = dir;
+			busy++;
 			continue;
 		}
-		int rc = reap_one(spec, o, run, &nrun);
+		size_t k;
+		int rc = await_worker(spec, o, slots, (size_t)jobs, &k);
 		if (rc < 0) {
 			fprintf(stderr, "grader: %s\n", error_last());
 			goto out;
 		}
+		busy--;
 		worker_failed |= rc > 0;
 		pr.done++;
 		progress_show(&pr, false);
 	}
+	/* No more tasks: each worker reads end of file and exits. */
+	for (size_t i = 0; i < (size_t)jobs; i++)
+		stop_worker(&slots[i], false);
 	progress_show(&pr, true);
 	struct rusage self;
 	if (getrusage(RUSAGE_SELF, &self) == 0)
@@ -337,12 +487,10 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	status = worker_failed ? EXIT_INTERNAL : EXIT_ALL_PASSED;
 out:
 	/* Never leave a worker behind, even on the way out after an error. */
-	for (size_t i = 0; i < nrun; i++) {
-		kill(run[i].pid, SIGKILL);
-		waitpid(run[i].pid, NULL, 0);
-	}
+	for (size_t i = 0; slots && i < (size_t)jobs; i++)
+		stop_worker(&slots[i], true);
 	sandbox_free(sb);
-	free(run);
+	free(slots);
 	strvec_clear(&dirs);
 	free(p.state);
 	free(p.fingerprints);

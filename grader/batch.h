@@ -2,11 +2,14 @@
  * batch: grades a whole class — every folder directly under a root — N
  * submissions at a time, then writes the class reports.
  *
- * Each submission is graded by a forked worker of its own, so a crash or
- * hang of the grader on one submission never touches another's result; the
- * worker writes <student>.json atomically and then a fingerprint of what it
- * graded (spec folder + submission + grader version) under
- * REPORT_DIR/.grader/.  `--resume` skips a student whose report parses and
+ * N forked workers, kept for the whole class, are sent one submission at a
+ * time over a pipe and answer when its report is written: what a process
+ * sets up once (its pids cgroup, sandbox.c) is then paid once per worker,
+ * not per student.  The grader's crash on one submission still touches no
+ * other: a worker that dies costs the student it was grading an error
+ * report, and a new worker takes the next one.  A worker writes
+ * <student>.json atomically and then a fingerprint of what it graded (spec
+ * folder + submission + grader version) under REPORT_DIR/.grader/.  `--resume` skips a student whose report parses and
  * whose fingerprint still matches, so a batch killed at any moment finishes
  * with the same scores.  Builds go through a cache in the same folder.
  *

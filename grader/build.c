@@ -142,7 +142,7 @@ static int cache_load(const char *entry, const char *build_dir, struct build_res
 	json_t *j = json_load_file(result_path, 0, &jerr);
 	int ret = -1;
 	const char *output = j ? json_string_value(json_object_get(j, "output")) : NULL;
-	if (output && mkdir_p(build_dir, 0700) == 0 && copy_tree(files, build_dir) == 0) {
+	if (output && mkdir_p(build_dir, 0700) == 0 && link_tree(files, build_dir) == 0) {
 		out->ok = json_is_true(json_object_get(j, "ok"));
 		out->seconds = json_number_value(json_object_get(j, "seconds"));
 		out->output = xstrdup(output);
@@ -166,7 +166,8 @@ static void cache_store(const char *cache_dir, const char *entry, const char *bu
 	json_t *j = json_pack("{s:b, s:f, s:s}", "ok", b->ok, "seconds", b->seconds, "output",
 			      b->output ? b->output : "");
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	if (text && mkdir_p(files, 0700) == 0 && copy_tree(build_dir, files) == 0 &&
+	/* Linked: the build folder is removed with its scratch, and nothing writes either again. */
+	if (text && mkdir_p(files, 0700) == 0 && link_tree(build_dir, files) == 0 &&
 	    write_file_atomic(result_path, text, strlen(text)) == 0 && rename(tmp, entry) == 0) {
 		free(tmp);
 		tmp = NULL;

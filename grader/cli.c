@@ -39,7 +39,7 @@ static const char grade_usage[] =
 	"Builds and grades one submission.  Writes REPORT_DIR/<student>.json\n"
 	"(default REPORT_DIR: reports/<assignment>) and prints a summary, or with\n"
 	"--format json the JSON report and nothing else on stdout.\n"
-	"  --keep-scratch  keep the build and test folders (their path goes to stderr)\n"
+	"  --keep-scratch  keep the build folder (its path goes to stderr; tests run in memory)\n"
 	"  --no-sandbox    run without namespaces (debugging; every report says isolation partial)\n"
 	"  --seed S        perturbed tests (spec `perturb`) start from seed S, not a random one:\n"
 	"                  the seed a failing run reported makes it the first run again\n";

@@ -453,7 +453,8 @@ static void trace_calls_of(const struct test_spec *t, struct strvec *calls)
 }
 
 /*
- * Runs test t once in a fresh copy of the built files; -1 only on grader
+ * Runs test t once in a fresh copy of the built files (and the test's
+ * files), in a workdir that exists only for the run; -1 only on grader
  * failure.  A perturbed test runs with that seed; when the perturbation
  * could not be applied *why_not (owned) says why.
  */
@@ -485,13 +486,9 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 		trace_calls_of(t, &calls);
 	trace.calls = (const char *const *)calls.v;
 
-	if (mkdir_p(workdir, 0755) < 0 || copy_tree(build_dir, workdir) < 0 ||
-	    (t->files && copy_tree(t->files, workdir) < 0)) {
-		error_prefix("test '%s': preparing the working directory", t->name);
-		goto out;
-	}
 	strvec_init(&env);
 	run_build_env(&env, workdir, t->env, t->nenv);
+	const char *sources[] = {build_dir, t->files, NULL};
 	for (size_t i = 0; i < t->nprocs; i++) {
 		const struct process_spec *ps = &t->procs[i];
 		procs[i].name = ps->name;
@@ -509,6 +506,8 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 		.procs = procs,
 		.nprocs = t->nprocs,
 		.trace = traced ? &trace : NULL,
+		/* The sandbox copies them straight into the test's own tmpfs. */
+		.workdir_sources = sources,
 	};
 	have_run = true;
 	if (sandbox_run(sandbox, &req, SANDBOX_WORKDIR_COPY, &rr) < 0) {
@@ -585,7 +584,6 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 			unperturbed = why_not;
 		else
 			free(why_not);
-		remove_tree(workdir);
 		free(workdir);
 		tr->runs++;
 		tr->seconds += attempt.seconds;

@@ -90,6 +90,12 @@ struct run_request {
 	const struct run_confinement *confine;	/* NULL: none */
 	enum ipc_scope ipc_scope;	/* which IPC objects left at the end are the test's */
 	const struct trace_request *trace;	/* NULL: not traced (builds never are) */
+	/*
+	 * For sandbox_run only (sandbox.h): the folders, or single files, whose
+	 * contents make up a SANDBOX_WORKDIR_COPY workdir, NULL-terminated;
+	 * NULL: the workdir's own.  run_processes ignores it.
+	 */
+	const char *const *workdir_sources;
 };
 
 /* Bytes written to one stream. */

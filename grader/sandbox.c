@@ -1,8 +1,11 @@
 #include "sandbox.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -27,6 +30,10 @@
 /* How long past its own deadline init may take to answer before it is killed. */
 #define SANDBOX_WATCHDOG_MS 20000
 
+/* What isolation_missing says when root's pids cgroup cannot be had. */
+#define CGROUP_MISSING \
+	"cgroup process limit (%s; RLIMIT_NPROC of uid %d, shared by all tests, is used instead)"
+
 #define NAMESPACE_FLAGS (CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWUTS)
 
 struct sandbox {
@@ -37,8 +44,21 @@ struct sandbox {
 	gid_t gid;
 	struct seccomp_filter *seccomp;
 	char *cgroup_base;	/* a pids-controller folder of our own, or NULL */
+	char *cgroup_home;	/* the cgroup.procs of the cgroup the owner started in */
+	/* The cgroup the process cgroup_pid moved itself into (cgroup_join), or NULL. */
+	char *cgroup_own;
+	pid_t cgroup_pid;
+	bool cgroup_limits;	/* this run's pids.max is set: no RLIMIT_NPROC needed */
 	pid_t owner;		/* the process that made it: batch workers share it, only it removes it */
-	unsigned long runs;
+	/* The previous run's init, answered but not yet reaped, and the process whose child it is. */
+	pid_t exiting_init;
+	pid_t exiting_init_parent;
+	/*
+	 * The empty folder each run's new root is mounted on, in the run's own
+	 * mount namespace: one for all runs (a folder made and removed per run
+	 * costs more than the run's mounts), batch workers' included.
+	 */
+	char *root_dir;
 	struct strvec missing;
 };
 
@@ -61,6 +81,14 @@ static int write_text(const char *path, const char *text)
 	if (ret < 0)
 		return error_errno("sandbox: write %s", path);
 	return 0;
+}
+
+static int write_text_at(const char *dir, const char *name, const char *text)
+{
+	char *path = path_join(dir, name);
+	int ret = write_text(path, text);
+	free(path);
+	return ret;
 }
 
 /* An ordinary user may map exactly its own ids, and must give up setgroups first. */
@@ -109,14 +137,111 @@ static int probe_namespaces(struct sandbox *sb)
 	return ret;
 }
 
+/* Lists the cgroup limit as missing (error_last() says why), once: each run may fail alike. */
+static void cgroup_missing(struct sandbox *sb)
+{
+	char *what = xasprintf(CGROUP_MISSING, error_last(), SANDBOX_ROOT_UID);
+	for (size_t i = 0; i < sb->missing.n; i++) {
+		if (!strcmp(sb->missing.v[i], what)) {
+			free(what);
+			return;
+		}
+	}
+	strvec_push_owned(&sb->missing, what);
+}
+
 /*
- * Root gets a pids cgroup per test under a folder of its own: v1's pids
- * hierarchy, or v2 with the pids controller enabled for our subtree.
+ * The cgroup.procs file of the cgroup this process is in, in the hierarchy
+ * mounted at mount (v1: the line of `controller`; v2: the "0::" line).
+ */
+static char *own_cgroup_procs(const char *mount, const char *controller)
+{
+	struct strbuf text = STRBUF_INIT;
+	strbuf_init(&text);
+	char *found = NULL;
+	if (read_file("/proc/self/cgroup", &text) == 0) {
+		for (char *line = text.buf; line && *line && !found;) {
+			char *end = strchr(line, '\n');
+			if (end)
+				*end = '\0';
+			/* "N:controllers:/path" */
+			char *c = strchr(line, ':');
+			char *path = c ? strchr(c + 1, ':') : NULL;
+			if (path) {
+				*path++ = '\0';
+				bool match = controller ? strstr(c + 1, controller) != NULL
+							: !strcmp(line, "0") && c[1] == '\0';
+				if (match)
+					found = xasprintf("%s%s/cgroup.procs", mount,
+							  strcmp(path, "/") ? path : "");
+			}
+			line = end ? end + 1 : NULL;
+		}
+	}
+	strbuf_release(&text);
+	return found;
+}
+
+/* Removes the cgroup dir and the cgroups in it; those with a process in them stay. */
+static void remove_cgroup_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		char *sub = path_join(dir, de->d_name);
+		rmdir(sub);
+		free(sub);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+static void remove_empty_dir(const char *dir)
+{
+	rmdir(dir);
+}
+
+/*
+ * What graders that were killed left in parent: the entries named prefix
+ * + PID (exactly, or followed by '-' and more) whose PID is gone, each
+ * handed to remove().
+ */
+static void sweep_dead_graders(const char *parent, const char *prefix, bool exact,
+			       void (*remove)(const char *path))
+{
+	DIR *d = opendir(parent);
+	struct dirent *de;
+	size_t len = strlen(prefix);
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, len) || !isdigit((unsigned char)de->d_name[len]))
+			continue;
+		char *end;
+		long pid = strtol(de->d_name + len, &end, 10);
+		if (pid <= 0 || pid > INT_MAX || (exact ? *end != '\0' : *end != '-'))
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char *path = path_join(parent, de->d_name);
+		remove(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/*
+ * Root gets a pids cgroup under a folder of its own: v1's pids hierarchy,
+ * or v2 with the pids controller enabled for our subtree (cgroup_join).
  */
 static int setup_cgroup(struct sandbox *sb)
 {
 	char *base = NULL;
 	if (path_is_dir("/sys/fs/cgroup/pids")) {
+		sb->cgroup_home = own_cgroup_procs("/sys/fs/cgroup/pids", "pids");
+		sweep_dead_graders("/sys/fs/cgroup/pids", "grader-", true, remove_cgroup_tree);
 		base = xasprintf("/sys/fs/cgroup/pids/grader-%d", (int)getpid());
 		if (mkdir(base, 0755) < 0 && errno != EEXIST) {
 			error_errno("mkdir %s", base);
@@ -131,6 +256,8 @@ static int setup_cgroup(struct sandbox *sb)
 		strbuf_release(&controllers);
 		if (!has_pids)
 			return error("the cgroup v2 hierarchy has no pids controller");
+		sb->cgroup_home = own_cgroup_procs("/sys/fs/cgroup", NULL);
+		sweep_dead_graders("/sys/fs/cgroup", "grader-", true, remove_cgroup_tree);
 		base = xasprintf("/sys/fs/cgroup/grader-%d", (int)getpid());
 		char *control = path_join(base, "cgroup.subtree_control");
 		int rc = 0;
@@ -147,8 +274,30 @@ static int setup_cgroup(struct sandbox *sb)
 	} else {
 		return error("no cgroup file system at /sys/fs/cgroup");
 	}
+	if (!sb->cgroup_home) {
+		rmdir(base);
+		free(base);
+		return error("cannot tell from /proc/self/cgroup which cgroup the grader is in");
+	}
 	sb->cgroup_base = base;
 	return 0;
+}
+
+/*
+ * The folder new roots are mounted on, grader-root-PID-XXXXXX in $TMPDIR.
+ * Those of graders that were killed (PID gone) are removed first: always
+ * empty on the host, rmdir() is enough and can remove nothing else.
+ */
+static char *make_root_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	sweep_dead_graders(tmp, "grader-root-", false, remove_empty_dir);
+	char *prefix = xasprintf("grader-root-%d", (int)getpid());
+	char *dir = make_scratch_dir_in(tmp, prefix);
+	free(prefix);
+	return dir;
 }
 
 struct sandbox *sandbox_new(bool enabled)
@@ -177,20 +326,43 @@ struct sandbox *sandbox_new(bool enabled)
 			     error_last());
 		return sb;
 	}
+	sb->root_dir = make_root_dir();
+	if (!sb->root_dir) {
+		strvec_pushf(&sb->missing, "namespaces and file system isolation (%s)", error_last());
+		return sb;
+	}
 	sb->namespaces = true;
 	if (sb->root && setup_cgroup(sb) < 0)
-		strvec_pushf(&sb->missing,
-			     "cgroup process limit (%s; RLIMIT_NPROC of uid %d, shared by all tests, is used instead)",
-			     error_last(), SANDBOX_ROOT_UID);
+		cgroup_missing(sb);
 	return sb;
+}
+
+static void reap_exiting_init(struct sandbox *sb)
+{
+	/* A batch worker's copy of the sandbox never saw its parent's init. */
+	if (sb->exiting_init > 0 && sb->exiting_init_parent == getpid())
+		waitpid(sb->exiting_init, NULL, 0);
+	sb->exiting_init = 0;
 }
 
 void sandbox_free(struct sandbox *sb)
 {
 	if (!sb)
 		return;
+	reap_exiting_init(sb);
+	if (sb->cgroup_own && sb->cgroup_pid == getpid()) {
+		/* Back where it came from: a cgroup with a process in it cannot be removed. */
+		if (write_text(sb->cgroup_home, "0") == 0)
+			rmdir(sb->cgroup_own);
+	}
+	/* With the cgroups of batch workers, which exited without leaving theirs. */
 	if (sb->cgroup_base && getpid() == sb->owner)
-		rmdir(sb->cgroup_base);
+		remove_cgroup_tree(sb->cgroup_base);
+	if (sb->root_dir && getpid() == sb->owner)
+		rmdir(sb->root_dir);
+	free(sb->root_dir);
+	free(sb->cgroup_own);
+	free(sb->cgroup_home);
 	free(sb->cgroup_base);
 	seccomp_filter_free(sb->seccomp);
 	strvec_clear(&sb->missing);
@@ -515,7 +687,7 @@ static void init_fail(int fd, const char *step)
 }
 
 _Noreturn static void init_main(struct sandbox *sb, const struct run_request *req, enum sandbox_workdir wd,
-		      const char *new_root, int go_fd, int result_fd)
+		      const char *const *sources, int go_fd, int result_fd)
 {
 	close_other_fds(go_fd, result_fd);
 	/* The namespace, and every process in it, ends with the grader. */
@@ -555,8 +727,9 @@ _Noreturn static void init_main(struct sandbox *sb, const struct run_request *re
 	struct sandbox_fs_config fs = {
 		.workdir = req->workdir,
 		.tmp_size = SANDBOX_DISK_SIZE,
-		.scratch_root = new_root,
+		.scratch_root = sb->root_dir,
 		.workdir_size = wd == SANDBOX_WORKDIR_COPY ? SANDBOX_DISK_SIZE : 0,
+		.workdir_sources = sources,
 		.sandbox_uid = (unsigned)sb->uid,
 		.sandbox_gid = (unsigned)sb->gid,
 	};
@@ -576,7 +749,7 @@ _Noreturn static void init_main(struct sandbox *sb, const struct run_request *re
 		.uid = sb->uid,
 		.gid = sb->gid,
 		/* In a user namespace RLIMIT_NPROC counts only the namespace's processes (init included). */
-		.nproc_rlimit = !sb->cgroup_base,
+		.nproc_rlimit = !sb->cgroup_limits,
 		.seccomp = sb->seccomp,
 	};
 	struct run_request inner = *req;
@@ -596,34 +769,47 @@ _Noreturn static void init_main(struct sandbox *sb, const struct run_request *re
 
 /* ---- the grader's side -------------------------------------------------- */
 
-static char *cgroup_enter(struct sandbox *sb, pid_t pid, long long processes)
+/*
+ * Root's process limit.  The grading process moves itself, once, into a
+ * pids cgroup of its own under the base, and each test's init, forked from
+ * it, starts there: moving a process into a cgroup waits for an RCU grace
+ * period (3 ms a test on v1, more than the rest of the sandbox), forking
+ * within one's own does not.  Batch workers are forks sharing the base:
+ * each joins a cgroup named after its pid (sandbox_free removes them).
+ * Each run then sets pids.max to its own limit plus the two processes the
+ * cgroup also counts, the grader and init.  When that fails the run is
+ * limited by RLIMIT_NPROC instead (cgroup_limits false), and the report
+ * says so.
+ */
+static void cgroup_join(struct sandbox *sb, long long processes)
 {
+	sb->cgroup_limits = false;
 	if (!sb->cgroup_base)
-		return NULL;
-	/* Batch workers are forks sharing the base: their pid keeps the names apart. */
-	char *dir = xasprintf("%s/t%d-%lu", sb->cgroup_base, (int)getpid(), ++sb->runs);
-	char *max_path = path_join(dir, "pids.max");
-	char *procs_path = path_join(dir, "cgroup.procs");
+		return;
+	if (sb->cgroup_pid != getpid()) {
+		sb->cgroup_pid = getpid();
+		free(sb->cgroup_own);
+		sb->cgroup_own = xasprintf("%s/w%d", sb->cgroup_base, (int)getpid());
+		/* "0" is the writer itself. */
+		if ((mkdir(sb->cgroup_own, 0755) < 0 && errno != EEXIST &&
+		     error_errno("sandbox: mkdir %s", sb->cgroup_own)) ||
+		    write_text_at(sb->cgroup_own, "cgroup.procs", "0") < 0) {
+			rmdir(sb->cgroup_own);
+			free(sb->cgroup_own);
+			sb->cgroup_own = NULL;
+			cgroup_missing(sb);
+		}
+	}
+	if (!sb->cgroup_own)
+		return;
 	char value[32];
-	/* init itself is one of the cgroup's processes. */
 	if (processes > 0)
-		snprintf(value, sizeof(value), "%lld", processes + 1);
+		snprintf(value, sizeof(value), "%lld", processes + 2);
 	else
 		snprintf(value, sizeof(value), "max");
-	char pid_text[32];
-	snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
-	int rc = 0;
-	if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || write_text(max_path, value) < 0 ||
-	    write_text(procs_path, pid_text) < 0)
-		rc = -1;
-	free(max_path);
-	free(procs_path);
-	if (rc < 0) {
-		rmdir(dir);
-		free(dir);
-		return NULL;
-	}
-	return dir;
+	sb->cgroup_limits = write_text_at(sb->cgroup_own, "pids.max", value) == 0;
+	if (!sb->cgroup_limits)
+		cgroup_missing(sb);
 }
 
 /* Reads init's whole answer, or gives up at the watchdog's deadline. */
@@ -652,7 +838,7 @@ static int read_answer(int fd, double deadline, struct strbuf *out)
 }
 
 static int run_unsandboxed(struct sandbox *sb, const struct run_request *req,
-			   struct run_result *res)
+			   enum sandbox_workdir wd, struct run_result *res)
 {
 	struct run_confinement confine = {
 		.nproc_rlimit = true,
@@ -661,32 +847,62 @@ static int run_unsandboxed(struct sandbox *sb, const struct run_request *req,
 	struct run_request plain = *req;
 	plain.confine = &confine;
 	plain.ipc_scope = IPC_SCOPE_CREATORS;
-	return run_processes(&plain, res);
+	/* Without a tmpfs of its own, a workdir made of sources is made on the host, and removed after. */
+	bool made = wd == SANDBOX_WORKDIR_COPY && req->workdir_sources;
+	if (made) {
+		if (mkdir_p(req->workdir, 0755) < 0) {
+			error_prefix("sandbox: create %s", req->workdir);
+			return -1;
+		}
+		for (const char *const *src = req->workdir_sources; *src; src++) {
+			if (copy_tree(*src, req->workdir) < 0) {
+				error_prefix("sandbox: copy %s into %s", *src, req->workdir);
+				remove_tree(req->workdir);
+				return -1;
+			}
+		}
+	}
+	int ret = run_processes(&plain, res);
+	if (made)
+		remove_tree(req->workdir);
+	return ret;
+}
+
+/* Absolute paths of req's workdir sources (sandbox_fs wants them): a NULL-terminated strvec, or -1. */
+static int absolute_sources(const struct run_request *req, struct strvec *out)
+{
+	for (const char *const *src = req->workdir_sources; src && *src; src++) {
+		char *abs = realpath(*src, NULL);
+		if (!abs)
+			return error_errno("sandbox: %s", *src);
+		strvec_push_owned(out, abs);
+	}
+	return 0;
 }
 
 int sandbox_run(struct sandbox *sb, const struct run_request *req, enum sandbox_workdir wd,
 		struct run_result *res)
 {
+	reap_exiting_init(sb);
 	if (!sb->namespaces)
-		return run_unsandboxed(sb, req, res);
+		return run_unsandboxed(sb, req, wd, res);
 
 	run_result_init(res, req);
-	char *new_root = xasprintf("%s.root", req->workdir);
+	struct strvec sources = STRVEC_INIT;
+	strvec_init(&sources);
 	int go[2] = {-1, -1}, result[2] = {-1, -1};
 	struct strbuf answer = STRBUF_INIT;
 	strbuf_init(&answer);
-	char *cgroup = NULL;
 	pid_t pid = -1;
 	int ret = -1;
 
-	if (mkdir(new_root, 0700) < 0 && errno != EEXIST) {
-		error_errno("sandbox: mkdir %s", new_root);
+	if (absolute_sources(req, &sources) < 0)
 		goto out;
-	}
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(result, O_CLOEXEC) < 0) {
 		error_errno("sandbox: pipe");
 		goto out;
 	}
+	cgroup_join(sb, req->limits.processes);
 	pid = clone3_fork(sb->clone_flags);
 	if (pid < 0) {
 		error_errno("sandbox: clone3");
@@ -695,13 +911,13 @@ int sandbox_run(struct sandbox *sb, const struct run_request *req, enum sandbox_
 	if (pid == 0) {
 		close(go[1]);
 		close(result[0]);
-		init_main(sb, req, wd, new_root, go[0], result[1]);
+		init_main(sb, req, wd, req->workdir_sources ? (const char *const *)sources.v : NULL,
+			  go[0], result[1]);
 	}
 	close_fd(&go[0]);
 	close_fd(&result[1]);
 	if (!sb->root && write_id_maps(pid, sb->uid, sb->gid) < 0)
 		goto out;
-	cgroup = cgroup_enter(sb, pid, req->limits.processes);
 	if (write_all(go[1], "g", 1) < 0) {
 		error_errno("sandbox: start init");
 		goto out;
@@ -722,7 +938,7 @@ int sandbox_run(struct sandbox *sb, const struct run_request *req, enum sandbox_
 		waitpid(pid, NULL, 0);
 		pid = -1;
 		run_result_release(res);
-		ret = run_unsandboxed(sb, req, res);
+		ret = run_unsandboxed(sb, req, wd, res);
 		goto out;
 	} else if (answer.buf[0] != 'R' || !get_result(&r, req->nprocs, res)) {
 		error("sandbox: malformed answer from the test's init process");
@@ -730,22 +946,25 @@ int sandbox_run(struct sandbox *sb, const struct run_request *req, enum sandbox_
 		ret = 0;
 	}
 out:
-	if (pid > 0) {
+	if (pid > 0 && ret < 0) {
 		/* Killing init tears down its whole PID namespace. */
-		if (ret < 0)
-			kill(pid, SIGKILL);
+		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-	}
-	if (cgroup) {
-		rmdir(cgroup);
-		free(cgroup);
+	} else if (pid > 0) {
+		/*
+		 * Init has answered and is on its way out, but its namespaces'
+		 * teardown waits for RCU grace periods: it is reaped at the next
+		 * run (before its pids could count against that run's limit)
+		 * while the grader judges this one.
+		 */
+		sb->exiting_init = pid;
+		sb->exiting_init_parent = getpid();
 	}
 	close_fd(&go[0]);
 	close_fd(&go[1]);
 	close_fd(&result[0]);
 	close_fd(&result[1]);
-	rmdir(new_root);
-	free(new_root);
+	strvec_clear(&sources);
 	strbuf_release(&answer);
 	return ret;
 }

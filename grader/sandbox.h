@@ -6,8 +6,9 @@
  *
  *   grader ──clone3(NEWPID|NEWIPC|NEWNET|NEWNS|NEWUTS [|NEWUSER])──► init
  *     │  writes init's uid/gid maps (ordinary user: its own ids, mapped
- *     │  to themselves), puts init into a per-test pids cgroup (root), then
- *     │  lets it go
+ *     │  to themselves), then lets it go.  As root the grader has joined,
+ *     │  once, a pids cgroup of its own whose limit it sets per run, so
+ *     │  init starts in it (moving each init there cost 3 ms a run)
  *     │                         init (pid 1 of the test's PID namespace):
  *     │                           dies with the grader (PDEATHSIG), builds
  *     │                           the file system (sandbox_fs.h) and runs
@@ -20,7 +21,13 @@
  *     │                           over a pipe and exits; the kernel kills
  *     │                           whatever is left in the namespace, and
  *     │                           the IPC and network namespaces vanish.
- *     └─ reads the result (a watchdog kills init if it never answers)
+ *     └─ reads the result (a watchdog kills init if it never answers);
+ *        init is reaped at the next run, its namespaces' teardown
+ *        overlapping the judging
+ *
+ *   A test's workdir can be made of sources (run.h's workdir_sources):
+ *   init copies them straight into the workdir's tmpfs, and nothing of the
+ *   test is ever written to the host's disk.
  *
  * What the machine refuses is degraded to, never silently: sandbox_new()
  * probes once, and a sandbox that fails to set up at its first run falls

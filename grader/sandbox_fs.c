@@ -68,6 +68,9 @@ static int check_config(const struct sandbox_fs_config *cfg, struct fs_build *b)
 	/* tmpfs reads size=0 as "no limit". */
 	if (cfg->tmp_size <= 0 || cfg->workdir_size < 0)
 		return error("sandbox: tmp_size must be positive and workdir_size not negative");
+	for (const char *const *src = cfg->workdir_sources; src && *src; src++)
+		if ((*src)[0] != '/')
+			return error("sandbox: a workdir source must be an absolute path: %s", *src);
 	b->workdir_rel = cfg->workdir + strspn(cfg->workdir, "/");
 	if (!*b->workdir_rel)
 		return error("sandbox: the workdir cannot be /");
@@ -349,17 +352,22 @@ static int setup_tmp(const struct fs_build *b)
 static int copy_workdir(const struct fs_build *b, const char *host)
 {
 	const struct sandbox_fs_config *cfg = b->cfg;
-	struct stat st;
-	if (fstat(b->workdir_fd, &st) < 0)
+	struct stat st = {.st_mode = 0755};
+	if (b->workdir_fd >= 0 && fstat(b->workdir_fd, &st) < 0)
 		return error_errno("sandbox: %s", cfg->workdir);
 	char *opts =
 	    xasprintf("mode=%o,size=%lld", (unsigned)(st.st_mode & 01777), cfg->workdir_size);
 	int ret = mount_tmpfs(b, b->workdir_rel, cfg->workdir, MS_NOSUID | MS_NODEV, opts);
 	free(opts);
-	if (ret == 0 && (ret = copy_tree(host, b->workdir_rel)) < 0) {
-		char *size = human_size((double)cfg->workdir_size);
-		error_prefix("sandbox: copy %s into its %s tmpfs", cfg->workdir, size);
-		free(size);
+	/* Sources are still reachable by their host paths: the new root is not entered yet. */
+	const char *const own[] = {host, NULL};
+	const char *const *src = cfg->workdir_sources ? cfg->workdir_sources : own;
+	for (; ret == 0 && *src; src++) {
+		if ((ret = copy_tree(*src, b->workdir_rel)) < 0) {
+			char *size = human_size((double)cfg->workdir_size);
+			error_prefix("sandbox: copy %s into its %s tmpfs", *src, size);
+			free(size);
+		}
 	}
 	return ret;
 }
@@ -421,8 +429,10 @@ int sandbox_fs_setup(const struct sandbox_fs_config *cfg)
 		error_errno("sandbox: make / private");
 		goto out;
 	}
-	b.workdir_fd = open(cfg->workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (b.workdir_fd < 0) {
+	/* A workdir made of sources exists only in here. */
+	if (!(cfg->workdir_size > 0 && cfg->workdir_sources))
+		b.workdir_fd = open(cfg->workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (b.workdir_fd < 0 && !(cfg->workdir_size > 0 && cfg->workdir_sources)) {
 		error_errno("sandbox: open %s", cfg->workdir);
 		goto out;
 	}

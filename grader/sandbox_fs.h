@@ -23,8 +23,9 @@
  *   /tmp                     a fresh tmpfs (size tmp_size)
  *   <workdir>                at the same absolute path as outside (so messages name real
  *                            paths): with workdir_size > 0 a fresh tmpfs of that size holding
- *                            a copy of the host folder's contents (what the program writes
- *                            there is lost, and it cannot fill the host's disk); with 0 a
+ *                            a copy of the host folder's contents, or of the workdir_sources'
+ *                            (then the host folder need not exist); what the program writes
+ *                            there is lost, and it cannot fill the host's disk; with 0 a
  *                            read-write bind of the host folder (a build, whose output the
  *                            grader keeps)
  *
@@ -55,6 +56,12 @@ struct sandbox_fs_config {
 	long long tmp_size;		/* bytes for /tmp and /dev/shm tmpfs (each) */
 	const char *scratch_root;	/* an existing empty folder the new root can be built on (e.g. under $TMPDIR) */
 	long long workdir_size;		/* > 0: workdir becomes a tmpfs of this size with a copy; 0: bind */
+	/*
+	 * With workdir_size > 0: absolute paths of the folders (or single files)
+	 * copied into the workdir, in order, a later one's file replacing an
+	 * earlier one's; NULL-terminated.  NULL: the host workdir's contents.
+	 */
+	const char *const *workdir_sources;
 	unsigned sandbox_uid, sandbox_gid;	/* the ids (inside the namespace) student code runs as, for passwd/group */
 };
 

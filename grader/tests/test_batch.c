@@ -168,6 +168,112 @@ Test(batch, a_killed_batch_resumes_to_the_same_scores)
 	free(killed);
 }
 
+/* Copies robustness submission `from` into class/name. */
+static void enrol(const char *class, const char *name, const char *from)
+{
+	char *dst = path_join(class, name);
+	char *src = xasprintf("grader/tests/robustness/submissions/%s", from);
+	cr_assert_eq(mkdir_p(dst, 0755), 0, "%s", error_last());
+	cr_assert_eq(copy_tree(src, dst), 0, "%s", error_last());
+	free(src);
+	free(dst);
+}
+
+/* The first child of pid, or 0 when it has none. */
+static pid_t first_child(pid_t pid)
+{
+	char *path = xasprintf("/proc/%d/task/%d/children", (int)pid, (int)pid);
+	struct strbuf text = STRBUF_INIT;
+	strbuf_init(&text);
+	pid_t child = read_file(path, &text) == 0 ? (pid_t)atoi(text.buf) : 0;
+	strbuf_release(&text);
+	free(path);
+	return child;
+}
+
+/* The status and first check message of the only test in report_dir/student.json. */
+static void only_test(const char *report_dir, const char *student, char **status, char **message)
+{
+	char *name = xasprintf("%s.json", student);
+	char *path = path_join(report_dir, name);
+	json_error_t jerr;
+	json_t *r = json_load_file(path, 0, &jerr);
+	cr_assert_not_null(r, "%s: %s", path, jerr.text);
+	json_t *test = json_array_get(json_object_get(r, "tests"), 0);
+	json_t *check = json_array_get(json_object_get(test, "checks"), 0);
+	*status = xstrdup(json_string_value(json_object_get(test, "status")));
+	*message = xstrdup(check ? json_string_value(json_object_get(check, "message")) : "");
+	json_decref(r);
+	free(path);
+	free(name);
+}
+
+/*
+ * Workers live as long as the batch: one killed in the middle of a student
+ * costs that student an error report (never the report itself), and a new
+ * worker grades the students after it.
+ */
+Test(batch, a_worker_killed_mid_student_is_replaced)
+{
+	char *class = path_join(e2e_tmpdir(), "pool-class");
+	char *out = path_join(e2e_tmpdir(), "pool");
+	enrol(class, "a_hangs", "sleeps_forever");
+	enrol(class, "b_hello", "hello");
+	enrol(class, "c_hello", "hello");
+	char *pidfile = path_join(e2e_tmpdir(), "pool.pid");
+	char *start = xasprintf("setsid sh -c 'echo $$ > %s; exec %s batch "
+				"grader/tests/robustness %s -o %s -j 1' >/dev/null 2>&1 &",
+				pidfile, e2e_grader(), class, out);
+	cr_assert_eq(system(start), 0);
+
+	/*
+	 * a_hangs takes its whole 2 s timeout: the worker is found grading it,
+	 * as the batch's child that has a child of its own (a sandbox's init;
+	 * the batch's other short-lived child is the sandbox's probe).
+	 */
+	pid_t batch_pid = 0, worker = 0;
+	for (int i = 0; i < 300 && !worker; i++) {
+		usleep(10 * 1000);
+		struct strbuf text = STRBUF_INIT;
+		strbuf_init(&text);
+		if (!batch_pid && read_file(pidfile, &text) == 0)
+			batch_pid = (pid_t)atoi(text.buf);
+		strbuf_release(&text);
+		pid_t child = batch_pid > 0 ? first_child(batch_pid) : 0;
+		if (child > 0 && first_child(child) > 0)
+			worker = child;
+	}
+	cr_assert_gt(worker, 1, "no worker appeared under the batch (pid %d)", (int)batch_pid);
+	usleep(300 * 1000);
+	cr_assert_eq(kill(worker, SIGKILL), 0, "kill: %s", strerror(errno));
+	for (int i = 0; i < 3000 && kill(batch_pid, 0) == 0; i++)
+		usleep(10 * 1000);
+	cr_assert_neq(kill(batch_pid, 0), 0, "the batch did not finish");
+
+	char *status, *message;
+	only_test(out, "a_hangs", &status, &message);
+	cr_expect_str_eq(status, "error");
+	cr_expect(strstr(message, "the grader crashed (SIGKILL)"), "%s", message);
+	free(status);
+	free(message);
+	const char *after[] = {"b_hello", "c_hello"};
+	for (size_t i = 0; i < 2; i++) {
+		only_test(out, after[i], &status, &message);
+		cr_expect_str_eq(status, "passed", "%s: %s", after[i], message);
+		free(status);
+		free(message);
+	}
+	char *gradebook_path = path_join(out, "gradebook.csv");
+	char *csv = slurp(gradebook_path);
+	cr_expect_eq(count_lines(csv), 4, "%s", csv);
+	free(csv);
+	free(gradebook_path);
+	free(start);
+	free(pidfile);
+	free(out);
+	free(class);
+}
+
 /* A copy of the spec folder whose tests changed but whose build did not. */
 static char *spec_with_new_points(void)
 {

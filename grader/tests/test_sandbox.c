@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -48,24 +49,32 @@ static void teardown(void)
 
 TestSuite(sandbox, .init = setup, .fini = teardown, .timeout = 60);
 
-/* Runs `sh -c script` in the sandbox; returns its stdout. */
-static const char *run_sh(const char *script, enum sandbox_workdir wd)
+/* Runs `sh -c script` through box in dir, made of sources when not NULL; returns its stdout. */
+static const char *run_sh_in(struct sandbox *box, const char *dir, const char *const *sources,
+			     const char *script, enum sandbox_workdir wd)
 {
 	char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
 	struct run_proc_spec proc = {.name = "sh", .argv = argv};
 	struct run_request req = {
-		.workdir = workdir,
+		.workdir = dir,
 		.envp = env.v,
 		.limits = {.cpu_ms = 5000, .memory = 1LL << 30, .processes = 32,
 			   .output = 1 << 20, .open_files = 64},
 		.timeout_ms = 5000,
 		.procs = &proc,
 		.nprocs = 1,
+		.workdir_sources = sources,
 	};
-	cr_assert_eq(sandbox_run(sb, &req, wd, &result), 0, "sandbox_run: %s", error_last());
+	cr_assert_eq(sandbox_run(box, &req, wd, &result), 0, "sandbox_run: %s", error_last());
 	have_result = true;
 	cr_assert(result.procs[0].started, "%s", result.procs[0].start_error);
 	return result.procs[0].out.data;
+}
+
+/* Runs `sh -c script` in the sandbox, in workdir; returns its stdout. */
+static const char *run_sh(const char *script, enum sandbox_workdir wd)
+{
+	return run_sh_in(sb, workdir, NULL, script, wd);
 }
 
 Test(sandbox, this_machine_gives_full_isolation)
@@ -123,6 +132,58 @@ Test(sandbox, a_test_writes_to_a_copy_a_build_to_the_folder)
 	free(marker);
 }
 
+/* Writes text to scratch/rel (its folders made); returns the path (caller frees). */
+static char *scratch_file(const char *rel, const char *text)
+{
+	char *path = path_join(scratch, rel);
+	char *dir = xstrdup(path);
+	*strrchr(dir, '/') = '\0';
+	cr_assert_eq(mkdir_p(dir, 0755), 0, "%s", error_last());
+	cr_assert_eq(write_file_atomic(path, text, strlen(text)), 0, "%s", error_last());
+	free(dir);
+	return path;
+}
+
+/*
+ * A test's workdir made of sources (the built folder, the fixtures, a
+ * single file), a later source's file replacing an earlier one's, run with
+ * and without namespaces: in both it is there for the run and gone after.
+ */
+static void expect_workdir_made_of_sources(struct sandbox *box)
+{
+	free(scratch_file("built/prog.txt", "from the build\n"));
+	free(scratch_file("built/same.txt", "the build's\n"));
+	free(scratch_file("fixtures/same.txt", "the fixture's\n"));
+	free(scratch_file("fixtures/sub/deep.txt", "deep\n"));
+	char *single = scratch_file("single.txt", "single\n");
+	char *built = path_join(scratch, "built"), *fixtures = path_join(scratch, "fixtures");
+	const char *sources[] = {built, fixtures, single, NULL};
+	char *dir = path_join(scratch, "test-1-run-1");
+	const char *out = run_sh_in(box, dir, sources,
+				    "pwd; cat prog.txt same.txt sub/deep.txt single.txt; echo x > new",
+				    SANDBOX_WORKDIR_COPY);
+	char *want = xasprintf("%s\nfrom the build\nthe fixture's\ndeep\nsingle\n", dir);
+	cr_expect_str_eq(out, want);
+	cr_expect(!path_exists(dir), "the test's workdir is left on the host");
+	free(want);
+	free(dir);
+	free(built);
+	free(fixtures);
+	free(single);
+}
+
+Test(sandbox, a_workdir_made_of_sources_exists_only_for_the_run)
+{
+	expect_workdir_made_of_sources(sb);
+}
+
+Test(sandbox, without_namespaces_a_workdir_of_sources_is_made_and_removed)
+{
+	struct sandbox *off = sandbox_new(false);
+	expect_workdir_made_of_sources(off);
+	sandbox_free(off);
+}
+
 Test(sandbox, ipc_objects_are_private_and_removed)
 {
 	/* Key 0x1234 on the host must not be what the test sees, nor be left by it. */
@@ -178,6 +239,59 @@ Test(sandbox, a_fork_bomb_is_held_by_the_process_limit)
 	/* 32 processes allowed: the shell and 31 sleeps at most. */
 	cr_expect(atoi(last) <= 31 && atoi(last) >= 20, "sleeps started: %s", last);
 	cr_expect_neq(result.procs[0].exit_code, 0, "the shell's fork never failed");
+}
+
+/* A pid that no process has any more. */
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return pid;
+}
+
+/* The empty folder new roots are mounted on: a killed grader's is removed by the next one. */
+Test(sandbox, a_killed_graders_root_folder_is_swept)
+{
+	const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *stale = xasprintf("%s/grader-root-%d-abcdef", tmp, (int)dead_pid());
+	cr_assert_eq(mkdir_p(stale, 0700), 0, "%s", error_last());
+	struct sandbox *box = sandbox_new(true);
+	cr_expect(!path_exists(stale), "%s was not swept", stale);
+	sandbox_free(box);
+	free(stale);
+}
+
+/*
+ * As root, each grading process joins a pids cgroup of its own once
+ * (sandbox.c): afterwards nothing of it is left, and the folders of a
+ * grader that was killed are swept by the next one.  As an ordinary user
+ * no cgroup is made at all.
+ */
+Test(sandbox, cgroups_are_left_behind_by_no_grader)
+{
+	const char *v1 = "/sys/fs/cgroup/pids", *v2 = "/sys/fs/cgroup";
+	const char *hierarchy = path_is_dir(v1) ? v1 : v2;
+	pid_t gone = dead_pid();
+	char *stale = xasprintf("%s/grader-%d", hierarchy, (int)gone);
+	char *stale_worker = xasprintf("%s/w%d", stale, (int)gone);
+	bool root = geteuid() == 0;
+	if (root) {
+		cr_assert_eq(mkdir_p(stale_worker, 0755), 0, "%s", error_last());
+	}
+	struct sandbox *box = sandbox_new(true);
+	char *mine = xasprintf("%s/grader-%d", hierarchy, (int)getpid());
+	cr_expect_str_eq(run_sh_in(box, workdir, NULL, "echo ok", SANDBOX_WORKDIR_COPY), "ok\n");
+	cr_expect_eq(path_is_dir(mine), root && sandbox_full(box),
+		     "a root grader's cgroup should exist while it grades, and no other");
+	sandbox_free(box);
+	cr_expect(!path_exists(mine), "%s is left behind", mine);
+	cr_expect(!path_exists(stale), "the killed grader's %s was not swept", stale);
+	free(mine);
+	free(stale);
+	free(stale_worker);
 }
 
 Test(sandbox, disabled_sandbox_says_what_is_missing)
