@@ -358,14 +358,15 @@ static int grade_or_check(const struct grade_args a, bool student)
 		grade_result_release(&result);
 		goto out;
 	}
+	bool written = true;
 	if (a.report_dir || !student) {
 		report_dir = a.report_dir ? xstrdup(a.report_dir)
 					  : xasprintf("reports/%s", spec->assignment);
+		/* Still printed below: the grading is never lost with the file. */
 		if (report_write_json(&result, report_dir) < 0 ||
 		    write_single_reports(&result, spec, report_dir) < 0) {
 			fprintf(stderr, "grader: cannot write the report: %s\n", error_last());
-			grade_result_release(&result);
-			goto out;
+			written = false;
 		}
 	}
 	warn_partial_isolation(&result);
@@ -381,7 +382,9 @@ static int grade_or_check(const struct grade_args a, bool student)
 		};
 		report_print_text(stdout, &result, &topts);
 	}
-	status = grade_result_all_passed(&result) ? EXIT_ALL_PASSED : EXIT_SOME_FAILED;
+	status = !written			     ? EXIT_INTERNAL
+		 : grade_result_all_passed(&result) ? EXIT_ALL_PASSED
+						     : EXIT_SOME_FAILED;
 	grade_result_release(&result);
 out:
 	if (fflush(stdout) != 0 && status != EXIT_INTERNAL) {

@@ -327,3 +327,20 @@ Test(cli, seed_is_accepted_and_the_failing_run_s_seed_is_reported)
 	cr_expect_eq(run.exit_code, 2);
 	cr_expect_not_null(strstr(run.err, "--seed wants a whole number"), "%s", run.err);
 }
+
+/* A report folder that cannot be made costs the file, never the grading: it is still printed. */
+Test(cli, an_unwritable_report_folder_still_prints_the_report)
+{
+	const char *argv[] = {e2e_grader(), "grade", ROBUSTNESS, ROBUSTNESS "/submissions/exit_42",
+			      "--format=json", "-o", "/dev/null/reports", NULL};
+	e2e_run_grader(argv, &run);
+	cr_expect_eq(run.exit_code, 3, "stderr: %s", run.err);
+	cr_expect_not_null(strstr(run.err, "cannot write the report"), "%s", run.err);
+	json_error_t err;
+	json_t *report = json_loads(run.out, 0, &err);
+	cr_assert_not_null(report, "stdout is not the report: %s", err.text);
+	json_t *test = e2e_find_test(report, "prints hello");
+	cr_assert_not_null(test);
+	cr_expect_str_eq(json_string_value(json_object_get(test, "status")), "failed");
+	json_decref(report);
+}
