@@ -319,6 +319,7 @@ static int hear_from(const struct spec *spec, const struct batch_options *o, str
 		close(s->task_fd);
 		close(s->done_fd);
 		waitpid(s->pid, &status, 0);
+		grade_remove_scratch_of(s->pid);
 		s->pid = 0;
 		why = WIFSIGNALED(status)
 			      ? xasprintf("the grader crashed (%s) while grading this submission",

@@ -1,5 +1,6 @@
 #include "grade.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -658,7 +659,10 @@ int grade_submission(const struct spec *spec, const char *submission_dir,
 	out->tests = xcalloc(spec->ntests, sizeof(*out->tests));
 	out->ntests = spec->ntests;
 
-	char *scratch = make_scratch_dir("grader");
+	/* Named after this process, so that a batch whose worker died can find what it left. */
+	char *prefix = xasprintf("grader-%d", (int)getpid());
+	char *scratch = make_scratch_dir(prefix);
+	free(prefix);
 	if (!scratch)
 		return -1;
 	char *build_dir = path_join(scratch, "build");
@@ -686,4 +690,24 @@ out:
 	free(build_dir);
 	free(scratch);
 	return ret;
+}
+
+void grade_remove_scratch_of(pid_t pid)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	char *prefix = xasprintf("grader-%d-", (int)pid);
+	DIR *d = opendir(tmp);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		char *path = path_join(tmp, de->d_name);
+		remove_tree(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
 }

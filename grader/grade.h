@@ -10,6 +10,7 @@
 #define GRADER_GRADE_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "result.h"
 #include "spec.h"
@@ -38,6 +39,13 @@ struct grade_options {
  */
 int grade_submission(const struct spec *spec, const char *submission_dir,
 		     const struct grade_options *opts, struct grade_result *out);
+
+/*
+ * Removes the scratch folders (in $TMPDIR) of a grading process that died,
+ * pid: a batch worker killed in the middle of a submission.  For a pid the
+ * caller has reaped only: the name alone says nothing of other namespaces.
+ */
+void grade_remove_scratch_of(pid_t pid);
 
 /* The folder's name as the report calls the student ("alice" for "subs/alice/"). */
 char *grade_submission_name(const char *submission_dir);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -59,6 +60,7 @@ struct sandbox {
 	 * costs more than the run's mounts), batch workers' included.
 	 */
 	char *root_dir;
+	int root_lock;		/* holds root_dir's flock: it is in use (-1: none) */
 	struct strvec missing;
 };
 
@@ -199,9 +201,19 @@ static void remove_cgroup_tree(const char *dir)
 	rmdir(dir);
 }
 
-static void remove_empty_dir(const char *dir)
+/*
+ * A new-root folder whose grader is gone.  Its pid alone cannot tell: a
+ * grader in another PID namespace sharing this $TMPDIR may have the same
+ * number.  A live grader holds a lock on its folder (make_root_dir).
+ */
+static void remove_unlocked_root_dir(const char *dir)
 {
-	rmdir(dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		rmdir(dir);
+	close(fd);
 }
 
 /*
@@ -284,19 +296,28 @@ static int setup_cgroup(struct sandbox *sb)
 }
 
 /*
- * The folder new roots are mounted on, grader-root-PID-XXXXXX in $TMPDIR.
- * Those of graders that were killed (PID gone) are removed first: always
- * empty on the host, rmdir() is enough and can remove nothing else.
+ * The folder new roots are mounted on, grader-root-PID-XXXXXX in $TMPDIR,
+ * locked (flock) for as long as the grader, or a fork of it, lives: *lock_fd.
+ * Those of graders that were killed are removed first: always empty on the
+ * host, rmdir() is enough and can remove nothing else.
  */
-static char *make_root_dir(void)
+static char *make_root_dir(int *lock_fd)
 {
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
-	sweep_dead_graders(tmp, "grader-root-", false, remove_empty_dir);
+	sweep_dead_graders(tmp, "grader-root-", false, remove_unlocked_root_dir);
 	char *prefix = xasprintf("grader-root-%d", (int)getpid());
 	char *dir = make_scratch_dir_in(tmp, prefix);
 	free(prefix);
+	*lock_fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (dir && (*lock_fd < 0 || flock(*lock_fd, LOCK_EX) < 0)) {
+		error_errno("sandbox: lock %s", dir);
+		close_fd(lock_fd);
+		rmdir(dir);
+		free(dir);
+		return NULL;
+	}
 	return dir;
 }
 
@@ -305,6 +326,7 @@ struct sandbox *sandbox_new(bool enabled)
 	struct sandbox *sb = xcalloc(1, sizeof(*sb));
 	strvec_init(&sb->missing);
 	sb->owner = getpid();
+	sb->root_lock = -1;
 	sb->root = geteuid() == 0;
 	sb->uid = sb->root ? SANDBOX_ROOT_UID : getuid();
 	sb->gid = sb->root ? SANDBOX_ROOT_GID : getgid();
@@ -326,7 +348,7 @@ struct sandbox *sandbox_new(bool enabled)
 			     error_last());
 		return sb;
 	}
-	sb->root_dir = make_root_dir();
+	sb->root_dir = make_root_dir(&sb->root_lock);
 	if (!sb->root_dir) {
 		strvec_pushf(&sb->missing, "namespaces and file system isolation (%s)", error_last());
 		return sb;
@@ -360,6 +382,7 @@ void sandbox_free(struct sandbox *sb)
 		remove_cgroup_tree(sb->cgroup_base);
 	if (sb->root_dir && getpid() == sb->owner)
 		rmdir(sb->root_dir);
+	close_fd(&sb->root_lock);
 	free(sb->root_dir);
 	free(sb->cgroup_own);
 	free(sb->cgroup_home);

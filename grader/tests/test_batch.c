@@ -263,6 +263,17 @@ Test(batch, a_worker_killed_mid_student_is_replaced)
 		free(status);
 		free(message);
 	}
+	/* What the killed worker was building is removed with it. */
+	const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *left = xasprintf("grader-%d-", (int)worker);
+	DIR *d = opendir(tmp);
+	cr_assert_not_null(d);
+	struct dirent *de;
+	while ((de = readdir(d)))
+		cr_expect(strncmp(de->d_name, left, strlen(left)), "left behind: %s/%s", tmp,
+			  de->d_name);
+	closedir(d);
+	free(left);
 	char *gradebook_path = path_join(out, "gradebook.csv");
 	char *csv = slurp(gradebook_path);
 	cr_expect_eq(count_lines(csv), 4, "%s", csv);

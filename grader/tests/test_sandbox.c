@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -252,15 +254,29 @@ static pid_t dead_pid(void)
 	return pid;
 }
 
-/* The empty folder new roots are mounted on: a killed grader's is removed by the next one. */
+/*
+ * The empty folder new roots are mounted on: a killed grader's is removed
+ * by the next one, but not one still locked by a live grader whose pid
+ * only looks gone (it lives in another PID namespace sharing $TMPDIR).
+ */
 Test(sandbox, a_killed_graders_root_folder_is_swept)
 {
 	const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	char *stale = xasprintf("%s/grader-root-%d-abcdef", tmp, (int)dead_pid());
+	pid_t gone = dead_pid();
+	char *stale = xasprintf("%s/grader-root-%d-abcdef", tmp, (int)gone);
+	char *elsewhere = xasprintf("%s/grader-root-%d-ghijkl", tmp, (int)gone);
 	cr_assert_eq(mkdir_p(stale, 0700), 0, "%s", error_last());
+	cr_assert_eq(mkdir_p(elsewhere, 0700), 0, "%s", error_last());
+	int lock = open(elsewhere, O_RDONLY | O_DIRECTORY);
+	cr_assert_geq(lock, 0);
+	cr_assert_eq(flock(lock, LOCK_EX), 0);
 	struct sandbox *box = sandbox_new(true);
 	cr_expect(!path_exists(stale), "%s was not swept", stale);
+	cr_expect(path_exists(elsewhere), "a locked folder was swept: %s", elsewhere);
 	sandbox_free(box);
+	close(lock);
+	rmdir(elsewhere);
+	free(elsewhere);
 	free(stale);
 }
 
