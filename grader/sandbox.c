@@ -1,11 +1,9 @@
 #include "sandbox.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <limits.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -21,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox_cgroup.h"
 #include "sandbox_fs.h"
 #include "seccomp.h"
 
@@ -44,11 +43,7 @@ struct sandbox {
 	uid_t uid;		/* who student code runs as, inside the namespaces */
 	gid_t gid;
 	struct seccomp_filter *seccomp;
-	char *cgroup_base;	/* a pids-controller folder of our own, or NULL */
-	char *cgroup_home;	/* the cgroup.procs of the cgroup the owner started in */
-	/* The cgroup the process cgroup_pid moved itself into (cgroup_join), or NULL. */
-	char *cgroup_own;
-	pid_t cgroup_pid;
+	struct sandbox_cgroup *cgroup;	/* root's process limit (sandbox_cgroup.h), or NULL */
 	bool cgroup_limits;	/* this run's pids.max is set: no RLIMIT_NPROC needed */
 	pid_t owner;		/* the process that made it: batch workers share it, only it removes it */
 	/* The previous run's init, answered but not yet reaped, and the process whose child it is. */
@@ -73,40 +68,20 @@ static pid_t clone3_fork(uint64_t flags)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
-static int write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return error_errno("sandbox: open %s", path);
-	int ret = write_all(fd, text, strlen(text));
-	close(fd);
-	if (ret < 0)
-		return error_errno("sandbox: write %s", path);
-	return 0;
-}
-
-static int write_text_at(const char *dir, const char *name, const char *text)
-{
-	char *path = path_join(dir, name);
-	int ret = write_text(path, text);
-	free(path);
-	return ret;
-}
-
 /* An ordinary user may map exactly its own ids, and must give up setgroups first. */
 static int write_id_maps(pid_t pid, uid_t uid, gid_t gid)
 {
 	char path[64], map[64];
 	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-	if (write_text(path, "deny") < 0)
+	if (write_text_file(path, "deny") < 0)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
-	if (write_text(path, map) < 0)
+	if (write_text_file(path, map) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-	return write_text(path, map);
+	return write_text_file(path, map);
 }
 
 /* Can this machine give a child all the namespaces?  The answer costs one short-lived process. */
@@ -153,55 +128,6 @@ static void cgroup_missing(struct sandbox *sb)
 }
 
 /*
- * The cgroup.procs file of the cgroup this process is in, in the hierarchy
- * mounted at mount (v1: the line of `controller`; v2: the "0::" line).
- */
-static char *own_cgroup_procs(const char *mount, const char *controller)
-{
-	struct strbuf text = STRBUF_INIT;
-	strbuf_init(&text);
-	char *found = NULL;
-	if (read_file("/proc/self/cgroup", &text) == 0) {
-		for (char *line = text.buf; line && *line && !found;) {
-			char *end = strchr(line, '\n');
-			if (end)
-				*end = '\0';
-			/* "N:controllers:/path" */
-			char *c = strchr(line, ':');
-			char *path = c ? strchr(c + 1, ':') : NULL;
-			if (path) {
-				*path++ = '\0';
-				bool match = controller ? strstr(c + 1, controller) != NULL
-							: !strcmp(line, "0") && c[1] == '\0';
-				if (match)
-					found = xasprintf("%s%s/cgroup.procs", mount,
-							  strcmp(path, "/") ? path : "");
-			}
-			line = end ? end + 1 : NULL;
-		}
-	}
-	strbuf_release(&text);
-	return found;
-}
-
-/* Removes the cgroup dir and the cgroups in it; those with a process in them stay. */
-static void remove_cgroup_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		char *sub = path_join(dir, de->d_name);
-		rmdir(sub);
-		free(sub);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
-/*
  * A new-root folder whose grader is gone.  Its pid alone cannot tell: a
  * grader in another PID namespace sharing this $TMPDIR may have the same
  * number.  A live grader holds a lock on its folder (make_root_dir).
@@ -217,85 +143,6 @@ static void remove_unlocked_root_dir(const char *dir)
 }
 
 /*
- * What graders that were killed left in parent: the entries named prefix
- * + PID (exactly, or followed by '-' and more) whose PID is gone, each
- * handed to remove().
- */
-static void sweep_dead_graders(const char *parent, const char *prefix, bool exact,
-			       void (*remove)(const char *path))
-{
-	DIR *d = opendir(parent);
-	struct dirent *de;
-	size_t len = strlen(prefix);
-	while (d && (de = readdir(d))) {
-		if (strncmp(de->d_name, prefix, len) || !isdigit((unsigned char)de->d_name[len]))
-			continue;
-		char *end;
-		long pid = strtol(de->d_name + len, &end, 10);
-		if (pid <= 0 || pid > INT_MAX || (exact ? *end != '\0' : *end != '-'))
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		char *path = path_join(parent, de->d_name);
-		remove(path);
-		free(path);
-	}
-	if (d)
-		closedir(d);
-}
-
-/*
- * Root gets a pids cgroup under a folder of its own: v1's pids hierarchy,
- * or v2 with the pids controller enabled for our subtree (cgroup_join).
- */
-static int setup_cgroup(struct sandbox *sb)
-{
-	char *base = NULL;
-	if (path_is_dir("/sys/fs/cgroup/pids")) {
-		sb->cgroup_home = own_cgroup_procs("/sys/fs/cgroup/pids", "pids");
-		sweep_dead_graders("/sys/fs/cgroup/pids", "grader-", true, remove_cgroup_tree);
-		base = xasprintf("/sys/fs/cgroup/pids/grader-%d", (int)getpid());
-		if (mkdir(base, 0755) < 0 && errno != EEXIST) {
-			error_errno("mkdir %s", base);
-			free(base);
-			return -1;
-		}
-	} else if (path_exists("/sys/fs/cgroup/cgroup.controllers")) {
-		struct strbuf controllers = STRBUF_INIT;
-		strbuf_init(&controllers);
-		bool has_pids = read_file("/sys/fs/cgroup/cgroup.controllers", &controllers) == 0 &&
-				strstr(controllers.buf, "pids");
-		strbuf_release(&controllers);
-		if (!has_pids)
-			return error("the cgroup v2 hierarchy has no pids controller");
-		sb->cgroup_home = own_cgroup_procs("/sys/fs/cgroup", NULL);
-		sweep_dead_graders("/sys/fs/cgroup", "grader-", true, remove_cgroup_tree);
-		base = xasprintf("/sys/fs/cgroup/grader-%d", (int)getpid());
-		char *control = path_join(base, "cgroup.subtree_control");
-		int rc = 0;
-		if (write_text("/sys/fs/cgroup/cgroup.subtree_control", "+pids") < 0 ||
-		    (mkdir(base, 0755) < 0 && errno != EEXIST && error_errno("mkdir %s", base)) ||
-		    write_text(control, "+pids") < 0)
-			rc = -1;
-		free(control);
-		if (rc < 0) {
-			rmdir(base);
-			free(base);
-			return -1;
-		}
-	} else {
-		return error("no cgroup file system at /sys/fs/cgroup");
-	}
-	if (!sb->cgroup_home) {
-		rmdir(base);
-		free(base);
-		return error("cannot tell from /proc/self/cgroup which cgroup the grader is in");
-	}
-	sb->cgroup_base = base;
-	return 0;
-}
-
-/*
  * The folder new roots are mounted on, grader-root-PID-XXXXXX in $TMPDIR,
  * locked (flock) for as long as the grader, or a fork of it, lives: *lock_fd.
  * Those of graders that were killed are removed first: always empty on the
@@ -306,7 +153,7 @@ static char *make_root_dir(int *lock_fd)
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
-	sweep_dead_graders(tmp, "grader-root-", false, remove_unlocked_root_dir);
+	sandbox_sweep_dead(tmp, "grader-root-", false, remove_unlocked_root_dir);
 	char *prefix = xasprintf("grader-root-%d", (int)getpid());
 	char *dir = make_scratch_dir_in(tmp, prefix);
 	free(prefix);
@@ -354,7 +201,7 @@ struct sandbox *sandbox_new(bool enabled)
 		return sb;
 	}
 	sb->namespaces = true;
-	if (sb->root && setup_cgroup(sb) < 0)
+	if (sb->root && !(sb->cgroup = sandbox_cgroup_new()))
 		cgroup_missing(sb);
 	return sb;
 }
@@ -372,21 +219,11 @@ void sandbox_free(struct sandbox *sb)
 	if (!sb)
 		return;
 	reap_exiting_init(sb);
-	if (sb->cgroup_own && sb->cgroup_pid == getpid()) {
-		/* Back where it came from: a cgroup with a process in it cannot be removed. */
-		if (write_text(sb->cgroup_home, "0") == 0)
-			rmdir(sb->cgroup_own);
-	}
-	/* With the cgroups of batch workers, which exited without leaving theirs. */
-	if (sb->cgroup_base && getpid() == sb->owner)
-		remove_cgroup_tree(sb->cgroup_base);
+	sandbox_cgroup_free(sb->cgroup);
 	if (sb->root_dir && getpid() == sb->owner)
 		rmdir(sb->root_dir);
 	close_fd(&sb->root_lock);
 	free(sb->root_dir);
-	free(sb->cgroup_own);
-	free(sb->cgroup_home);
-	free(sb->cgroup_base);
 	seccomp_filter_free(sb->seccomp);
 	strvec_clear(&sb->missing);
 	free(sb);
@@ -792,49 +629,6 @@ _Noreturn static void init_main(struct sandbox *sb, const struct run_request *re
 
 /* ---- the grader's side -------------------------------------------------- */
 
-/*
- * Root's process limit.  The grading process moves itself, once, into a
- * pids cgroup of its own under the base, and each test's init, forked from
- * it, starts there: moving a process into a cgroup waits for an RCU grace
- * period (3 ms a test on v1, more than the rest of the sandbox), forking
- * within one's own does not.  Batch workers are forks sharing the base:
- * each joins a cgroup named after its pid (sandbox_free removes them).
- * Each run then sets pids.max to its own limit plus the two processes the
- * cgroup also counts, the grader and init.  When that fails the run is
- * limited by RLIMIT_NPROC instead (cgroup_limits false), and the report
- * says so.
- */
-static void cgroup_join(struct sandbox *sb, long long processes)
-{
-	sb->cgroup_limits = false;
-	if (!sb->cgroup_base)
-		return;
-	if (sb->cgroup_pid != getpid()) {
-		sb->cgroup_pid = getpid();
-		free(sb->cgroup_own);
-		sb->cgroup_own = xasprintf("%s/w%d", sb->cgroup_base, (int)getpid());
-		/* "0" is the writer itself. */
-		if ((mkdir(sb->cgroup_own, 0755) < 0 && errno != EEXIST &&
-		     error_errno("sandbox: mkdir %s", sb->cgroup_own)) ||
-		    write_text_at(sb->cgroup_own, "cgroup.procs", "0") < 0) {
-			rmdir(sb->cgroup_own);
-			free(sb->cgroup_own);
-			sb->cgroup_own = NULL;
-			cgroup_missing(sb);
-		}
-	}
-	if (!sb->cgroup_own)
-		return;
-	char value[32];
-	if (processes > 0)
-		snprintf(value, sizeof(value), "%lld", processes + 2);
-	else
-		snprintf(value, sizeof(value), "max");
-	sb->cgroup_limits = write_text_at(sb->cgroup_own, "pids.max", value) == 0;
-	if (!sb->cgroup_limits)
-		cgroup_missing(sb);
-}
-
 /* Reads init's whole answer, or gives up at the watchdog's deadline. */
 static int read_answer(int fd, double deadline, struct strbuf *out)
 {
@@ -925,7 +719,10 @@ int sandbox_run(struct sandbox *sb, const struct run_request *req, enum sandbox_
 		error_errno("sandbox: pipe");
 		goto out;
 	}
-	cgroup_join(sb, req->limits.processes);
+	/* Root's process limit; when it cannot be set, RLIMIT_NPROC instead, and the report says so. */
+	sb->cgroup_limits = sb->cgroup && sandbox_cgroup_limit(sb->cgroup, req->limits.processes) == 0;
+	if (sb->cgroup && !sb->cgroup_limits)
+		cgroup_missing(sb);
 	pid = clone3_fork(sb->clone_flags);
 	if (pid < 0) {
 		error_errno("sandbox: clone3");

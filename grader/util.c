@@ -325,6 +325,21 @@ out:
 	return ret;
 }
 
+int write_text_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_errno("cannot open %s", path);
+	int ret = write_all(fd, text, strlen(text));
+	int saved = errno;
+	close(fd);
+	if (ret < 0) {
+		errno = saved;
+		return error_errno("cannot write %s", path);
+	}
+	return 0;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
 	char *copy = xstrdup(path);

@@ -89,6 +89,8 @@ ssize_t read_small_file(const char *path, char *buf, size_t size);
  * one, while a sync per student made batch grading wait for the disk.
  */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* Writes text to a file that exists (a /proc or cgroup control file) in one go. */
+int write_text_file(const char *path, const char *text);
 /* mkdir -p; mode applies to the folders it creates. */
 int mkdir_p(const char *path, mode_t mode);
 /*
