@@ -146,7 +146,7 @@ enum { TASK_DONE = 'D', TASK_FAILED = 'F' };
 /*
  * A worker: grades the tasks it is sent, one at a time, until the parent
  * closes its end.  Workers live as long as the batch, so that what a
- * process sets up once (its pids cgroup: sandbox.c) is paid once per
+ * process sets up once (its pids cgroup: sandbox_cgroup.h) is paid once per
  * worker, not once per student.
  */
 _Noreturn static void worker(const struct spec *spec, const struct batch_options *o,
@@ -160,7 +160,7 @@ _Noreturn static void worker(const struct spec *spec, const struct batch_options
 			n = read(task_fd, &t, sizeof(t));
 		while (n < 0 && errno == EINTR);
 		if (n != (ssize_t)sizeof(t) || t.index >= dirs->n) {
-			/* Its own cgroup and new-root folder go with it (sandbox.c). */
+			/* Back to the cgroup it started in, its own removed (sandbox_cgroup.h). */
 			sandbox_free(sb);
 			_exit(n == 0 ? 0 : EXIT_INTERNAL);
 		}

@@ -4,7 +4,7 @@
  *
  * N forked workers, kept for the whole class, are sent one submission at a
  * time over a pipe and answer when its report is written: what a process
- * sets up once (its pids cgroup, sandbox.c) is then paid once per worker,
+ * sets up once (its pids cgroup, sandbox_cgroup.h) is then paid once per worker,
  * not per student.  The grader's crash on one submission still touches no
  * other: a worker that dies costs the student it was grading an error
  * report, and a new worker takes the next one.  A worker writes
