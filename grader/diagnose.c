@@ -42,6 +42,18 @@ void diagnose_proc_add_fd(struct diagnose_proc *p, int fd, const char *target, b
 	p->fds[p->nfds++] = (struct diagnose_fd){fd, xstrdup(target), pipe, ino, accmode};
 }
 
+void diagnose_snapshot_add_gone(struct diagnose_snapshot *snap, pid_t pid, const char *cmd,
+				const unsigned long long *pipes, size_t npipes)
+{
+	snap->gone = xrealloc(snap->gone, (snap->ngone + 1) * sizeof(*snap->gone));
+	struct diagnose_gone *g = &snap->gone[snap->ngone++];
+	g->pid = pid;
+	g->cmd = xstrdup(cmd);
+	g->pipes = xcalloc(npipes ? npipes : 1, sizeof(*g->pipes));
+	memcpy(g->pipes, pipes, npipes * sizeof(*pipes));
+	g->npipes = npipes;
+}
+
 void diagnose_snapshot_release(struct diagnose_snapshot *snap)
 {
 	for (size_t i = 0; i < snap->n; i++) {
@@ -51,6 +63,11 @@ void diagnose_snapshot_release(struct diagnose_snapshot *snap)
 		free(p->fds);
 		free(p->cmd);
 	}
+	for (size_t i = 0; i < snap->ngone; i++) {
+		free(snap->gone[i].cmd);
+		free(snap->gone[i].pipes);
+	}
+	free(snap->gone);
 	free(snap->procs);
 	*snap = (struct diagnose_snapshot)DIAGNOSE_SNAPSHOT_INIT;
 }
@@ -538,6 +555,29 @@ static size_t others_of(struct render *r, const size_t *holders, size_t n, size_
 }
 
 /*
+ * " (pid 3 (ls), which held it too, has exited)": a writer that is gone
+ * explains why nothing comes, and that only the holders left keep the
+ * reader from its end-of-file.
+ */
+static void add_gone_writers(struct render *r, unsigned long long ino)
+{
+	size_t told = 0;
+	for (size_t g = 0; g < r->snap->ngone; g++) {
+		const struct diagnose_gone *gone = &r->snap->gone[g];
+		bool wrote = false;
+		for (size_t k = 0; k < gone->npipes && !wrote; k++)
+			wrote = gone->pipes[k] == ino;
+		if (!wrote)
+			continue;
+		strbuf_addf(r->sb, "%spid %d (%s)", told ? ", " : " (", (int)gone->pid, gone->cmd);
+		told++;
+	}
+	if (told)
+		strbuf_addstr(r->sb, told == 1 ? ", which held a write end too, has exited)"
+						: ", which held write ends too, have exited)");
+}
+
+/*
  * Reading a pipe: who holds its write ends, which is who it waits for.  A
  * write end in the reader itself can never be closed while it waits.
  */
@@ -569,6 +609,7 @@ static size_t add_pipe_read(struct render *r, size_t i, const struct doing *d, s
 	} else {
 		strbuf_addstr(r->sb, ", although no process holds its write end any more");
 	}
+	add_gone_writers(r, f->ino);
 	return others_of(r, others, nothers, targets);
 }
 
@@ -848,14 +889,22 @@ char *diagnose_explain(const struct diagnose_snapshot *snap)
 	return strbuf_detach(&sb, NULL);
 }
 
-char *diagnose_hang(void)
+char *diagnose_hang_with(void (*add_gone)(struct diagnose_snapshot *snap, void *ctx), void *ctx)
 {
 	struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
 	char *text = NULL;
-	if (diagnose_snapshot_take(&snap) == 0)
+	if (diagnose_snapshot_take(&snap) == 0) {
+		if (add_gone)
+			add_gone(&snap, ctx);
 		text = diagnose_explain(&snap);
+	}
 	diagnose_snapshot_release(&snap);
 	return text;
+}
+
+char *diagnose_hang(void)
+{
+	return diagnose_hang_with(NULL, NULL);
 }
 
 char *diagnose_cpu_exhausted(pid_t pid, const char *cmd, double cpu_limit_seconds)

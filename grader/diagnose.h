@@ -61,14 +61,28 @@ struct diagnose_proc {
 	size_t fds_cap;
 };
 
+/*
+ * A process of the test that has exited, and the pipes it held a write end
+ * of when it did (known only to a tracer): a reader still waiting on one
+ * of them is told that this writer is gone.
+ */
+struct diagnose_gone {
+	pid_t pid;
+	char *cmd;
+	unsigned long long *pipes;	/* inodes */
+	size_t npipes;
+};
+
 /* The observer first, then its descendants, every parent before its children. */
 struct diagnose_snapshot {
 	struct diagnose_proc *procs;
 	size_t n;
 	size_t cap;
+	struct diagnose_gone *gone;
+	size_t ngone;
 };
 
-#define DIAGNOSE_SNAPSHOT_INIT {NULL, 0, 0}
+#define DIAGNOSE_SNAPSHOT_INIT {NULL, 0, 0, NULL, 0}
 
 /*
  * Fills snap (initialised, empty) with the calling process and its live
@@ -84,6 +98,9 @@ struct diagnose_proc *diagnose_snapshot_add(struct diagnose_snapshot *snap, pid_
 /* Adds a descriptor to p; target is copied. */
 void diagnose_proc_add_fd(struct diagnose_proc *p, int fd, const char *target, bool pipe,
 			  unsigned long long ino, int accmode);
+/* Adds an exited process and the pipe inodes it wrote to (copied). */
+void diagnose_snapshot_add_gone(struct diagnose_snapshot *snap, pid_t pid, const char *cmd,
+				const unsigned long long *pipes, size_t npipes);
 void diagnose_snapshot_release(struct diagnose_snapshot *snap);
 
 /*
@@ -99,6 +116,8 @@ char *diagnose_explain(const struct diagnose_snapshot *snap);
  * Caller frees.  Called at a test's timeout, before anything is killed.
  */
 char *diagnose_hang(void);
+/* diagnose_hang, with add_gone(snap, ctx) adding the exited processes a tracer knows of. */
+char *diagnose_hang_with(void (*add_gone)(struct diagnose_snapshot *snap, void *ctx), void *ctx);
 
 /*
  * Explains a process killed by the CPU time limit (SIGXCPU): one that never

@@ -1075,7 +1075,8 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		if (lp.tracer)
 			trace_stop_judging(lp.tracer);
 		/* What each process is blocked on, while they still are (the next step kills them). */
-		res->diagnosis = diagnose_hang();
+		res->diagnosis = lp.tracer ? diagnose_hang_with(trace_add_gone, lp.tracer)
+					   : diagnose_hang();
 		if (loop_kill(&lp) < 0)
 			goto out;
 	} else {

@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "diagnose.h"
 #include "seccomp.h"
 #include "trace_internal.h"
 
@@ -73,6 +74,9 @@ struct process {
 	double held_until;
 	char *first_name;	/* the program it started as */
 	uint64_t rng;		/* its stream of perturbation delays */
+	/* The pipes it held a write end of when it exited, for a later hang's diagnosis. */
+	unsigned long long *wrote;
+	size_t nwrote;
 };
 
 struct tracer {
@@ -508,6 +512,28 @@ static void list_fds(struct tracer *t, const struct process *p, pid_t tid)
 	strvec_clear(&held);
 }
 
+/*
+ * Adds the pipes tid holds a write end of to those its process is known to
+ * have written to: a writer that is gone is part of why a reader waiting on
+ * one of them hangs (diagnose.h).  Looked at when it execs (a program such
+ * as ls closes its stdout before it exits) and when it exits.
+ */
+static void note_pipe_writes(struct process *p, pid_t tid)
+{
+	unsigned long long *now;
+	size_t n = trace_proc_pipe_writes(tid, &now);
+	for (size_t i = 0; i < n; i++) {
+		bool known = false;
+		for (size_t k = 0; k < p->nwrote && !known; k++)
+			known = p->wrote[k] == now[i];
+		if (known)
+			continue;
+		p->wrote = xrealloc(p->wrote, (p->nwrote + 1) * sizeof(*p->wrote));
+		p->wrote[p->nwrote++] = now[i];
+	}
+	free(now);
+}
+
 /* Returns false when the task is held (not to be resumed now). */
 static bool on_exit_stop(struct tracer *t, struct task *task)
 {
@@ -523,7 +549,10 @@ static bool on_exit_stop(struct tracer *t, struct task *task)
 	 * The whole process is leaving, its descriptors still open.  A signal's
 	 * victim is not blamed: it had no chance to close or to wait.
 	 */
-	if (p->threads > 0 || !t->judging || !p->student || !WIFEXITED(status))
+	if (p->threads > 0 || !t->judging || !p->student)
+		return true;
+	note_pipe_writes(p, task->tid);
+	if (!WIFEXITED(status))
 		return true;
 	if (t->req.fds)
 		list_fds(t, p, task->tid);
@@ -603,6 +632,8 @@ static void on_stop(struct tracer *t, pid_t tid, int status)
 	case PTRACE_EVENT_EXEC:
 		on_exec(t, task);
 		task = find_task(t, tid);
+		if (t->judging)
+			note_pipe_writes(&t->procs[task->proc], tid);
 		break;
 	case PTRACE_EVENT_EXIT:
 		if (!on_exit_stop(t, task))
@@ -975,6 +1006,7 @@ void trace_finish(struct tracer *t)
 			strvec_clear(&p->rec.argv);
 		}
 		free(p->first_name);
+		free(p->wrote);
 	}
 	for (size_t i = 0; i < t->ntasks; i++)
 		free(t->tasks[i].exec_path);
@@ -983,4 +1015,15 @@ void trace_finish(struct tracer *t)
 	free(t->watched);
 	seccomp_filter_free(t->filter);
 	free(t);
+}
+
+void trace_add_gone(struct diagnose_snapshot *snap, void *tracer)
+{
+	const struct tracer *t = tracer;
+	for (size_t i = 0; i < t->nprocs; i++) {
+		const struct process *p = &t->procs[i];
+		if (p->rec.exited && p->nwrote)
+			diagnose_snapshot_add_gone(snap, p->rec.pid, process_name(p), p->wrote,
+						   p->nwrote);
+	}
 }

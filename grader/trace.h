@@ -230,6 +230,12 @@ long long trace_wake_ms(const struct tracer *t, double now);
 int trace_settle(struct tracer *t);
 /* The grader is about to kill the test: let every held or delayed process go, judge no more exits. */
 void trace_stop_judging(struct tracer *t);
+/*
+ * For diagnose_hang_with(): adds to snap the test's processes that have
+ * exited and the pipes each held a write end of then.  tracer: a struct tracer.
+ */
+struct diagnose_snapshot;
+void trace_add_gone(struct diagnose_snapshot *snap, void *tracer);
 /* Kills and reaps every traced process left, unblocks SIGCHLD, frees t. */
 void trace_finish(struct tracer *t);
 

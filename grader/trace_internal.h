@@ -63,5 +63,7 @@ char *trace_proc_exe(pid_t tid);
 int trace_proc_state(pid_t pid, char *state, pid_t *ppid);
 /* "fd 4 -> pipe:[1234] (write end)" for each descriptor above 2, in order. */
 void trace_proc_fds(pid_t tid, struct strvec *out);
+/* The inodes of the pipes tid holds a write end of (any fd, 0-2 included); caller frees *inodes. */
+size_t trace_proc_pipe_writes(pid_t tid, unsigned long long **inodes);
 
 #endif

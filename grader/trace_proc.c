@@ -426,28 +426,59 @@ static int by_number(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-void trace_proc_fds(pid_t tid, struct strvec *out)
+/* The descriptors from min_fd up that tid has open, ascending; caller frees *fds. */
+static size_t open_fds(pid_t tid, int min_fd, int **fds)
 {
+	*fds = NULL;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)tid);
 	DIR *dir = opendir(path);
 	if (!dir)
-		return;
-	int *fds = NULL;
+		return 0;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		int fd = atoi(de->d_name);
-		if (fd <= 2)
+		if (fd < min_fd)
 			continue;
-		fds = xgrow(fds, sizeof(*fds), n + 1, &cap);
-		fds[n++] = fd;
+		*fds = xgrow(*fds, sizeof(**fds), n + 1, &cap);
+		(*fds)[n++] = fd;
 	}
 	closedir(dir);
 	if (n)
-		qsort(fds, n, sizeof(*fds), by_number);
+		qsort(*fds, n, sizeof(**fds), by_number);
+	return n;
+}
+
+size_t trace_proc_pipe_writes(pid_t tid, unsigned long long **inodes)
+{
+	*inodes = NULL;
+	int *fds;
+	size_t nfds = open_fds(tid, 0, &fds), n = 0, cap = 0;
+	for (size_t i = 0; i < nfds; i++) {
+		char link[96], target[64];
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, fds[i]);
+		ssize_t len = readlink(link, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		unsigned long long ino;
+		if (sscanf(target, "pipe:[%llu]", &ino) != 1 ||
+		    !strcmp(pipe_end(tid, fds[i]), " (read end)"))
+			continue;
+		*inodes = xgrow(*inodes, sizeof(**inodes), n + 1, &cap);
+		(*inodes)[n++] = ino;
+	}
+	free(fds);
+	return n;
+}
+
+void trace_proc_fds(pid_t tid, struct strvec *out)
+{
+	int *fds;
+	size_t n = open_fds(tid, 3, &fds);
 	for (size_t i = 0; i < n; i++) {
 		char link[96], target[4096];
 		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, fds[i]);

@@ -651,6 +651,42 @@ Test(diagnose, words_for_a_reader_keeping_its_write_end, .fini = snap_teardown)
 		  "pipe ends each process does not use.");
 }
 
+/* A writer that has exited (known to the tracer) is named next to the holders left. */
+Test(diagnose, words_for_a_reader_whose_writers_have_exited, .fini = snap_teardown)
+{
+	add_grader();
+	struct diagnose_proc *parent = add(2, 1, 'S', "./dup2", SYS_wait4, 4);
+	add_pipe_end(parent, 4, 50, O_WRONLY);
+	struct diagnose_proc *wc = add(4, 2, 'S', "wc", SYS_read, 0);
+	add_pipe_end(wc, 0, 50, O_RDONLY);
+	const unsigned long long ls_pipes[] = {50}, other_pipes[] = {51, 52};
+	diagnose_snapshot_add_gone(&snap, 3, "ls", ls_pipes, 1);
+	diagnose_snapshot_add_gone(&snap, 5, "echo", other_pipes, 2);
+	explain();
+	cr_expect_str_eq(
+	    text, "pid 2 (./dup2) is blocked in waitpid() for its child pid 4 (wc), which is "
+		  "blocked reading pipe:[50] (fd 0), whose write end only its parent pid 2 (fd "
+		  "4) holds (pid 3 (ls), which held a write end too, has exited): each waits for "
+		  "the other. Hint: the child sees end-of-file only when every write end is "
+		  "closed, the parent's included: the parent must close its copies of the pipe "
+		  "ends (after writing, if it writes) before it calls wait().");
+	/* Two of them, and the reader itself holding a write end. */
+	diagnose_snapshot_release(&snap);
+	free(text);
+	text = NULL;
+	add_grader();
+	struct diagnose_proc *reader = add(2, 1, 'S', "./prog", SYS_read, 3);
+	add_pipe_end(reader, 3, 60, O_RDONLY);
+	add_pipe_end(reader, 4, 60, O_WRONLY);
+	const unsigned long long both[] = {60};
+	diagnose_snapshot_add_gone(&snap, 3, "./prog", both, 1);
+	diagnose_snapshot_add_gone(&snap, 4, "./prog", both, 1);
+	explain();
+	cr_expect(strstr(text, "is still open in pid 2 itself (fd 4) (pid 3 (./prog), pid 4 "
+			       "(./prog), which held write ends too, have exited)"),
+		  "%s", text);
+}
+
 Test(diagnose, words_for_two_readers_deadlocked, .fini = snap_teardown)
 {
 	add_grader();
