@@ -281,17 +281,34 @@ static int start_worker(const struct spec *spec, const struct batch_options *o,
 	return 0;
 }
 
-static void stop_worker(struct slot *s, bool kill_it)
+/*
+ * Closes the worker's pipes (it reads end of file and exits), or kills it,
+ * and reaps it; returns its wait status.  What a killed worker was building
+ * goes with it.
+ */
+static int stop_worker(struct slot *s, bool kill_it)
 {
+	int status = 0;
 	if (s->pid <= 0)
-		return;
+		return status;
 	close(s->task_fd);
 	close(s->done_fd);
 	if (kill_it)
 		kill(s->pid, SIGKILL);
-	waitpid(s->pid, NULL, 0);
+	waitpid(s->pid, &status, 0);
+	grade_remove_scratch_of(s->pid);
 	s->pid = 0;
 	s->dir = NULL;
+	return status;
+}
+
+/* The workers grading a submission now. */
+static size_t busy_slots(const struct slot *slots, size_t nslots)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < nslots; i++)
+		n += slots[i].dir != NULL;
+	return n;
 }
 
 /*
@@ -311,22 +328,13 @@ static int hear_from(const struct spec *spec, const struct batch_options *o, str
 	s->dir = NULL;
 	if (n == 1 && answer == TASK_DONE)
 		return 0;
-	char *why;
-	if (n == 1) {
-		why = xstrdup("the grader failed while grading this submission (see its error output)");
-	} else {
-		int status = 0;
-		close(s->task_fd);
-		close(s->done_fd);
-		waitpid(s->pid, &status, 0);
-		grade_remove_scratch_of(s->pid);
-		s->pid = 0;
-		why = WIFSIGNALED(status)
-			      ? xasprintf("the grader crashed (%s) while grading this submission",
-					  signal_name(WTERMSIG(status)))
-			      : xstrdup("the grader failed while grading this submission (see its "
-					"error output)");
-	}
+	/* End of file: the worker died; reaped, its slot is free for a new one. */
+	int status = n == 1 ? 0 : stop_worker(s, false);
+	char *why = WIFSIGNALED(status)
+			    ? xasprintf("the grader crashed (%s) while grading this submission",
+					signal_name(WTERMSIG(status)))
+			    : xstrdup("the grader failed while grading this submission (see its "
+				      "error output)");
 	write_error_report(spec, o, dir, why);
 	free(why);
 	return 1;
@@ -334,7 +342,7 @@ static int hear_from(const struct spec *spec, const struct batch_options *o, str
 
 /* Waits until a busy worker answers, and hears from it (as hear_from); -1 when poll fails. */
 static int await_worker(const struct spec *spec, const struct batch_options *o, struct slot *slots,
-			size_t nslots, size_t *ready)
+			size_t nslots)
 {
 	struct pollfd *pfds = xcalloc(nslots, sizeof(*pfds));
 	for (size_t i = 0; i < nslots; i++)
@@ -349,22 +357,14 @@ static int await_worker(const struct spec *spec, const struct batch_options *o, 
 	free(pfds);
 	if (rc < 0)
 		return error_errno("batch: poll");
-	*ready = k;
 	return hear_from(spec, o, &slots[k]);
 }
 
 static int write_class_reports(const struct spec *spec, const struct batch_options *o,
 			       const struct strvec *dirs)
 {
-	const char **names = xcalloc(spec->ntests ? spec->ntests : 1, sizeof(*names));
-	double *points = xcalloc(spec->ntests ? spec->ntests : 1, sizeof(*points));
-	for (size_t i = 0; i < spec->ntests; i++) {
-		names[i] = spec->tests[i].name;
-		points[i] = spec->tests[i].points;
-	}
-	struct class_report *cr =
-		class_report_new(o->report_dir, CLASS_REPORT_CSV | CLASS_REPORT_JUNIT | CLASS_REPORT_HTML,
-				 spec->assignment, spec->title, names, points, spec->ntests);
+	struct class_report *cr = class_report_new_for_spec(
+	    o->report_dir, CLASS_REPORT_CSV | CLASS_REPORT_JUNIT | CLASS_REPORT_HTML, spec);
 	int ret = cr ? 0 : -1;
 	for (size_t i = 0; i < dirs->n && ret == 0; i++) {
 		char *student = grade_submission_name(dirs->v[i]);
@@ -382,8 +382,6 @@ static int write_class_reports(const struct spec *spec, const struct batch_optio
 	if (ret == 0)
 		ret = class_report_finish(cr);
 	class_report_free(cr);
-	free(names);
-	free(points);
 	return ret;
 }
 
@@ -419,8 +417,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	}
 
 	struct progress pr = {dirs.n, 0, 0, now_seconds(), 0, isatty(2) == 1};
-	size_t busy = 0;
-	for (size_t next = 0; next < dirs.n || busy > 0;) {
+	for (size_t next = 0; next < dirs.n || busy_slots(slots, (size_t)jobs) > 0;) {
 		size_t idle = 0;
 		while (idle < (size_t)jobs && slots[idle].dir)
 			idle++;
@@ -458,16 +455,13 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 				continue;
 			}
 			slots[idle].dir = dir;
-			busy++;
 			continue;
 		}
-		size_t k;
-		int rc = await_worker(spec, o, slots, (size_t)jobs, &k);
+		int rc = await_worker(spec, o, slots, (size_t)jobs);
 		if (rc < 0) {
 			fprintf(stderr, "grader: %s\n", error_last());
 			goto out;
 		}
-		busy--;
 		worker_failed |= rc > 0;
 		pr.done++;
 		progress_show(&pr, false);

@@ -26,6 +26,7 @@
 
 #include "class_report_internal.h"
 #include "report_html.h"
+#include "spec.h"
 #include "util.h"
 
 /* ---- text: UTF-8 repair and escaping --------------------------------- */
@@ -402,6 +403,22 @@ struct class_report *class_report_new(const char *out_dir, unsigned what, const 
 		class_report_free(cr);
 		return NULL;
 	}
+	return cr;
+}
+
+struct class_report *class_report_new_for_spec(const char *out_dir, unsigned what,
+					       const struct spec *spec)
+{
+	const char **names = xcalloc(spec->ntests ? spec->ntests : 1, sizeof(*names));
+	double *points = xcalloc(spec->ntests ? spec->ntests : 1, sizeof(*points));
+	for (size_t i = 0; i < spec->ntests; i++) {
+		names[i] = spec->tests[i].name;
+		points[i] = spec->tests[i].points;
+	}
+	struct class_report *cr = class_report_new(out_dir, what, spec->assignment, spec->title,
+						   names, points, spec->ntests);
+	free(names);
+	free(points);
 	return cr;
 }
 

@@ -30,6 +30,7 @@
 enum { CLASS_REPORT_CSV = 1, CLASS_REPORT_JUNIT = 2, CLASS_REPORT_HTML = 4 };
 
 struct class_report;
+struct spec;
 
 /**
  * Starts the reports for one assignment in out_dir (created if missing).
@@ -41,6 +42,10 @@ struct class_report;
 struct class_report *class_report_new(const char *out_dir, unsigned what, const char *assignment,
 				      const char *title, const char *const *test_names,
 				      const double *test_points, size_t ntests);
+
+/* class_report_new() with the assignment, title and tests of a loaded spec. */
+struct class_report *class_report_new_for_spec(const char *out_dir, unsigned what,
+					       const struct spec *spec);
 
 /**
  * Adds one student's report (borrowed; nothing of it is kept).  Students

@@ -285,20 +285,8 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 static int write_single_reports(const struct grade_result *r, const struct spec *spec,
 				const char *report_dir)
 {
-	char *text = report_json_dump(r);
-	json_error_t jerr;
-	json_t *report = text ? json_loads(text, 0, &jerr) : NULL;
-	free(text);
-	if (!report)
-		return error("cannot re-read the report");
-	const char **names = xcalloc(spec->ntests ? spec->ntests : 1, sizeof(*names));
-	double *points = xcalloc(spec->ntests ? spec->ntests : 1, sizeof(*points));
-	for (size_t i = 0; i < spec->ntests; i++) {
-		names[i] = spec->tests[i].name;
-		points[i] = spec->tests[i].points;
-	}
-	struct class_report *cr = class_report_new(report_dir, CLASS_REPORT_JUNIT, spec->assignment,
-						   spec->title, names, points, spec->ntests);
+	json_t *report = report_json_new(r);
+	struct class_report *cr = class_report_new_for_spec(report_dir, CLASS_REPORT_JUNIT, spec);
 	int ret = cr && class_report_add(cr, report) == 0 && class_report_finish(cr) == 0 ? 0 : -1;
 	class_report_free(cr);
 	if (ret == 0) {
@@ -307,8 +295,6 @@ static int write_single_reports(const struct grade_result *r, const struct spec 
 		free(path);
 	}
 	json_decref(report);
-	free(names);
-	free(points);
 	return ret;
 }
 

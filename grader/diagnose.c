@@ -889,22 +889,14 @@ char *diagnose_explain(const struct diagnose_snapshot *snap)
 	return strbuf_detach(&sb, NULL);
 }
 
-char *diagnose_hang_with(void (*add_gone)(struct diagnose_snapshot *snap, void *ctx), void *ctx)
+char *diagnose_hang(void)
 {
 	struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
 	char *text = NULL;
-	if (diagnose_snapshot_take(&snap) == 0) {
-		if (add_gone)
-			add_gone(&snap, ctx);
+	if (diagnose_snapshot_take(&snap) == 0)
 		text = diagnose_explain(&snap);
-	}
 	diagnose_snapshot_release(&snap);
 	return text;
-}
-
-char *diagnose_hang(void)
-{
-	return diagnose_hang_with(NULL, NULL);
 }
 
 char *diagnose_cpu_exhausted(pid_t pid, const char *cmd, double cpu_limit_seconds)

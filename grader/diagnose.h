@@ -116,8 +116,6 @@ char *diagnose_explain(const struct diagnose_snapshot *snap);
  * Caller frees.  Called at a test's timeout, before anything is killed.
  */
 char *diagnose_hang(void);
-/* diagnose_hang, with add_gone(snap, ctx) adding the exited processes a tracer knows of. */
-char *diagnose_hang_with(void (*add_gone)(struct diagnose_snapshot *snap, void *ctx), void *ctx);
 
 /*
  * Explains a process killed by the CPU time limit (SIGXCPU): one that never

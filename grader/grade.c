@@ -113,6 +113,16 @@ static void add_kind_check(struct test_result *tr, const struct test_spec *t,
 	free(kind);
 }
 
+/* The first process that ran out of CPU time explains the test (a loop that never waits). */
+static void explain_cpu_exhausted(const struct test_spec *t, pid_t pid, const char *cmd,
+				  struct test_result *tr)
+{
+	if (*tr->diagnosis)
+		return;
+	free(tr->diagnosis);
+	tr->diagnosis = diagnose_cpu_exhausted(pid, cmd, (double)t->limits.cpu_ms / 1000.0);
+}
+
 /* Judges one process; sets *crashed when it died of a signal nobody expected. */
 static void judge_process(const struct test_spec *t, const struct process_spec *ps,
 			  const struct run_proc_result *pr, bool timed_out, struct test_result *tr,
@@ -157,6 +167,7 @@ static void judge_process(const struct test_spec *t, const struct process_spec *
 		add_kind_check(tr, t, ps, "limit", false, msg, NULL);
 		free(msg);
 		msg = NULL;
+		explain_cpu_exhausted(t, pr->pid, ps->argv.v[0], tr);
 	}
 	if (file_limit) {
 		char *size = human_size((double)RUN_FILE_SIZE_LIMIT);
@@ -360,11 +371,8 @@ static void judge_descendants(const struct test_spec *t, const struct run_result
 			add_kind_check(tr, t, ps, "limit", false, msg, NULL);
 			free(msg);
 			free(size);
-			if (sig == SIGXCPU && !*tr->diagnosis) {
-				free(tr->diagnosis);
-				tr->diagnosis = diagnose_cpu_exhausted(
-				    p->pid, traced_command(p), (double)t->limits.cpu_ms / 1000.0);
-			}
+			if (sig == SIGXCPU)
+				explain_cpu_exhausted(t, p->pid, traced_command(p), tr);
 		} else if (!*crash_note) {
 			*crash_note = xasprintf("%s was killed by %s (%s).", who, signal_name(sig),
 						grade_signal_meaning(sig));
@@ -694,9 +702,7 @@ out:
 
 void grade_remove_scratch_of(pid_t pid)
 {
-	const char *tmp = getenv("TMPDIR");
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
+	const char *tmp = scratch_parent();
 	char *prefix = xasprintf("grader-%d-", (int)pid);
 	DIR *d = opendir(tmp);
 	struct dirent *de;

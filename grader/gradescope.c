@@ -5,11 +5,11 @@
  */
 #include "gradescope.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "class_report_internal.h"
+#include "report_json.h"
 #include "util.h"
 
 /* Student text as a JSON string, repaired like every report's (class_report.h). */
@@ -21,14 +21,6 @@ static json_t *json_text(const char *s, size_t len)
 	json_t *j = json_stringn(sb.buf, sb.len);
 	strbuf_release(&sb);
 	return j;
-}
-
-/* Whole points as integers, like <student>.json. */
-static json_t *json_points(double v)
-{
-	if (v == floor(v) && fabs(v) < 1e15)
-		return json_integer((json_int_t)v);
-	return json_real(v);
 }
 
 json_t *gradescope_results(const json_t *report)
@@ -71,8 +63,8 @@ json_t *gradescope_results(const json_t *report)
 		json_t *gt = json_object();
 		const char *name = report_str(t, "name", &len);
 		json_object_set_new(gt, "name", json_text(name, len));
-		json_object_set_new(gt, "score", json_points(report_num(t, "score")));
-		json_object_set_new(gt, "max_score", json_points(report_num(t, "max_score")));
+		json_object_set_new(gt, "score", report_json_points(report_num(t, "score")));
+		json_object_set_new(gt, "max_score", report_json_points(report_num(t, "max_score")));
 		enum status st = report_status_of(t);
 		json_object_set_new(gt, "status",
 				    json_string(st == ST_PASSED ? "passed" : "failed"));
@@ -94,8 +86,8 @@ json_t *gradescope_results(const json_t *report)
 		seconds += report_num(t, "seconds");
 	}
 
-	json_object_set_new(root, "score", json_points(report_num(report, "score")));
-	json_object_set_new(root, "execution_time", json_real(round(seconds * 1000) / 1000));
+	json_object_set_new(root, "score", report_json_points(report_num(report, "score")));
+	json_object_set_new(root, "execution_time", report_json_seconds(seconds));
 	json_object_set_new(root, "output", json_text(out.buf, out.len));
 	json_object_set_new(root, "output_format", json_string("text"));
 	json_object_set_new(root, "visibility", json_string("visible"));

@@ -10,7 +10,7 @@
 #include "util.h"
 
 /* Whole points print as integers ("score": 15), as in the contract's example. */
-static json_t *json_points(double value)
+json_t *report_json_points(double value)
 {
 	if (value == floor(value) && fabs(value) < 1e15)
 		return json_integer((json_int_t)value);
@@ -18,7 +18,7 @@ static json_t *json_points(double value)
 }
 
 /* Seconds to the millisecond: more digits are noise. */
-static json_t *json_seconds(double value)
+json_t *report_json_seconds(double value)
 {
 	return json_real(round(value * 1000.0) / 1000.0);
 }
@@ -138,9 +138,9 @@ static json_t *test_to_json(const struct test_result *t)
 	json_t *j = json_object();
 	json_object_set_new(j, "name", json_text(t->name));
 	json_object_set_new(j, "status", json_string(test_status_name(t->status)));
-	json_object_set_new(j, "score", json_points(t->score));
-	json_object_set_new(j, "max_score", json_points(t->max_score));
-	json_object_set_new(j, "seconds", json_seconds(t->seconds));
+	json_object_set_new(j, "score", report_json_points(t->score));
+	json_object_set_new(j, "max_score", report_json_points(t->max_score));
+	json_object_set_new(j, "seconds", report_json_seconds(t->seconds));
 	json_object_set_new(j, "runs", json_integer(t->runs));
 	json_object_set_new(j, "passed_runs", json_integer(t->passed_runs));
 	if (t->perturbed)
@@ -156,14 +156,14 @@ static json_t *test_to_json(const struct test_result *t)
 	return j;
 }
 
-char *report_json_dump(const struct grade_result *r)
+json_t *report_json_new(const struct grade_result *r)
 {
 	json_t *root = json_object();
 	json_object_set_new(root, "grader_version", json_string(GRADER_VERSION));
 	json_object_set_new(root, "assignment", json_text(r->assignment));
 	json_object_set_new(root, "submission", json_text(r->submission));
-	json_object_set_new(root, "score", json_points(r->score));
-	json_object_set_new(root, "max_score", json_points(r->max_score));
+	json_object_set_new(root, "score", report_json_points(r->score));
+	json_object_set_new(root, "max_score", report_json_points(r->max_score));
 	json_object_set_new(root, "isolation", json_string(r->isolation_full ? "full" : "partial"));
 	json_t *missing = json_array();
 	for (size_t i = 0; i < r->isolation_missing.n; i++)
@@ -172,7 +172,7 @@ char *report_json_dump(const struct grade_result *r)
 
 	json_t *build = json_object();
 	json_object_set_new(build, "ok", json_boolean(r->build.ok));
-	json_object_set_new(build, "seconds", json_seconds(r->build.seconds));
+	json_object_set_new(build, "seconds", report_json_seconds(r->build.seconds));
 	json_object_set_new(build, "output", json_text(r->build.output ? r->build.output : ""));
 	json_object_set_new(root, "build", build);
 
@@ -181,6 +181,12 @@ char *report_json_dump(const struct grade_result *r)
 		json_array_append_new(tests, test_to_json(&r->tests[i]));
 	json_object_set_new(root, "tests", tests);
 
+	return root;
+}
+
+char *report_json_dump(const struct grade_result *r)
+{
+	json_t *root = report_json_new(r);
 	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	json_decref(root);
 	if (!text)

@@ -205,6 +205,7 @@ static void child_confine(const struct run_confinement *c, int status_fd)
 /* A traced child's side of the hand-over: the go pipe, and the filter to load once seized. */
 struct child_trace {
 	int go_fd;
+	int go_write_fd;	/* the runner's end, closed in the child */
 	const struct seccomp_filter *filter;
 };
 
@@ -217,6 +218,8 @@ struct child_trace {
  */
 static bool child_await_tracer(const struct child_trace *trace, int status_fd)
 {
+	/* Its own copy of the runner's end closed, the runner's death reads as end of file. */
+	close(trace->go_write_fd);
 	bool made_dumpable = false;
 	for (;;) {
 		char go = 0;
@@ -233,7 +236,10 @@ static bool child_await_tracer(const struct child_trace *trace, int status_fd)
 		}
 		if (made_dumpable)
 			prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-		return n == 1 && go == 'T';
+		/* 'U': the runner could not seize it, and says so.  Anything else: the runner is gone. */
+		if (n != 1 || (go != 'T' && go != 'U'))
+			_exit(127);
+		return go == 'T';
 	}
 }
 
@@ -467,7 +473,7 @@ static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid,
 	}
 	if (tracer && make_pipe(go_pipe) < 0)
 		goto out;
-	struct child_trace trace = {go_pipe[0], tracer ? trace_filter(tracer) : NULL};
+	struct child_trace trace = {go_pipe[0], go_pipe[1], tracer ? trace_filter(tracer) : NULL};
 
 	p->started_at = now_seconds();
 	pid_t pid = fork();
@@ -1075,8 +1081,13 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		if (lp.tracer)
 			trace_stop_judging(lp.tracer);
 		/* What each process is blocked on, while they still are (the next step kills them). */
-		res->diagnosis = lp.tracer ? diagnose_hang_with(trace_add_gone, lp.tracer)
-					   : diagnose_hang();
+		struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
+		if (diagnose_snapshot_take(&snap) == 0) {
+			if (lp.tracer)
+				trace_add_gone(lp.tracer, &snap);
+			res->diagnosis = diagnose_explain(&snap);
+		}
+		diagnose_snapshot_release(&snap);
 		if (loop_kill(&lp) < 0)
 			goto out;
 	} else {

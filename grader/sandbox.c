@@ -150,9 +150,7 @@ static void remove_unlocked_root_dir(const char *dir)
  */
 static char *make_root_dir(int *lock_fd)
 {
-	const char *tmp = getenv("TMPDIR");
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
+	const char *tmp = scratch_parent();
 	sandbox_sweep_dead(tmp, "grader-root-", false, remove_unlocked_root_dir);
 	char *prefix = xasprintf("grader-root-%d", (int)getpid());
 	char *dir = make_scratch_dir_in(tmp, prefix);

@@ -1017,9 +1017,8 @@ void trace_finish(struct tracer *t)
 	free(t);
 }
 
-void trace_add_gone(struct diagnose_snapshot *snap, void *tracer)
+void trace_add_gone(const struct tracer *t, struct diagnose_snapshot *snap)
 {
-	const struct tracer *t = tracer;
 	for (size_t i = 0; i < t->nprocs; i++) {
 		const struct process *p = &t->procs[i];
 		if (p->rec.exited && p->nwrote)

@@ -231,11 +231,11 @@ int trace_settle(struct tracer *t);
 /* The grader is about to kill the test: let every held or delayed process go, judge no more exits. */
 void trace_stop_judging(struct tracer *t);
 /*
- * For diagnose_hang_with(): adds to snap the test's processes that have
- * exited and the pipes each held a write end of then.  tracer: a struct tracer.
+ * Adds to a hang's snapshot (diagnose.h) the test's processes that have
+ * exited and the pipes each held a write end of.
  */
 struct diagnose_snapshot;
-void trace_add_gone(struct diagnose_snapshot *snap, void *tracer);
+void trace_add_gone(const struct tracer *t, struct diagnose_snapshot *snap);
 /* Kills and reaps every traced process left, unblocks SIGCHLD, frees t. */
 void trace_finish(struct tracer *t);
 

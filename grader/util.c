@@ -522,10 +522,15 @@ char *make_scratch_dir_in(const char *parent, const char *prefix)
 	return templ;
 }
 
-char *make_scratch_dir(const char *prefix)
+const char *scratch_parent(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	return make_scratch_dir_in(tmp && *tmp ? tmp : "/tmp", prefix);
+	return tmp && *tmp ? tmp : "/tmp";
+}
+
+char *make_scratch_dir(const char *prefix)
+{
+	return make_scratch_dir_in(scratch_parent(), prefix);
 }
 
 char *path_join(const char *a, const char *b)

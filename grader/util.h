@@ -109,6 +109,8 @@ int copy_tree(const char *src, const char *dst);
 int link_tree(const char *src, const char *dst);
 /* rm -rf that never follows symbolic links; succeeds when path is absent. */
 int remove_tree(const char *path);
+/* Where scratch folders go: $TMPDIR, or /tmp. */
+const char *scratch_parent(void);
 /* Creates a fresh private folder under $TMPDIR (or /tmp) named prefix-XXXXXX. */
 char *make_scratch_dir(const char *prefix);
 /* The same under parent. */

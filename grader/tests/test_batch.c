@@ -264,7 +264,7 @@ Test(batch, a_worker_killed_mid_student_is_replaced)
 		free(message);
 	}
 	/* What the killed worker was building is removed with it. */
-	const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	const char *tmp = scratch_parent();
 	char *left = xasprintf("grader-%d-", (int)worker);
 	DIR *d = opendir(tmp);
 	cr_assert_not_null(d);

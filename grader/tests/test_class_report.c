@@ -545,19 +545,10 @@ static const char *const dup2_names[] = {"lecture directory (a file name with a 
 					 "another directory", "directory with nothing to list"};
 static const double dup2_points[] = {10, 5, 5};
 
-/* The small class plus the traced student, for the HTML tests. */
-static void write_html_class(void)
-{
-	struct class_report *cr = class_report_new(scratch, CLASS_REPORT_HTML, "pipes",
-						   "Pipes <&> \"lab\"", two_names, two_points, 2);
-	cr_assert_not_null(cr, "%s", error_last());
-	class_report_free(cr); /* an abandoned report leaves nothing behind */
-	write_small_class(CLASS_REPORT_HTML);
-}
 
 Test(class_report, html_is_self_contained_and_escaped)
 {
-	write_html_class();
+	write_small_class(CLASS_REPORT_HTML);
 	char *path = out_path("index.html");
 	char *html = slurp(path);
 	cr_expect_eq(count(html, "<tr class=\"student-row\">"), 3);
@@ -635,7 +626,7 @@ Test(class_report, html_renders_in_headless_chromium)
 	cr_assert(access(CHROMIUM, X_OK) == 0,
 		  CHROMIUM " is missing: it is a test dependency (Debian package chromium; `make "
 			   "deps` installs it)");
-	write_html_class();
+	write_small_class(CLASS_REPORT_HTML);
 	char *home = out_path("home");
 	cr_assert_eq(mkdir_p(home, 0700), 0);
 	char *cmd = xasprintf(

@@ -261,7 +261,7 @@ static pid_t dead_pid(void)
  */
 Test(sandbox, a_killed_graders_root_folder_is_swept)
 {
-	const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	const char *tmp = scratch_parent();
 	pid_t gone = dead_pid();
 	char *stale = xasprintf("%s/grader-root-%d-abcdef", tmp, (int)gone);
 	char *elsewhere = xasprintf("%s/grader-root-%d-ghijkl", tmp, (int)gone);
