@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -20,6 +19,7 @@
 
 #include "diagnose.h"
 #include "seccomp.h"
+#include "run_internal.h"
 #include "util.h"
 
 #ifndef P_PIDFD
@@ -32,63 +32,10 @@
 /* How often exits are looked for when the kernel has no pidfds. */
 #define PIDFD_FALLBACK_POLL_MS 5
 
-static const char fixed_path[] = "/usr/local/bin:/usr/bin:/bin";
-
-/* Everything the loop knows about one process; fds are -1 when closed. */
-struct proc {
-	const struct run_proc_spec *spec;
-	struct run_proc_result *res;
-	pid_t pid;
-	int pidfd;
-	int in_fd;		/* grader's write end of the stdin pipe */
-	size_t in_off;
-	int out_fd;
-	int err_fd;
-	int seccomp_fd;		/* listener for the calls its filter denies */
-	double started_at;
-	bool ready;
-	bool reaped;
-};
-
-/* Which step of the child's set-up failed, for the exec-status pipe. */
-enum child_step {
-	STEP_STDIN,
-	STEP_FDS,
-	STEP_PGID,
-	STEP_CHDIR,
-	STEP_RLIMIT,
-	STEP_IDS,
-	STEP_NO_NEW_PRIVS,
-	STEP_SECCOMP,
-	STEP_TRACE,
-	STEP_EXEC
-};
-
-struct child_failure {
-	int step;
-	int err;
-};
-
-static const char *child_step_name(int step)
-{
-	switch (step) {
-	case STEP_STDIN: return "open stdin";
-	case STEP_FDS: return "set up descriptors";
-	case STEP_IDS: return "switch to the sandbox user";
-	case STEP_NO_NEW_PRIVS: return "set no_new_privs";
-	case STEP_SECCOMP: return "load the seccomp filter";
-	case STEP_TRACE: return "load the trace filter";
-	case STEP_PGID: return "setpgid";
-	case STEP_CHDIR: return "chdir";
-	case STEP_RLIMIT: return "setrlimit";
-	default: return "execve";
-	}
-}
-
 void run_build_env(struct strvec *env, const char *workdir, const struct env_var *extra,
 		   size_t nextra)
 {
-	strvec_pushf(env, "PATH=%s", fixed_path);
+	strvec_pushf(env, "PATH=%s", RUN_FIXED_PATH);
 	strvec_pushf(env, "HOME=%s", workdir);
 	strvec_push(env, "LANG=C");
 	for (size_t i = 0; i < nextra; i++) {
@@ -105,233 +52,6 @@ void run_build_env(struct strvec *env, const char *workdir, const struct env_var
 		if (!replaced)
 			strvec_pushf(env, "%s=%s", extra[i].name, extra[i].value);
 	}
-}
-
-/* Resolves a command without '/' through the fixed PATH, as a shell would. */
-static char *resolve_program(const char *name)
-{
-	if (strchr(name, '/'))
-		return xstrdup(name);
-	char *dirs = xstrdup(fixed_path);
-	char *found = NULL;
-	for (char *save, *dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		char *candidate = path_join(dir, name);
-		if (access(candidate, X_OK) == 0) {
-			found = candidate;
-			break;
-		}
-		free(candidate);
-	}
-	free(dirs);
-	return found ? found : xstrdup(name);
-}
-
-static void set_limit(int resource, rlim_t soft, rlim_t hard, int status_fd)
-{
-	struct rlimit rl = {soft, hard};
-	struct rlimit now;
-	/*
-	 * Without privilege a hard limit cannot be raised, and valgrind refuses
-	 * any change to it: then the soft limit alone enforces the spec's value,
-	 * or the existing, stricter hard limit stays.
-	 */
-	if (setrlimit(resource, &rl) == 0)
-		return;
-	if (errno == EPERM && getrlimit(resource, &now) == 0) {
-		rl.rlim_max = now.rlim_max;
-		rl.rlim_cur = now.rlim_max != RLIM_INFINITY && soft > now.rlim_max ? now.rlim_max : soft;
-	}
-	if (setrlimit(resource, &rl) < 0) {
-		struct child_failure f = {STEP_RLIMIT, errno};
-		(void)!write(status_fd, &f, sizeof(f));
-		_exit(127);
-	}
-}
-
-static void child_fail(int status_fd, int step)
-{
-	struct child_failure f = {step, errno};
-	(void)!write(status_fd, &f, sizeof(f));
-	_exit(127);
-}
-
-/*
- * Runs in the child between fork and exec: async-signal-safe calls only.
- * Every argument was prepared by the parent.
- */
-/* Hands the seccomp listener to the parent over the status socket (SCM_RIGHTS). */
-static void child_send_listener(int status_fd, int listener)
-{
-	char byte = 'L';
-	struct iovec iov = {&byte, 1};
-	union {
-		struct cmsghdr hdr;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control;
-	memset(&control, 0, sizeof(control));
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-			     .msg_controllen = sizeof(control.buf)};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &listener, sizeof(int));
-	if (sendmsg(status_fd, &msg, MSG_NOSIGNAL) < 0)
-		child_fail(status_fd, STEP_SECCOMP);
-	close(listener);
-}
-
-/* The last steps before exec: the sandbox user, no_new_privs and the seccomp filter. */
-static void child_confine(const struct run_confinement *c, int status_fd)
-{
-	if (c->switch_ids &&
-	    (setgroups(0, NULL) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 ||
-	     setresuid(c->uid, c->uid, c->uid) < 0))
-		child_fail(status_fd, STEP_IDS);
-	/* No setuid binary or file capability can give the test back what it lost. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		child_fail(status_fd, STEP_NO_NEW_PRIVS);
-	if (c->seccomp) {
-		int listener = seccomp_filter_load(c->seccomp);
-		if (listener < 0) {
-			errno = -listener;
-			child_fail(status_fd, STEP_SECCOMP);
-		}
-		if (listener > 0)
-			child_send_listener(status_fd, listener);
-	}
-}
-
-/* A traced child's side of the hand-over: the go pipe, and the filter to load once seized. */
-struct child_trace {
-	int go_fd;
-	int go_write_fd;	/* the runner's end, closed in the child */
-	const struct seccomp_filter *filter;
-};
-
-/*
- * Waits until the parent has tried to seize this process: 'T' means it is
- * traced, so the trace filter may be loaded (without a tracer its calls
- * would fail with ENOSYS).  'D' asks it to be dumpable for the seize
- * (trace_attach), acknowledged on the status socket; it is not any longer
- * than that.
- */
-static bool child_await_tracer(const struct child_trace *trace, int status_fd)
-{
-	/* Its own copy of the runner's end closed, the runner's death reads as end of file. */
-	close(trace->go_write_fd);
-	bool made_dumpable = false;
-	for (;;) {
-		char go = 0;
-		ssize_t n;
-		do
-			n = read(trace->go_fd, &go, 1);
-		while (n < 0 && errno == EINTR);
-		if (n == 1 && go == 'D' && !made_dumpable) {
-			char ack = 'A';
-			made_dumpable = prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == 0;
-			if (made_dumpable)
-				(void)!send(status_fd, &ack, 1, MSG_NOSIGNAL);
-			continue;
-		}
-		if (made_dumpable)
-			prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-		/* 'U': the runner could not seize it, and says so.  Anything else: the runner is gone. */
-		if (n != 1 || (go != 'T' && go != 'U'))
-			_exit(127);
-		return go == 'T';
-	}
-}
-
-static void child_exec(const char *path, char *const *argv, char *const *envp, const char *workdir,
-		       int stdin_fd, int out_fd, int err_fd, pid_t pgid,
-		       const struct limits_spec *limits, rlim_t nproc,
-		       const struct run_confinement *confine, const struct child_trace *trace,
-		       int status_fd)
-{
-	bool traced = trace && child_await_tracer(trace, status_fd);
-	sigset_t all;
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	/* The grader ignores SIGPIPE; ignored dispositions survive execve, defaults must not. */
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-
-	if (setpgid(0, pgid) < 0 && (pgid == 0 || setpgid(0, 0) < 0))
-		child_fail(status_fd, STEP_PGID);
-
-	/* Move the pipe ends clear of 0-2 first so that no dup2 clobbers another. */
-	if (dup2(stdin_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
-		child_fail(status_fd, STEP_FDS);
-	/* Everything from 3 up, the exec-status pipe included, closes at exec. */
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		child_fail(status_fd, STEP_FDS);
-
-	if (chdir(workdir) < 0)
-		child_fail(status_fd, STEP_CHDIR);
-
-	if (limits->cpu_ms > 0) {
-		rlim_t cpu = (rlim_t)((limits->cpu_ms + 999) / 1000);
-		/* The soft limit sends SIGXCPU, which the judge reports as a limit, not a crash. */
-		set_limit(RLIMIT_CPU, cpu, cpu + 1, status_fd);
-	}
-	if (limits->memory > 0)
-		set_limit(RLIMIT_AS, (rlim_t)limits->memory, (rlim_t)limits->memory, status_fd);
-	if (limits->open_files > 0)
-		set_limit(RLIMIT_NOFILE, (rlim_t)limits->open_files, (rlim_t)limits->open_files,
-			  status_fd);
-	if (nproc > 0)
-		set_limit(RLIMIT_NPROC, nproc, nproc, status_fd);
-	set_limit(RLIMIT_CORE, 0, 0, status_fd);
-	set_limit(RLIMIT_FSIZE, (rlim_t)RUN_FILE_SIZE_LIMIT, (rlim_t)RUN_FILE_SIZE_LIMIT, status_fd);
-	umask(022);
-	if (confine)
-		child_confine(confine, status_fd);
-	/*
-	 * Last, so that only the program's calls stop.  Loading a filter needs
-	 * no_new_privs (set again here for an unconfined run).  Where seccomp
-	 * is missing (valgrind, old kernels) the tracer is told ('F') and stops
-	 * at every call instead: the machine's lack is not the program's fault.
-	 */
-	if (traced) {
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-			child_fail(status_fd, STEP_NO_NEW_PRIVS);
-		if (seccomp_filter_load(trace->filter) < 0) {
-			char no_filter = 'F';
-			if (send(status_fd, &no_filter, 1, MSG_NOSIGNAL) < 0)
-				child_fail(status_fd, STEP_TRACE);
-		}
-	}
-
-	execve(path, argv, envp);
-	child_fail(status_fd, STEP_EXEC);
-}
-
-/*
- * RLIMIT_NPROC counts every process of the real uid that /proc shows (in a
- * sandbox: the test's user namespace).  Root is exempt; for any other user
- * the limit is what that user already runs plus the test's allowance.
- */
-static rlim_t nproc_limit(long long allowed, uid_t uid)
-{
-	if (allowed <= 0)
-		return 0;
-	if (uid == 0)
-		return (rlim_t)allowed;
-	long long running = 0;
-	DIR *dir = opendir("/proc");
-	if (dir) {
-		struct dirent *de;
-		while ((de = readdir(dir))) {
-			if (de->d_name[0] < '1' || de->d_name[0] > '9')
-				continue;
-			struct stat st;
-			if (fstatat(dirfd(dir), de->d_name, &st, 0) == 0 && st.st_uid == uid)
-				running++;
-		}
-		closedir(dir);
-	}
-	return (rlim_t)(running + allowed);
 }
 
 static int make_pipe(int fds[2])
@@ -450,7 +170,7 @@ static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid,
 	int go_pipe[2] = {-1, -1};
 	int stdin_fd = -1;
 	int ret = -1;
-	char *path = resolve_program(spec->argv[0]);
+	char *path = run_resolve_program(spec->argv[0]);
 
 	if (spec->stdin_data) {
 		if (make_pipe(in_pipe) < 0)
@@ -481,10 +201,24 @@ static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid,
 		error_errno("run: fork");
 		goto out;
 	}
-	if (pid == 0)
-		child_exec(path, spec->argv, req->envp, req->workdir, stdin_fd, out_pipe[1],
-			   err_pipe[1], pgid, &req->limits, nproc, req->confine,
-			   tracer ? &trace : NULL, status_pipe[1]);
+	if (pid == 0) {
+		struct run_child_setup setup = {
+			.path = path,
+			.argv = spec->argv,
+			.envp = req->envp,
+			.workdir = req->workdir,
+			.stdin_fd = stdin_fd,
+			.out_fd = out_pipe[1],
+			.err_fd = err_pipe[1],
+			.pgid = pgid,
+			.limits = &req->limits,
+			.nproc = nproc,
+			.confine = req->confine,
+			.trace = tracer ? &trace : NULL,
+			.status_fd = status_pipe[1],
+		};
+		run_child_exec(&setup);
+	}
 
 	p->pid = pid;
 	p->res->pid = pid;
@@ -507,7 +241,7 @@ static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid,
 		goto out;
 	if (n == (ssize_t)sizeof(failure)) {
 		p->res->start_error = xasprintf("cannot run '%s': %s failed: %s", spec->argv[0],
-						child_step_name(failure.step),
+						run_child_step_name(failure.step),
 						strerror(failure.err));
 		close_fd(&in_pipe[1]);
 	} else {
@@ -647,166 +381,7 @@ static bool proc_is_ready(struct proc *procs, size_t i, double now, long long *w
 	}
 }
 
-/* The state of one run: the processes started so far and the output cap. */
-struct loop {
-	struct proc *procs;
-	size_t started;
-	long long output_cap;
-	struct strvec *denied;
-	struct tracer *tracer;	/* NULL: the run is not traced */
-};
 
-/* Reads /proc/PID/stat's process group and state; false when the process is gone. */
-static bool proc_stat(pid_t pid, pid_t *ppid_out, pid_t *pgid, char *state, char *comm,
-		      size_t comm_size)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	/* comm may hold spaces and parentheses: it ends at the last ')'. */
-	char *open_paren = strchr(buf, '(');
-	char *close_paren = strrchr(buf, ')');
-	if (!open_paren || !close_paren || close_paren < open_paren)
-		return false;
-	snprintf(comm, comm_size, "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
-	int ppid, group;
-	if (sscanf(close_paren + 2, "%c %d %d", state, &ppid, &group) != 3)
-		return false;
-	*pgid = group;
-	*ppid_out = ppid;
-	return true;
-}
-
-/* A process of the test that it did not start itself, as /proc shows it. */
-struct other_proc {
-	pid_t pid;
-	char state;		/* 'Z' for a zombie */
-	bool our_child;		/* re-parented to the grader */
-	char comm[64];
-};
-
-/*
- * Lists the test's processes other than the ones it started: members of its
- * process groups, and processes re-parented to the grader (a child
- * subreaper), which is where a setsid() or double-fork escape ends up once
- * its parent is gone.  Caller frees *out.
- */
-static size_t list_others(const struct loop *lp, const pid_t *pgids, size_t npgids,
-			  struct other_proc **out)
-{
-	*out = NULL;
-	size_t n = 0;
-	DIR *dir = opendir("/proc");
-	if (!dir)
-		return 0;
-	pid_t self = getpid();
-	struct dirent *de;
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		struct other_proc o = {.pid = (pid_t)atoi(de->d_name)};
-		pid_t ppid, pgid;
-		if (!proc_stat(o.pid, &ppid, &pgid, &o.state, o.comm, sizeof(o.comm)))
-			continue;
-		bool started_by_us = false;
-		for (size_t i = 0; i < lp->started; i++)
-			started_by_us |= lp->procs[i].pid == o.pid;
-		o.our_child = ppid == self;
-		bool in_group = false;
-		for (size_t i = 0; i < npgids; i++)
-			in_group |= pgids[i] == pgid;
-		if (started_by_us || !(o.our_child || in_group))
-			continue;
-		*out = xrealloc(*out, (n + 1) * sizeof(**out));
-		(*out)[n++] = o;
-	}
-	closedir(dir);
-	return n;
-}
-
-/* Describes the live leftovers ("pid 12 (sleep)") for the orphans check. */
-static void find_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids,
-			   struct strvec *found)
-{
-	struct other_proc *others;
-	size_t n = list_others(lp, pgids, npgids, &others);
-	for (size_t i = 0; i < n; i++)
-		if (others[i].state != 'Z')
-			strvec_pushf(found, "pid %d (%s)", (int)others[i].pid, others[i].comm);
-	free(others);
-}
-
-/*
- * Kills whatever the test left running, until nothing is left or a bound
- * passes, and reaps what was re-parented to the grader.
- */
-static void kill_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids)
-{
-	double until = now_seconds() + 2.0;
-	for (;;) {
-		/*
-		 * A traced process stops once more on its way out, and a traced
-		 * zombie waits for its tracer: both need the tracer's answer.
-		 * (Its failure would only make this loop wait out its bound.)
-		 */
-		if (lp->tracer)
-			(void)trace_step(lp->tracer);
-		for (size_t i = 0; i < npgids; i++)
-			kill(-pgids[i], SIGKILL);
-		struct other_proc *others;
-		size_t n = list_others(lp, pgids, npgids, &others);
-		size_t alive = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (others[i].state != 'Z') {
-				kill(others[i].pid, SIGKILL);
-				alive++;
-			} else if (others[i].our_child) {
-				/* Ours to reap, since the grader is their subreaper. */
-				waitpid(others[i].pid, NULL, WNOHANG);
-			}
-		}
-		free(others);
-		if (!alive || now_seconds() >= until)
-			break;
-		usleep(1000);
-	}
-}
-
-static void signal_test(const struct proc *procs, size_t n, int sig)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (procs[i].pid <= 0)
-			continue;
-		pid_t pgid = getpgid(procs[i].pid);
-		if (pgid > 0 && pgid != getpgrp())
-			kill(-pgid, sig);
-		kill(procs[i].pid, sig);
-	}
-}
-
-static void collect_pgids(const struct proc *procs, size_t n, pid_t *pgids, size_t *npgids)
-{
-	*npgids = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (procs[i].pid <= 0)
-			continue;
-		pid_t pgid = getpgid(procs[i].pid);
-		if (pgid <= 0 || pgid == getpgrp())
-			continue;
-		bool seen = false;
-		for (size_t j = 0; j < *npgids; j++)
-			seen |= pgids[j] == pgid;
-		if (!seen)
-			pgids[(*npgids)++] = pgid;
-	}
-}
 
 /* Answers one call the seccomp filter refused, and records who made it. */
 static void answer_denied_call(struct loop *lp, int *fd)
@@ -823,7 +398,7 @@ static void answer_denied_call(struct loop *lp, int *fd)
 	char comm[64] = "";
 	pid_t ppid, pgid;
 	char state;
-	if (!proc_stat(d.pid, &ppid, &pgid, &state, comm, sizeof(comm)))
+	if (!run_proc_stat(d.pid, &ppid, &pgid, &state, comm, sizeof(comm)))
 		snprintf(comm, sizeof(comm), "?");
 	strvec_pushf(lp->denied, "pid %d (%s) called %s", (int)d.pid, comm, d.syscall);
 }
@@ -948,10 +523,10 @@ static int loop_wait_exits(struct loop *lp, double until)
 /* SIGTERM, a grace period, then SIGKILL for whatever is left; returns once all have exited. */
 static int loop_kill(struct loop *lp)
 {
-	signal_test(lp->procs, lp->started, SIGTERM);
+	run_signal_test(lp->procs, lp->started, SIGTERM);
 	if (loop_wait_exits(lp, now_seconds() + RUN_TERM_GRACE_MS / 1000.0) < 0)
 		return -1;
-	signal_test(lp->procs, lp->started, SIGKILL);
+	run_signal_test(lp->procs, lp->started, SIGKILL);
 	/* SIGKILL cannot be ignored; only a process stuck in the kernel delays its exit. */
 	return loop_wait_exits(lp, now_seconds() + 5.0);
 }
@@ -1025,9 +600,9 @@ int run_processes(const struct run_request *req, struct run_result *res)
 	int ret = -1;
 	rlim_t nproc = 0;
 	if (!req->confine)
-		nproc = nproc_limit(req->limits.processes, getuid());
+		nproc = run_nproc_limit(req->limits.processes, getuid());
 	else if (req->confine->nproc_rlimit)
-		nproc = nproc_limit(req->limits.processes,
+		nproc = run_nproc_limit(req->limits.processes,
 				    req->confine->switch_ids ? req->confine->uid : getuid());
 	double start = now_seconds();
 	double deadline = start + (double)req->timeout_ms / 1000.0;
@@ -1075,7 +650,7 @@ int run_processes(const struct run_request *req, struct run_result *res)
 	}
 
 	pgids = xcalloc(req->nprocs, sizeof(*pgids));
-	collect_pgids(lp.procs, lp.started, pgids, &npgids);
+	run_collect_pgids(lp.procs, lp.started, pgids, &npgids);
 	if (res->timed_out) {
 		/* Nothing a process does from here on is its own doing. */
 		if (lp.tracer)
@@ -1094,10 +669,10 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		/* Parents held for their children are judged and let go before orphans are looked for. */
 		if (lp.tracer && trace_settle(lp.tracer) < 0)
 			goto out;
-		find_leftovers(&lp, pgids, npgids, &res->orphans);
+		run_find_leftovers(&lp, pgids, npgids, &res->orphans);
 	}
 	/* Orphans, or anything a killed process left behind. */
-	kill_leftovers(&lp, pgids, npgids);
+	run_kill_leftovers(&lp, pgids, npgids);
 
 	/* The pipes reach EOF when the last holder is gone; one that left the group may linger. */
 	double drain_until = now_seconds() + RUN_DRAIN_MS / 1000.0;
@@ -1110,7 +685,7 @@ int run_processes(const struct run_request *req, struct run_result *res)
 	ret = 0;
 out:
 	if (ret < 0 && lp.started)
-		signal_test(lp.procs, lp.started, SIGKILL);
+		run_signal_test(lp.procs, lp.started, SIGKILL);
 	if (lp.tracer)
 		trace_finish(lp.tracer);
 	loop_finish(&lp);

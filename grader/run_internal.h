@@ -1,0 +1,108 @@
+/*
+ * run_internal: what the modules of the runner share (run.h is the API).
+ *
+ *   run.c            the loop: starting processes, pumping their pipes,
+ *                    noting exits, the deadline
+ *   run_child.c      a process between fork and exec
+ *   run_leftovers.c  the processes a test leaves behind
+ */
+#ifndef GRADER_RUN_INTERNAL_H
+#define GRADER_RUN_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "run.h"
+
+/* The PATH every program gets, and where a command without '/' is looked up. */
+#define RUN_FIXED_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* Everything the loop knows about one process; fds are -1 when closed. */
+struct proc {
+	const struct run_proc_spec *spec;
+	struct run_proc_result *res;
+	pid_t pid;
+	int pidfd;
+	int in_fd;		/* grader's write end of the stdin pipe */
+	size_t in_off;
+	int out_fd;
+	int err_fd;
+	int seccomp_fd;		/* listener for the calls its filter denies */
+	double started_at;
+	bool ready;
+	bool reaped;
+};
+
+/* The state of one run: the processes started so far and the output cap. */
+struct loop {
+	struct proc *procs;
+	size_t started;
+	long long output_cap;
+	struct strvec *denied;
+	struct tracer *tracer;	/* NULL: the run is not traced */
+};
+
+/* Which step of the child's set-up failed, for the exec-status pipe. */
+enum child_step {
+	STEP_STDIN,
+	STEP_FDS,
+	STEP_PGID,
+	STEP_CHDIR,
+	STEP_RLIMIT,
+	STEP_IDS,
+	STEP_NO_NEW_PRIVS,
+	STEP_SECCOMP,
+	STEP_TRACE,
+	STEP_EXEC
+};
+
+struct child_failure {
+	int step;
+	int err;
+};
+
+/* A traced child's side of the hand-over: the go pipe, and the filter to load once seized. */
+struct child_trace {
+	int go_fd;
+	int go_write_fd;	/* the runner's end, closed in the child */
+	const struct seccomp_filter *filter;
+};
+
+/* Everything run_child_exec needs, prepared by the parent before fork. */
+struct run_child_setup {
+	const char *path;
+	char *const *argv;
+	char *const *envp;
+	const char *workdir;
+	int stdin_fd, out_fd, err_fd;
+	pid_t pgid;			/* 0: a group of its own */
+	const struct limits_spec *limits;
+	rlim_t nproc;			/* RLIMIT_NPROC, 0: none */
+	const struct run_confinement *confine;
+	const struct child_trace *trace;	/* NULL: untraced */
+	int status_fd;			/* the status socket's child end */
+};
+
+/* Which step of the set-up failed, for messages. */
+const char *run_child_step_name(int step);
+/* Resolves a command without '/' through the fixed PATH, as a shell would; caller frees. */
+char *run_resolve_program(const char *name);
+/* RLIMIT_NPROC for a test allowed `allowed` processes, run as uid. */
+rlim_t run_nproc_limit(long long allowed, uid_t uid);
+/* In the child: sets up and execs, or reports the failed step on status_fd and exits 127. */
+_Noreturn void run_child_exec(const struct run_child_setup *s);
+
+/* Reads /proc/PID/stat: parent, process group, state and name; false when the process is gone. */
+bool run_proc_stat(pid_t pid, pid_t *ppid, pid_t *pgid, char *state, char *comm, size_t comm_size);
+/* Describes the live leftovers ("pid 12 (sleep)") for the orphans check. */
+void run_find_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids,
+			struct strvec *found);
+/* Kills whatever the test left running, and reaps what was re-parented to the runner. */
+void run_kill_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids);
+/* Sends sig to each started process and its process group. */
+void run_signal_test(const struct proc *procs, size_t n, int sig);
+/* The distinct process groups of the started processes (not the runner's own). */
+void run_collect_pgids(const struct proc *procs, size_t n, pid_t *pgids, size_t *npgids);
+
+#endif

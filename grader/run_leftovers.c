@@ -1,0 +1,168 @@
+/*
+ * run_leftovers: what a test leaves behind (run_internal.h) — finding the
+ * processes it did not start itself, and killing them.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "run_internal.h"
+#include "util.h"
+
+/* Reads /proc/PID/stat's process group and state; false when the process is gone. */
+bool run_proc_stat(pid_t pid, pid_t *ppid_out, pid_t *pgid, char *state, char *comm,
+		      size_t comm_size)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: it ends at the last ')'. */
+	char *open_paren = strchr(buf, '(');
+	char *close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren)
+		return false;
+	snprintf(comm, comm_size, "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
+	int ppid, group;
+	if (sscanf(close_paren + 2, "%c %d %d", state, &ppid, &group) != 3)
+		return false;
+	*pgid = group;
+	*ppid_out = ppid;
+	return true;
+}
+
+/* A process of the test that it did not start itself, as /proc shows it. */
+struct other_proc {
+	pid_t pid;
+	char state;		/* 'Z' for a zombie */
+	bool our_child;		/* re-parented to the grader */
+	char comm[64];
+};
+
+/*
+ * Lists the test's processes other than the ones it started: members of its
+ * process groups, and processes re-parented to the grader (a child
+ * subreaper), which is where a setsid() or double-fork escape ends up once
+ * its parent is gone.  Caller frees *out.
+ */
+static size_t list_others(const struct loop *lp, const pid_t *pgids, size_t npgids,
+			  struct other_proc **out)
+{
+	*out = NULL;
+	size_t n = 0;
+	DIR *dir = opendir("/proc");
+	if (!dir)
+		return 0;
+	pid_t self = getpid();
+	struct dirent *de;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		struct other_proc o = {.pid = (pid_t)atoi(de->d_name)};
+		pid_t ppid, pgid;
+		if (!run_proc_stat(o.pid, &ppid, &pgid, &o.state, o.comm, sizeof(o.comm)))
+			continue;
+		bool started_by_us = false;
+		for (size_t i = 0; i < lp->started; i++)
+			started_by_us |= lp->procs[i].pid == o.pid;
+		o.our_child = ppid == self;
+		bool in_group = false;
+		for (size_t i = 0; i < npgids; i++)
+			in_group |= pgids[i] == pgid;
+		if (started_by_us || !(o.our_child || in_group))
+			continue;
+		*out = xrealloc(*out, (n + 1) * sizeof(**out));
+		(*out)[n++] = o;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* Describes the live leftovers ("pid 12 (sleep)") for the orphans check. */
+void run_find_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids,
+			   struct strvec *found)
+{
+	struct other_proc *others;
+	size_t n = list_others(lp, pgids, npgids, &others);
+	for (size_t i = 0; i < n; i++)
+		if (others[i].state != 'Z')
+			strvec_pushf(found, "pid %d (%s)", (int)others[i].pid, others[i].comm);
+	free(others);
+}
+
+/*
+ * Kills whatever the test left running, until nothing is left or a bound
+ * passes, and reaps what was re-parented to the grader.
+ */
+void run_kill_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids)
+{
+	double until = now_seconds() + 2.0;
+	for (;;) {
+		/*
+		 * A traced process stops once more on its way out, and a traced
+		 * zombie waits for its tracer: both need the tracer's answer.
+		 * (Its failure would only make this loop wait out its bound.)
+		 */
+		if (lp->tracer)
+			(void)trace_step(lp->tracer);
+		for (size_t i = 0; i < npgids; i++)
+			kill(-pgids[i], SIGKILL);
+		struct other_proc *others;
+		size_t n = list_others(lp, pgids, npgids, &others);
+		size_t alive = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (others[i].state != 'Z') {
+				kill(others[i].pid, SIGKILL);
+				alive++;
+			} else if (others[i].our_child) {
+				/* Ours to reap, since the grader is their subreaper. */
+				waitpid(others[i].pid, NULL, WNOHANG);
+			}
+		}
+		free(others);
+		if (!alive || now_seconds() >= until)
+			break;
+		usleep(1000);
+	}
+}
+
+void run_signal_test(const struct proc *procs, size_t n, int sig)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (procs[i].pid <= 0)
+			continue;
+		pid_t pgid = getpgid(procs[i].pid);
+		if (pgid > 0 && pgid != getpgrp())
+			kill(-pgid, sig);
+		kill(procs[i].pid, sig);
+	}
+}
+
+void run_collect_pgids(const struct proc *procs, size_t n, pid_t *pgids, size_t *npgids)
+{
+	*npgids = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (procs[i].pid <= 0)
+			continue;
+		pid_t pgid = getpgid(procs[i].pid);
+		if (pgid <= 0 || pgid == getpgrp())
+			continue;
+		bool seen = false;
+		for (size_t j = 0; j < *npgids; j++)
+			seen |= pgids[j] == pgid;
+		if (!seen)
+			pgids[(*npgids)++] = pgid;
+	}
+}
