@@ -14,8 +14,11 @@
  * open_by_handle_at, name_to_handle_at, acct, quotactl, quotactl_fd,
  * settimeofday, clock_settime, clock_adjtime, adjtimex, sethostname,
  * setdomainname, iopl, ioperm, syslog, lookup_dcookie, fanotify_init,
- * vhangup, kcmp, mbind, migrate_pages, move_pages (and, on 32-bit
- * architectures, umount, stime, clock_settime64, clock_adjtime64).
+ * vhangup, kcmp, mbind, migrate_pages, move_pages, io_uring_setup,
+ * io_uring_enter, io_uring_register (its operations would run outside this
+ * filter's view, one call each), ioctl TIOCSTI and TIOCLINUX (typing into
+ * a terminal) (and, on 32-bit architectures, umount, stime,
+ * clock_settime64, clock_adjtime64).
  * Foreign architectures (x32 or i386 calls on x86-64) kill the process.
  *
  * A denied call fails with EPERM AND is reported: the filter sends it to a
@@ -60,7 +63,7 @@ int seccomp_filter_load(const struct seccomp_filter *f);
 /* One denied call, as the listener saw it. */
 struct seccomp_denial {
 	pid_t pid;		/* in the listener's PID namespace */
-	char syscall[32];	/* "mount", or "syscall 999" */
+	char syscall[32];	/* "mount", "ioctl(TIOCSTI)", or "syscall 999" */
 };
 
 /*

@@ -17,7 +17,10 @@
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -284,6 +287,17 @@ static void denied_body(void)
 	char byte;
 	struct iovec local = {&byte, 1}, remote = {&byte, 1};
 	note("process_vm_readv", process_vm_readv(getppid(), &local, 1, &remote, 1, 0));
+	char params[120] = {0};
+	note("io_uring_setup", syscall(SYS_io_uring_setup, 4, params));
+	/* A terminal of its own, to type into: denied whatever terminal it is. */
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int tty = master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0
+			  ? open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC)
+			  : -1;
+	char c = 'x';
+	note("ioctl(TIOCSTI)", ioctl(tty, TIOCSTI, &c));
+	char sub = 12; /* TIOCL_GETSHIFTSTATE */
+	note("ioctl(TIOCLINUX)", ioctl(tty, TIOCLINUX, &sub));
 }
 
 static void clone3_body(void)
@@ -345,6 +359,12 @@ static void allowed_body(void)
 	if (raw > 0)
 		waitpid((pid_t)raw, NULL, 0);
 	note("clone", raw);
+	/* Other terminal requests are allowed: isatty() is an ioctl. */
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int tty = master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0
+			  ? open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC)
+			  : -1;
+	note("isatty", isatty(tty) ? 0 : -1);
 }
 
 static void grandchild_body(void)
@@ -410,7 +430,7 @@ Test(seccomp, denied_calls_fail_with_eperm_and_are_reported)
 	start(&fc, denied_body, true);
 	finish(&fc);
 	assert_clean_exit(&fc);
-	cr_assert_eq(fc.nrecs, 11);
+	cr_assert_eq(fc.nrecs, 14);
 	cr_assert_eq(fc.ndenials, fc.nrecs, "%zu calls, %zu denials", fc.nrecs, fc.ndenials);
 	for (size_t i = 0; i < fc.nrecs; i++) {
 		const struct record *r = &fc.recs[i];
@@ -445,7 +465,7 @@ Test(seccomp, allowed_calls_work)
 	cr_expect_eq(find(&fc, "pipe")->ret, 0);
 	cr_expect_eq(find(&fc, "dup2")->ret, 50);
 	cr_expect_eq(find(&fc, "fork")->ret, 7);
-	const char *rest[] = {"shmget", "pthread_create", "posix_spawn", "clone"};
+	const char *rest[] = {"shmget", "pthread_create", "posix_spawn", "clone", "isatty"};
 	for (size_t i = 0; i < ARRAY_SIZE(rest); i++) {
 		const struct record *r = find(&fc, rest[i]);
 		cr_expect_geq(r->ret, 0, "%s failed: %s", r->what, strerror(r->err));
