@@ -107,17 +107,24 @@ static bool up_to_date(const struct batch_options *o, const struct paths *p, con
 	return ok;
 }
 
-/* Grades one submission and writes its report, then its fingerprint; -1 when the grader failed. */
+/*
+ * Grades one submission and writes its report, then its fingerprint: 0, or
+ * 1 when some test could not be carried out (the report says which; no
+ * fingerprint, so that --resume grades it again), or -1 when the grader
+ * failed.
+ */
 static int grade_one(const struct spec *spec, const struct batch_options *o,
 		     const struct paths *p, struct sandbox *sb, const char *dir, const char *print)
 {
 	struct grade_options gopts = {
 	    .sandbox = sb, .build_cache = p->builds, .seeded = o->seeded, .seed = o->seed};
 	struct grade_result result;
+	bool errors = false;
 	int rc = grade_submission(spec, dir, &gopts, &result);
 	if (rc == 0) {
+		errors = grade_result_print_errors(stderr, &result) > 0;
 		rc = report_write_json(&result, o->report_dir);
-		if (rc == 0 && print) {
+		if (rc == 0 && print && !errors) {
 			char *fp_path = path_join(p->fingerprints, result.submission);
 			rc = write_file_atomic(fp_path, print, strlen(print));
 			free(fp_path);
@@ -126,7 +133,7 @@ static int grade_one(const struct spec *spec, const struct batch_options *o,
 	}
 	if (rc < 0)
 		fprintf(stderr, "grader: batch: %s: %s\n", dir, error_last());
-	return rc;
+	return rc < 0 ? rc : errors;
 }
 
 /*
@@ -141,7 +148,7 @@ struct task {
 };
 
 /* What a worker answers for each task it finished. */
-enum { TASK_DONE = 'D', TASK_FAILED = 'F' };
+enum { TASK_DONE = 'D', TASK_ERRORS = 'E', TASK_FAILED = 'F' };
 
 /*
  * A worker: grades the tasks it is sent, one at a time, until the parent
@@ -166,7 +173,7 @@ _Noreturn static void worker(const struct spec *spec, const struct batch_options
 		}
 		t.print[sizeof(t.print) - 1] = '\0';
 		int rc = grade_one(spec, o, p, sb, dirs->v[t.index], t.has_print ? t.print : NULL);
-		char answer = rc < 0 ? TASK_FAILED : TASK_DONE;
+		char answer = rc < 0 ? TASK_FAILED : rc > 0 ? TASK_ERRORS : TASK_DONE;
 		if (write_all(done_fd, &answer, 1) < 0)
 			_exit(EXIT_INTERNAL);
 	}
@@ -312,10 +319,10 @@ static size_t busy_slots(const struct slot *slots, size_t nslots)
 }
 
 /*
- * Hears from one busy worker: 1 when the submission it graded got an
- * error report instead of its own (the grader failed, or the worker
- * died: then it is reaped, and the slot is free for a new one), 0 when it
- * finished normally.
+ * Hears from one busy worker: 1 when the submission it graded has a test
+ * the machine kept from running, or got an error report instead of its
+ * own (the grader failed, or the worker died: then it is reaped, and the
+ * slot is free for a new one); 0 when it finished normally.
  */
 static int hear_from(const struct spec *spec, const struct batch_options *o, struct slot *s)
 {
@@ -328,6 +335,9 @@ static int hear_from(const struct spec *spec, const struct batch_options *o, str
 	s->dir = NULL;
 	if (n == 1 && answer == TASK_DONE)
 		return 0;
+	/* Its report is written, and names the tests the machine kept from running. */
+	if (n == 1 && answer == TASK_ERRORS)
+		return 1;
 	/* End of file: the worker died; reaped, its slot is free for a new one. */
 	int status = n == 1 ? 0 : stop_worker(s, false);
 	char *why = WIFSIGNALED(status)

@@ -53,16 +53,10 @@ int build_submission(const struct spec *spec, const char *submission_dir, const 
 	strbuf_init(&msg);
 	if (mkdir_p(build_dir, 0700) < 0)
 		goto out;
-	if (copy_tree(submission_dir, build_dir) < 0) {
-		/* An unreadable submission is the submission's problem, not the grader's. */
-		strbuf_addf(&msg, "cannot copy the submission: %s\n", error_last());
-		ret = 0;
-		goto out;
-	}
 
 	struct strbuf missing = STRBUF_INIT;
 	strbuf_init(&missing);
-	missing_files(spec, build_dir, &missing);
+	missing_files(spec, submission_dir, &missing);
 	if (missing.len) {
 		strbuf_addf(&msg, "missing required file%s: %s (the spec's build.files)\n",
 			    strchr(missing.buf, ',') ? "s" : "", missing.buf);
@@ -74,12 +68,15 @@ int build_submission(const struct spec *spec, const char *submission_dir, const 
 
 	char *argv[] = {"/bin/sh", "-c", spec->build.command, NULL};
 	struct run_proc_spec proc = {.name = "build", .argv = argv};
+	/* The sandbox copies the submission into the build's own tmpfs, and the results back. */
+	const char *sources[] = {submission_dir, NULL};
 	struct run_request req = {
 		.workdir = build_dir,
 		.limits = build_limits,
 		.timeout_ms = spec->build.timeout_ms,
 		.procs = &proc,
 		.nprocs = 1,
+		.workdir_sources = sources,
 	};
 	req.limits.cpu_ms = spec->build.timeout_ms;
 	strvec_init(&env);
@@ -87,14 +84,16 @@ int build_submission(const struct spec *spec, const char *submission_dir, const 
 	req.envp = env.v;
 
 	have_run = true;
-	if (sandbox_run(sandbox, &req, SANDBOX_WORKDIR_BIND, &rr) < 0) {
+	if (sandbox_run(sandbox, &req, SANDBOX_WORKDIR_BUILD, &rr) < 0) {
 		error_prefix("build");
 		goto out;
 	}
 	const struct run_proc_result *pr = &rr.procs[0];
 	append_stream(&msg, &pr->out, "stdout");
 	append_stream(&msg, &pr->err, "stderr");
-	if (rr.timed_out) {
+	if (rr.setup_failure) {
+		strbuf_addf(&msg, "%s%s\n", msg.len ? "\n" : "", rr.setup_failure);
+	} else if (rr.timed_out) {
 		strbuf_addf(&msg, "\nthe build did not finish within %.3gs and was stopped\n",
 			    (double)spec->build.timeout_ms / 1000.0);
 	} else if (!pr->started) {

@@ -368,7 +368,9 @@ static int grade_or_check(const struct grade_args a, bool student)
 		};
 		report_print_text(stdout, &result, &topts);
 	}
-	status = !written			     ? EXIT_INTERNAL
+	/* A test the machine kept from running is the grader's failure, said after the rest. */
+	size_t errors = grade_result_print_errors(stderr, &result);
+	status = !written || errors		     ? EXIT_INTERNAL
 		 : grade_result_all_passed(&result) ? EXIT_ALL_PASSED
 						     : EXIT_SOME_FAILED;
 	grade_result_release(&result);

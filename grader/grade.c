@@ -137,7 +137,8 @@ static void judge_process(const struct test_spec *t, const struct process_spec *
 	bool file_limit = pr->signal == SIGXFSZ;
 
 	if (!pr->started) {
-		add_kind_check(tr, t, ps, "exit", false,
+		/* Not started for lack of room the test's other processes took: their limit, not an exit. */
+		add_kind_check(tr, t, ps, pr->limited ? "limit" : "exit", false,
 			       pr->start_error ? pr->start_error : "the program was never started", NULL);
 	} else if (pr->signal && !killed_by_us && !cpu_limit && !file_limit) {
 		bool expected = ex->signal_set && ex->signal == pr->signal;
@@ -390,6 +391,12 @@ static const char *timeout_hint =
 static void judge_run(const struct test_spec *t, const struct run_result *rr,
 		      struct test_result *tr)
 {
+	/* Nothing ran: the submission's files did not fit the test's working folder. */
+	if (rr->setup_failure) {
+		test_result_add_check(tr, "limit", false, rr->setup_failure, NULL);
+		tr->status = STATUS_FAILED;
+		return;
+	}
 	bool crashed = false;
 	for (size_t i = 0; i < t->nprocs; i++)
 		judge_process(t, &t->procs[i], &rr->procs[i], rr->timed_out, tr, &crashed);
@@ -525,7 +532,7 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 	}
 	tr->seconds += rr.seconds;
 	judge_run(t, &rr, tr);
-	if (t->perturb && (!rr.trace.traced || rr.trace.unavailable))
+	if (t->perturb && !rr.setup_failure && (!rr.trace.traced || rr.trace.unavailable))
 		*why_not = xstrdup(rr.trace.unavailable ? rr.trace.unavailable : "not traced");
 	/* A trace made only to perturb answers nothing the spec asked: not shown. */
 	if (rr.trace.traced && checked) {

@@ -72,3 +72,21 @@ bool grade_result_all_passed(const struct grade_result *r)
 			return false;
 	return true;
 }
+
+size_t grade_result_print_errors(FILE *f, const struct grade_result *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct test_result *t = &r->tests[i];
+		if (t->status != STATUS_ERROR)
+			continue;
+		n++;
+		const char *why = "";
+		for (size_t j = 0; j < t->nchecks && !*why; j++)
+			if (!t->checks[j].ok)
+				why = t->checks[j].message;
+		fprintf(f, "grader: error: %s: test '%s' could not be carried out: %s\n",
+			r->submission, t->name, why);
+	}
+	return n;
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "util.h"
 
@@ -76,5 +77,11 @@ void test_result_release(struct test_result *t);
 void grade_result_release(struct grade_result *r);
 /* true when every test passed. */
 bool grade_result_all_passed(const struct grade_result *r);
+/*
+ * Writes one line per test the grader could not carry out (status error:
+ * the machine's or the grader's fault, never the student's) to f, naming
+ * the submission, the test and why; returns how many.
+ */
+size_t grade_result_print_errors(FILE *f, const struct grade_result *r);
 
 #endif

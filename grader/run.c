@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -161,8 +162,27 @@ static ssize_t receive_status(int sock, struct tracer *tracer, struct child_fail
 	}
 }
 
-static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid, rlim_t nproc,
-		      struct tracer *tracer)
+/* The processes of the test's PID namespace, zombies included, init (this process) excluded. */
+static long long test_processes(void)
+{
+	long long n = 0;
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+	while (dir && (de = readdir(dir)))
+		n += de->d_name[0] >= '1' && de->d_name[0] <= '9';
+	if (dir)
+		closedir(dir);
+	return n > 0 ? n - 1 : 0;
+}
+
+/*
+ * Starts p.  Returns -1 only when the runner failed; a process the test's
+ * own processes left no room for (fork: EAGAIN at the process limit once
+ * one of them was started, or its descendants — never the first) is not
+ * started, and its result says so (limited).
+ */
+static int proc_start(struct proc *p, const struct run_request *req, rlim_t nproc,
+		      struct tracer *tracer, bool not_first)
 {
 	const struct run_proc_spec *spec = p->spec;
 	int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
@@ -196,7 +216,26 @@ static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid,
 	struct child_trace trace = {go_pipe[0], go_pipe[1], tracer ? trace_filter(tracer) : NULL};
 
 	p->started_at = now_seconds();
-	pid_t pid = fork();
+	/*
+	 * In a sandbox the PID namespace is the test's: when its processes fill
+	 * the limit, the next one has no room, whichever limit enforces it (the
+	 * cgroup's would refuse the fork; RLIMIT_NPROC, an ordinary user's, binds
+	 * only the student's processes, and would let this one in).
+	 */
+	bool full = not_first && req->limits.processes > 0 && getpid() == 1 &&
+		    test_processes() >= req->limits.processes;
+	pid_t pid = full ? -1 : fork();
+	if (full)
+		errno = EAGAIN;
+	if (pid < 0 && errno == EAGAIN && not_first) {
+		p->res->start_error = xasprintf(
+		    "cannot run '%s': the test's other processes had used up its process limit "
+		    "(%lld), so it could not be started",
+		    spec->argv[0], req->limits.processes);
+		p->res->limited = true;
+		ret = 0;
+		goto out;
+	}
 	if (pid < 0) {
 		error_errno("run: fork");
 		goto out;
@@ -210,7 +249,6 @@ static int proc_start(struct proc *p, const struct run_request *req, pid_t pgid,
 			.stdin_fd = stdin_fd,
 			.out_fd = out_pipe[1],
 			.err_fd = err_pipe[1],
-			.pgid = pgid,
 			.limits = &req->limits,
 			.nproc = nproc,
 			.confine = req->confine,
@@ -381,8 +419,6 @@ static bool proc_is_ready(struct proc *procs, size_t i, double now, long long *w
 	}
 }
 
-
-
 /* Answers one call the seccomp filter refused, and records who made it. */
 static void answer_denied_call(struct loop *lp, int *fd)
 {
@@ -403,10 +439,41 @@ static void answer_denied_call(struct loop *lp, int *fd)
 	strvec_pushf(lp->denied, "pid %d (%s) called %s", (int)d.pid, comm, d.syscall);
 }
 
+/* Reads every pending signal; true when there was one. */
+static bool drain_signalfd(int fd)
+{
+	bool any = false;
+	struct signalfd_siginfo ssi;
+	ssize_t n;
+	while ((n = read(fd, &ssi, sizeof(ssi))) == (ssize_t)sizeof(ssi) || (n < 0 && errno == EINTR))
+		any |= n > 0;
+	return any;
+}
+
+/*
+ * An untraced run hears of its children's exits through a signalfd, so
+ * that orphans re-parented to the runner are reaped as they exit (the
+ * tracer does this for a traced one).  -1 when none could be made.
+ */
+static int sigchld_open(sigset_t *old)
+{
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &chld, old) < 0)
+		return error_errno("run: block SIGCHLD");
+	int fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0) {
+		error_errno("run: signalfd");
+		sigprocmask(SIG_SETMASK, old, NULL);
+	}
+	return fd;
+}
+
 /* One poll() round: pumps stdin, drains output, notes exits.  wait_ms bounds the sleep. */
 static int loop_poll(struct loop *lp, long long wait_ms)
 {
-	size_t max = lp->started * 5 + 1;
+	size_t max = lp->started * 5 + 2;
 	struct pollfd *pfds = xcalloc(max, sizeof(*pfds));
 	struct slot {
 		struct proc *p;
@@ -437,6 +504,11 @@ static int loop_poll(struct loop *lp, long long wait_ms)
 		if (wake < wait_ms)
 			wait_ms = wake;
 	}
+	if (lp->sigchld_fd >= 0) {
+		pfds[k].fd = lp->sigchld_fd;
+		pfds[k].events = POLLIN;
+		k++;
+	}
 	bool exits_unwatched = false;
 	for (size_t i = 0; i < lp->started; i++)
 		exits_unwatched |= lp->procs[i].pid > 0 && lp->procs[i].pidfd < 0 &&
@@ -455,6 +527,8 @@ static int loop_poll(struct loop *lp, long long wait_ms)
 		ret = -1;
 		goto out;
 	}
+	if (lp->sigchld_fd >= 0 && drain_signalfd(lp->sigchld_fd))
+		run_reap_orphans(lp);
 	double now = now_seconds();
 	for (size_t i = 0; exits_unwatched && i < lp->started; i++)
 		if (lp->procs[i].pid > 0 && lp->procs[i].pidfd < 0 && !lp->procs[i].res->exited)
@@ -487,8 +561,9 @@ out:
 
 static bool all_exited(const struct loop *lp)
 {
+	/* One that could not be forked (pid 0) has nothing to wait for. */
 	for (size_t i = 0; i < lp->started; i++)
-		if (!lp->procs[i].res->exited)
+		if (lp->procs[i].pid > 0 && !lp->procs[i].res->exited)
 			return false;
 	return true;
 }
@@ -589,7 +664,8 @@ int run_processes(const struct run_request *req, struct run_result *res)
 {
 	run_result_init(res, req);
 	struct loop lp = {xcalloc(req->nprocs, sizeof(struct proc)), 0, req->limits.output,
-			  &res->denied, NULL};
+			  &res->denied, NULL, -1};
+	sigset_t old_mask;
 	for (size_t i = 0; i < req->nprocs; i++) {
 		struct proc *p = &lp.procs[i];
 		p->spec = &req->procs[i];
@@ -606,7 +682,6 @@ int run_processes(const struct run_request *req, struct run_result *res)
 				    req->confine->switch_ids ? req->confine->uid : getuid());
 	double start = now_seconds();
 	double deadline = start + (double)req->timeout_ms / 1000.0;
-	pid_t pgid = 0;
 	pid_t *pgids = NULL;
 	size_t npgids = 0;
 
@@ -619,6 +694,8 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		lp.tracer = trace_start(req->trace, start, &res->trace);
 		if (!lp.tracer)
 			goto out;
+	} else if ((lp.sigchld_fd = sigchld_open(&old_mask)) < 0) {
+		goto out;
 	}
 
 	for (;;) {
@@ -634,13 +711,11 @@ int run_processes(const struct run_request *req, struct run_result *res)
 			if (lp.started > 0)
 				lp.procs[lp.started - 1].ready = true;
 			struct proc *p = &lp.procs[lp.started];
-			if (proc_start(p, req, pgid, nproc, lp.tracer) < 0) {
+			if (proc_start(p, req, nproc, lp.tracer, lp.started > 0) < 0) {
 				lp.started++;
 				goto out;
 			}
 			lp.started++;
-			if (pgid == 0 && p->res->started)
-				pgid = getpgid(p->pid);
 			wait_ms = ms_until(deadline, now_seconds());
 		}
 		if (lp.started == req->nprocs && all_exited(&lp))
@@ -689,6 +764,10 @@ out:
 	if (lp.tracer)
 		trace_finish(lp.tracer);
 	loop_finish(&lp);
+	if (lp.sigchld_fd >= 0) {
+		close_fd(&lp.sigchld_fd);
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	}
 	res->seconds = now_seconds() - start;
 	free(lp.procs);
 	free(pgids);
@@ -715,5 +794,6 @@ void run_result_release(struct run_result *res)
 	strvec_clear(&res->denied);
 	trace_record_release(&res->trace);
 	free(res->diagnosis);
+	free(res->setup_failure);
 	memset(res, 0, sizeof(*res));
 }

@@ -4,8 +4,8 @@
  *
  * Theory of operation
  *
- *   grader ──fork──► child: own process group (the test's first process
- *     │                     creates it, later ones join it), fd 0 = stdin
+ *   grader ──fork──► child: a session of its own (setsid: its own process
+ *     │                     group, no controlling terminal), fd 0 = stdin
  *     │                     pipe / file / /dev/null, fd 1 and fd 2 = write
  *     │                     ends of two capture pipes, every other fd
  *     │                     closed, working directory, rlimits, default
@@ -23,8 +23,8 @@
  *        wall-clock deadline.
  *
  *   The test ends when every process it started has exited.  Processes still
- *   in its process group then are orphans: they are listed and killed.  On
- *   timeout the group gets SIGTERM, then SIGKILL after RUN_TERM_GRACE_MS.
+ *   in their process groups then are orphans: they are listed and killed.  On
+ *   timeout the groups get SIGTERM, then SIGKILL after RUN_TERM_GRACE_MS.
  *   After that the capture pipes are drained until EOF or a short bound (a
  *   process that left the group may still hold them).
  *
@@ -112,6 +112,7 @@ struct run_proc_result {
 	pid_t pid;
 	bool started;		/* execve succeeded */
 	char *start_error;	/* why it could not be started, else NULL */
+	bool limited;		/* not started: the test's other processes used up its process limit */
 	bool exited;		/* exited or was killed (false: never started) */
 	int exit_code;		/* when it exited normally */
 	int signal;		/* the signal that killed it, 0 when it exited normally */
@@ -129,6 +130,12 @@ struct run_result {
 	struct strvec denied;	/* "pid 3 (prog) called mount" for each call the seccomp filter refused */
 	struct trace_record trace;	/* .traced is false when the request had no `trace` */
 	char *diagnosis;	/* why the test hung, in plain words (a timeout); else NULL */
+	/*
+	 * Why the run could not be carried out for the submission's own reason
+	 * (its files do not fit the working folder; a build's output does not
+	 * fit on the way back); NULL when it could.  Set by sandbox_run.
+	 */
+	char *setup_failure;
 	struct run_proc_result *procs;
 	size_t nprocs;
 };

@@ -34,7 +34,7 @@ const char *run_child_step_name(int step)
 	case STEP_NO_NEW_PRIVS: return "set no_new_privs";
 	case STEP_SECCOMP: return "load the seccomp filter";
 	case STEP_TRACE: return "load the trace filter";
-	case STEP_PGID: return "setpgid";
+	case STEP_SESSION: return "setsid";
 	case STEP_CHDIR: return "chdir";
 	case STEP_RLIMIT: return "setrlimit";
 	default: return "execve";
@@ -180,8 +180,14 @@ void run_child_exec(const struct run_child_setup *s)
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 
-	if (setpgid(0, s->pgid) < 0 && (s->pgid == 0 || setpgid(0, 0) < 0))
-		child_fail(s->status_fd, STEP_PGID);
+	/*
+	 * A session of its own, without a controlling terminal: nothing the
+	 * program does can reach the terminal the grader was started from
+	 * (TIOCSTI, /dev/tty, job-control signals).  Its process group is its
+	 * pid, which the runner signals and searches for leftovers.
+	 */
+	if (setsid() < 0)
+		child_fail(s->status_fd, STEP_SESSION);
 
 	/* Move the pipe ends clear of 0-2 first so that no dup2 clobbers another. */
 	if (dup2(s->stdin_fd, 0) < 0 || dup2(s->out_fd, 1) < 0 || dup2(s->err_fd, 2) < 0)

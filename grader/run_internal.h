@@ -41,13 +41,14 @@ struct loop {
 	long long output_cap;
 	struct strvec *denied;
 	struct tracer *tracer;	/* NULL: the run is not traced */
+	int sigchld_fd;		/* untraced: SIGCHLD, to reap orphans as they exit; else -1 */
 };
 
 /* Which step of the child's set-up failed, for the exec-status pipe. */
 enum child_step {
 	STEP_STDIN,
 	STEP_FDS,
-	STEP_PGID,
+	STEP_SESSION,
 	STEP_CHDIR,
 	STEP_RLIMIT,
 	STEP_IDS,
@@ -76,7 +77,6 @@ struct run_child_setup {
 	char *const *envp;
 	const char *workdir;
 	int stdin_fd, out_fd, err_fd;
-	pid_t pgid;			/* 0: a group of its own */
 	const struct limits_spec *limits;
 	rlim_t nproc;			/* RLIMIT_NPROC, 0: none */
 	const struct run_confinement *confine;
@@ -100,6 +100,12 @@ void run_find_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids
 			struct strvec *found);
 /* Kills whatever the test left running, and reaps what was re-parented to the runner. */
 void run_kill_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids);
+/*
+ * Reaps the runner's children that it did not start and that have exited:
+ * orphans re-parented to it, which count against the test's process limit
+ * until they are reaped.
+ */
+void run_reap_orphans(const struct loop *lp);
 /* Sends sig to each started process and its process group. */
 void run_signal_test(const struct proc *procs, size_t n, int sig);
 /* The distinct process groups of the started processes (not the runner's own). */

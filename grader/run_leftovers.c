@@ -43,6 +43,15 @@ bool run_proc_stat(pid_t pid, pid_t *ppid_out, pid_t *pgid, char *state, char *c
 	return true;
 }
 
+/* Whether pid is one of the processes the test started itself. */
+static bool started_by_test(const struct loop *lp, pid_t pid)
+{
+	for (size_t i = 0; i < lp->started; i++)
+		if (lp->procs[i].pid == pid)
+			return true;
+	return false;
+}
+
 /* A process of the test that it did not start itself, as /proc shows it. */
 struct other_proc {
 	pid_t pid;
@@ -74,14 +83,11 @@ static size_t list_others(const struct loop *lp, const pid_t *pgids, size_t npgi
 		pid_t ppid, pgid;
 		if (!run_proc_stat(o.pid, &ppid, &pgid, &o.state, o.comm, sizeof(o.comm)))
 			continue;
-		bool started_by_us = false;
-		for (size_t i = 0; i < lp->started; i++)
-			started_by_us |= lp->procs[i].pid == o.pid;
 		o.our_child = ppid == self;
 		bool in_group = false;
 		for (size_t i = 0; i < npgids; i++)
 			in_group |= pgids[i] == pgid;
-		if (started_by_us || !(o.our_child || in_group))
+		if (started_by_test(lp, o.pid) || !(o.our_child || in_group))
 			continue;
 		*out = xrealloc(*out, (n + 1) * sizeof(**out));
 		(*out)[n++] = o;
@@ -165,4 +171,45 @@ void run_collect_pgids(const struct proc *procs, size_t n, pid_t *pgids, size_t 
 		if (!seen)
 			pgids[(*npgids)++] = pgid;
 	}
+}
+
+static void reap_if_orphan(const struct loop *lp, pid_t pid)
+{
+	/* The started ones stay unreaped until the end: their pids name their process groups. */
+	if (pid <= 0 || started_by_test(lp, pid))
+		return;
+	siginfo_t si;
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG) < 0 && errno == EINTR)
+		;
+}
+
+void run_reap_orphans(const struct loop *lp)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	struct strbuf kids = STRBUF_INIT;
+	strbuf_init(&kids);
+	if (read_file(path, &kids) == 0) {
+		for (char *p = kids.buf, *end; *p; p = end) {
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			reap_if_orphan(lp, (pid_t)pid);
+		}
+	} else {
+		/* A kernel without CONFIG_PROC_CHILDREN: every process's parent, from /proc. */
+		DIR *dir = opendir("/proc");
+		struct dirent *de;
+		pid_t self = getpid();
+		while (dir && (de = readdir(dir))) {
+			pid_t pid = (pid_t)atoi(de->d_name), ppid, pgid;
+			char state, comm[64];
+			if (pid > 0 && run_proc_stat(pid, &ppid, &pgid, &state, comm, sizeof(comm)) &&
+			    ppid == self && state == 'Z')
+				reap_if_orphan(lp, pid);
+		}
+		if (dir)
+			closedir(dir);
+	}
+	strbuf_release(&kids);
 }

@@ -21,6 +21,7 @@
 
 #include "sandbox_cgroup.h"
 #include "sandbox_fs.h"
+#include "sandbox_wire.h"
 #include "seccomp.h"
 
 /* The unprivileged account a root grader runs student code as. */
@@ -166,6 +167,8 @@ static char *make_root_dir(int *lock_fd)
 	return dir;
 }
 
+static int probe_whole_sandbox(struct sandbox *sb);
+
 struct sandbox *sandbox_new(bool enabled)
 {
 	struct sandbox *sb = xcalloc(1, sizeof(*sb));
@@ -199,6 +202,12 @@ struct sandbox *sandbox_new(bool enabled)
 		return sb;
 	}
 	sb->namespaces = true;
+	if (probe_whole_sandbox(sb) < 0) {
+		sb->namespaces = false;
+		strvec_pushf(&sb->missing, "namespaces and file system isolation (the set-up failed: %s)",
+			     error_last());
+		return sb;
+	}
 	if (sb->root && !(sb->cgroup = sandbox_cgroup_new()))
 		cgroup_missing(sb);
 	return sb;
@@ -237,271 +246,6 @@ const struct strvec *sandbox_missing(const struct sandbox *sb)
 	return &sb->missing;
 }
 
-/* ---- the result, across the pipe from init ------------------------------ */
-
-static void put_u64(struct strbuf *sb, uint64_t v)
-{
-	strbuf_add(sb, &v, sizeof(v));
-}
-
-static void put_f64(struct strbuf *sb, double v)
-{
-	strbuf_add(sb, &v, sizeof(v));
-}
-
-/* A NULL string travels as length UINT64_MAX. */
-static void put_bytes(struct strbuf *sb, const char *data, size_t len)
-{
-	put_u64(sb, data ? (uint64_t)len : UINT64_MAX);
-	if (data)
-		strbuf_add(sb, data, len);
-}
-
-static void put_str(struct strbuf *sb, const char *s)
-{
-	put_bytes(sb, s, s ? strlen(s) : 0);
-}
-
-static void put_strvec(struct strbuf *sb, const struct strvec *sv)
-{
-	put_u64(sb, sv->n);
-	for (size_t i = 0; i < sv->n; i++)
-		put_str(sb, sv->v[i]);
-}
-
-static void put_output(struct strbuf *sb, const struct run_output *o)
-{
-	put_bytes(sb, o->data, o->len);
-	put_u64(sb, o->total);
-	put_u64(sb, o->truncated);
-}
-
-static void put_trace(struct strbuf *sb, const struct trace_record *t)
-{
-	put_u64(sb, t->traced);
-	put_str(sb, t->unavailable);
-	put_u64(sb, t->nprocs);
-	for (size_t i = 0; i < t->nprocs; i++) {
-		const struct trace_process *p = &t->procs[i];
-		put_u64(sb, (uint64_t)p->pid);
-		put_u64(sb, (uint64_t)p->ppid);
-		put_strvec(sb, &p->argv);
-		put_u64(sb, p->exited);
-		put_u64(sb, (uint64_t)(int64_t)p->exit_code);
-		put_u64(sb, (uint64_t)(int64_t)p->signal);
-	}
-	put_u64(sb, t->dropped_procs);
-	put_u64(sb, t->nevents);
-	for (size_t i = 0; i < t->nevents; i++) {
-		const struct trace_event *e = &t->events[i];
-		put_f64(sb, e->seconds);
-		put_u64(sb, (uint64_t)e->pid);
-		put_str(sb, e->call);
-		put_str(sb, e->args);
-		put_u64(sb, e->finished);
-		put_u64(sb, (uint64_t)(int64_t)e->result);
-	}
-	put_u64(sb, t->dropped_events);
-	put_u64(sb, t->ncalls);
-	for (size_t i = 0; i < t->ncalls; i++) {
-		put_str(sb, t->calls[i].name);
-		put_u64(sb, t->calls[i].count);
-		put_str(sb, t->calls[i].first);
-	}
-	put_strvec(sb, &t->zombies);
-	put_strvec(sb, &t->fds);
-}
-
-static void put_result(struct strbuf *sb, const struct run_result *r)
-{
-	put_u64(sb, r->timed_out);
-	put_f64(sb, r->seconds);
-	put_strvec(sb, &r->orphans);
-	put_strvec(sb, &r->ipc_leftovers);
-	put_strvec(sb, &r->denied);
-	put_trace(sb, &r->trace);
-	put_str(sb, r->diagnosis);
-	put_u64(sb, r->nprocs);
-	for (size_t i = 0; i < r->nprocs; i++) {
-		const struct run_proc_result *p = &r->procs[i];
-		put_str(sb, p->name);
-		put_u64(sb, (uint64_t)p->pid);
-		put_u64(sb, p->started);
-		put_str(sb, p->start_error);
-		put_u64(sb, p->exited);
-		put_u64(sb, (uint64_t)(int64_t)p->exit_code);
-		put_u64(sb, (uint64_t)(int64_t)p->signal);
-		put_f64(sb, p->cpu_seconds);
-		put_f64(sb, p->seconds);
-		put_output(sb, &p->out);
-		put_output(sb, &p->err);
-	}
-}
-
-struct reader {
-	const char *p, *end;
-	bool bad;
-};
-
-static void get_raw(struct reader *r, void *out, size_t n)
-{
-	if (r->bad || (size_t)(r->end - r->p) < n) {
-		r->bad = true;
-		memset(out, 0, n);
-		return;
-	}
-	memcpy(out, r->p, n);
-	r->p += n;
-}
-
-static uint64_t get_u64(struct reader *r)
-{
-	uint64_t v;
-	get_raw(r, &v, sizeof(v));
-	return v;
-}
-
-static double get_f64(struct reader *r)
-{
-	double v;
-	get_raw(r, &v, sizeof(v));
-	return v;
-}
-
-/* NUL-terminated copy, or NULL; *len gets the length. */
-static char *get_bytes(struct reader *r, size_t *len)
-{
-	uint64_t n = get_u64(r);
-	*len = 0;
-	if (r->bad || n == UINT64_MAX)
-		return NULL;
-	if (n > (uint64_t)(r->end - r->p)) {
-		r->bad = true;
-		return NULL;
-	}
-	char *s = xmemdup0(r->p, (size_t)n);
-	r->p += n;
-	*len = (size_t)n;
-	return s;
-}
-
-static char *get_str(struct reader *r)
-{
-	size_t len;
-	return get_bytes(r, &len);
-}
-
-static void get_strvec(struct reader *r, struct strvec *sv)
-{
-	uint64_t n = get_u64(r);
-	for (uint64_t i = 0; i < n && !r->bad; i++) {
-		char *s = get_str(r);
-		if (s)
-			strvec_push_owned(sv, s);
-	}
-}
-
-static void get_output(struct reader *r, struct run_output *o)
-{
-	free(o->data);
-	o->data = get_bytes(r, &o->len);
-	if (!o->data)
-		o->data = xmemdup0("", 0);
-	o->total = get_u64(r);
-	o->truncated = get_u64(r) != 0;
-}
-
-/* A string that is never NULL (a malformed message may say NULL where it may not). */
-static char *get_text(struct reader *r)
-{
-	char *s = get_str(r);
-	return s ? s : xstrdup("");
-}
-
-/* A count of items of at least min_size bytes each: more than the message holds is malformed. */
-static size_t get_count(struct reader *r, size_t min_size)
-{
-	uint64_t n = get_u64(r);
-	if (r->bad || n > (uint64_t)(r->end - r->p) / min_size) {
-		r->bad = true;
-		return 0;
-	}
-	return (size_t)n;
-}
-
-static void get_trace(struct reader *r, struct trace_record *t)
-{
-	t->traced = get_u64(r) != 0;
-	t->unavailable = get_str(r);
-	size_t n = get_count(r, 6 * sizeof(uint64_t));
-	t->procs = xcalloc(n ? n : 1, sizeof(*t->procs));
-	for (size_t i = 0; i < n && !r->bad; i++) {
-		struct trace_process *p = &t->procs[t->nprocs++];
-		p->pid = (pid_t)get_u64(r);
-		p->ppid = (pid_t)get_u64(r);
-		strvec_init(&p->argv);
-		get_strvec(r, &p->argv);
-		p->exited = get_u64(r) != 0;
-		p->exit_code = (int)(int64_t)get_u64(r);
-		p->signal = (int)(int64_t)get_u64(r);
-	}
-	t->dropped_procs = get_u64(r);
-	n = get_count(r, 6 * sizeof(uint64_t));
-	t->events = xcalloc(n ? n : 1, sizeof(*t->events));
-	for (size_t i = 0; i < n && !r->bad; i++) {
-		struct trace_event *e = &t->events[t->nevents++];
-		e->seconds = get_f64(r);
-		e->pid = (pid_t)get_u64(r);
-		e->call = get_text(r);
-		e->args = get_text(r);
-		e->finished = get_u64(r) != 0;
-		e->result = (long long)(int64_t)get_u64(r);
-	}
-	t->dropped_events = get_u64(r);
-	n = get_count(r, 3 * sizeof(uint64_t));
-	t->calls = xcalloc(n ? n : 1, sizeof(*t->calls));
-	for (size_t i = 0; i < n && !r->bad; i++) {
-		struct trace_call *c = &t->calls[t->ncalls++];
-		c->name = get_text(r);
-		c->count = (unsigned long)get_u64(r);
-		c->first = get_text(r);
-	}
-	get_strvec(r, &t->zombies);
-	get_strvec(r, &t->fds);
-}
-
-/* Fills res from init's message; false when it is malformed. */
-static bool get_result(struct reader *r, size_t nprocs, struct run_result *res)
-{
-	res->timed_out = get_u64(r) != 0;
-	res->seconds = get_f64(r);
-	get_strvec(r, &res->orphans);
-	get_strvec(r, &res->ipc_leftovers);
-	get_strvec(r, &res->denied);
-	get_trace(r, &res->trace);
-	res->diagnosis = get_str(r);
-	if (get_u64(r) != nprocs)
-		return false;
-	for (size_t i = 0; i < nprocs && !r->bad; i++) {
-		struct run_proc_result *p = &res->procs[i];
-		free(p->name);
-		p->name = get_str(r);
-		if (!p->name)
-			p->name = xstrdup("?");
-		p->pid = (pid_t)get_u64(r);
-		p->started = get_u64(r) != 0;
-		p->start_error = get_str(r);
-		p->exited = get_u64(r) != 0;
-		p->exit_code = (int)(int64_t)get_u64(r);
-		p->signal = (int)(int64_t)get_u64(r);
-		p->cpu_seconds = get_f64(r);
-		p->seconds = get_f64(r);
-		get_output(r, &p->out);
-		get_output(r, &p->err);
-	}
-	return !r->bad && r->p == r->end;
-}
-
 /* ---- init: pid 1 of the test's namespaces ------------------------------- */
 
 static uid_t chown_uid;
@@ -515,7 +259,20 @@ static int chown_entry(const char *path, const struct stat *st, int type, struct
 	return lchown(path, chown_uid, chown_gid) < 0 ? -1 : 0;
 }
 
-/* Closes every inherited descriptor but the two init needs. */
+/* Moves fd above the standard descriptors (init gives those to /dev/null). */
+static int above_stdio(int fd)
+{
+	if (fd > 2)
+		return fd;
+	int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	return moved < 0 ? fd : moved;
+}
+
+/*
+ * Closes every inherited descriptor but the two init needs (both above 2),
+ * and puts /dev/null on 0-2: init keeps nothing of the grader's terminal,
+ * which a student could otherwise reach through /proc/1/fd.
+ */
 static void close_other_fds(int keep_a, int keep_b)
 {
 	int lo = keep_a < keep_b ? keep_a : keep_b;
@@ -525,8 +282,19 @@ static void close_other_fds(int keep_a, int keep_b)
 	if (hi > lo + 1)
 		syscall(SYS_close_range, (unsigned)lo + 1, (unsigned)hi - 1, 0U);
 	syscall(SYS_close_range, (unsigned)hi + 1, ~0U, 0U);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd <= 2; fd++)
+		if (null < 0 || dup2(null, fd) < 0)
+			close(fd);
+	if (null > 2)
+		close(null);
 }
 
+/*
+ * Init's answer: a tag, then a body.  'R' a result (sandbox_wire.h); 'E'
+ * the machine refused part of the set-up (the test is an error); 'L' the
+ * submission does not fit its working folder (the test fails).
+ */
 static void init_send(int fd, char tag, const struct strbuf *body)
 {
 	(void)!write_all(fd, &tag, 1);
@@ -534,22 +302,82 @@ static void init_send(int fd, char tag, const struct strbuf *body)
 		(void)!write_all(fd, body->buf, body->len);
 }
 
-static void init_fail(int fd, const char *step)
+_Noreturn static void init_fail(int fd, char tag, const char *step)
 {
 	struct strbuf msg = STRBUF_INIT;
 	strbuf_init(&msg);
 	strbuf_addf(&msg, "%s%s%s", step, *step ? ": " : "", error_last());
-	init_send(fd, 'E', &msg);
+	init_send(fd, tag, &msg);
 	strbuf_release(&msg);
 	_exit(1);
+}
+
+/* What a working folder of this kind is called in messages. */
+static const char *workdir_label(enum sandbox_workdir wd)
+{
+	return wd == SANDBOX_WORKDIR_BUILD ? "the build's working folder"
+					   : "a test's working folder";
+}
+
+/*
+ * Whether a footprint fits a working folder; if not, *why (owned) says so
+ * in the student's terms.
+ */
+static bool footprint_fits(const struct sandbox_fs_footprint *fp, const char *what,
+			   enum sandbox_workdir wd, char **why)
+{
+	if (fp->bytes > SANDBOX_DISK_SIZE) {
+		char *size = human_size((double)fp->bytes);
+		char *room = human_size((double)SANDBOX_DISK_SIZE);
+		*why = xasprintf("%s take %s (sparse files count in full); %s holds %s", what, size,
+				 workdir_label(wd), room);
+		free(size);
+		free(room);
+		return false;
+	}
+	if (fp->files > SANDBOX_FS_FILES) {
+		*why = xasprintf("%s are %lld files and folders; %s holds %d", what, fp->files,
+				 workdir_label(wd), SANDBOX_FS_FILES);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A build's results go back to the host folder (host_fd, opened before the
+ * new root hid it), if they fit: 0, or -1 with res->setup_failure set (the
+ * build made too much) or, for a machine's failure, error_last().
+ */
+static int copy_back(const struct run_request *req, int host_fd, struct run_result *res)
+{
+	const char *const own[] = {req->workdir, NULL};
+	struct sandbox_fs_footprint fp;
+	if (sandbox_fs_footprint(own, &fp) < 0)
+		return -1;
+	char *why = NULL;
+	if (!footprint_fits(&fp, "the files the build left", SANDBOX_WORKDIR_BUILD, &why)) {
+		res->setup_failure = why;
+		return 0;
+	}
+	char host[32];
+	snprintf(host, sizeof(host), "/proc/self/fd/%d", host_fd);
+	if (copy_tree(req->workdir, host) < 0) {
+		error_prefix("sandbox: copy the build's files back");
+		return -1;
+	}
+	return 0;
 }
 
 _Noreturn static void init_main(struct sandbox *sb, const struct run_request *req, enum sandbox_workdir wd,
 		      const char *const *sources, int go_fd, int result_fd)
 {
+	go_fd = above_stdio(go_fd);
+	result_fd = above_stdio(result_fd);
 	close_other_fds(go_fd, result_fd);
 	/* The namespace, and every process in it, ends with the grader. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* No controlling terminal for anything of the test (each process also makes its own session). */
+	setsid();
 	char go;
 	if (read(go_fd, &go, 1) != 1)
 		_exit(1);
@@ -572,33 +400,49 @@ _Noreturn static void init_main(struct sandbox *sb, const struct run_request *re
 		int fd = open(procs[i].stdin_file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			error_errno("open %s", procs[i].stdin_file);
-			init_fail(result_fd, "stdin_file");
+			init_fail(result_fd, 'E', "stdin_file");
 		}
 		snprintf(fd_paths[i], sizeof(fd_paths[i]), "/proc/self/fd/%d", fd);
 		procs[i].stdin_file = fd_paths[i];
 	}
+	/* A build's host folder, where its results go back once the new root hides it. */
+	int host_fd = -1;
+	if (wd == SANDBOX_WORKDIR_BUILD &&
+	    (host_fd = open(req->workdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		error_errno("open %s", req->workdir);
+		init_fail(result_fd, 'E', "");
+	}
 
 	if (sethostname("sandbox", 7) < 0) {
 		error_errno("sethostname");
-		init_fail(result_fd, "");
+		init_fail(result_fd, 'E', "");
 	}
 	struct sandbox_fs_config fs = {
 		.workdir = req->workdir,
 		.tmp_size = SANDBOX_DISK_SIZE,
 		.scratch_root = sb->root_dir,
-		.workdir_size = wd == SANDBOX_WORKDIR_COPY ? SANDBOX_DISK_SIZE : 0,
+		.workdir_size = SANDBOX_DISK_SIZE,
 		.workdir_sources = sources,
 		.sandbox_uid = (unsigned)sb->uid,
 		.sandbox_gid = (unsigned)sb->gid,
 	};
-	if (sandbox_fs_setup(&fs) < 0)
-		init_fail(result_fd, "");
+	int rc = sandbox_fs_setup(&fs);
+	if (rc == SANDBOX_FS_FULL) {
+		char *room = human_size((double)SANDBOX_DISK_SIZE);
+		error("the submission and the files copied with it do not fit in %s (%s, %d files "
+		      "and folders)",
+		      workdir_label(wd), room, SANDBOX_FS_FILES);
+		free(room);
+		init_fail(result_fd, 'L', "");
+	}
+	if (rc < 0)
+		init_fail(result_fd, 'E', "");
 	if (sb->root) {
 		chown_uid = sb->uid;
 		chown_gid = sb->gid;
 		if (nftw(req->workdir, chown_entry, 16, FTW_PHYS) < 0) {
 			error_errno("sandbox: chown %s", req->workdir);
-			init_fail(result_fd, "");
+			init_fail(result_fd, 'E', "");
 		}
 	}
 
@@ -617,10 +461,12 @@ _Noreturn static void init_main(struct sandbox *sb, const struct run_request *re
 
 	struct run_result res;
 	if (run_processes(&inner, &res) < 0)
-		init_fail(result_fd, "");
+		init_fail(result_fd, 'E', "");
+	if (host_fd >= 0 && copy_back(req, host_fd, &res) < 0)
+		init_fail(result_fd, 'E', "");
 	struct strbuf msg = STRBUF_INIT;
 	strbuf_init(&msg);
-	put_result(&msg, &res);
+	sandbox_wire_put_result(&msg, &res);
 	init_send(result_fd, 'R', &msg);
 	_exit(0);
 }
@@ -652,31 +498,49 @@ static int read_answer(int fd, double deadline, struct strbuf *out)
 	}
 }
 
+/*
+ * Where the machine gave no namespaces (said at start-up, sandbox_missing):
+ * student code still never runs as root, and gets no_new_privs, seccomp,
+ * rlimits and a session of its own.  A working folder made of sources is
+ * made on the host, and a test's is removed after.
+ */
 static int run_unsandboxed(struct sandbox *sb, const struct run_request *req,
 			   enum sandbox_workdir wd, struct run_result *res)
 {
 	struct run_confinement confine = {
+		.switch_ids = sb->root,
+		.uid = sb->uid,
+		.gid = sb->gid,
 		.nproc_rlimit = true,
 		.seccomp = sb->seccomp,
 	};
 	struct run_request plain = *req;
 	plain.confine = &confine;
 	plain.ipc_scope = IPC_SCOPE_CREATORS;
-	/* Without a tmpfs of its own, a workdir made of sources is made on the host, and removed after. */
 	bool made = wd == SANDBOX_WORKDIR_COPY && req->workdir_sources;
-	if (made) {
-		if (mkdir_p(req->workdir, 0755) < 0) {
-			error_prefix("sandbox: create %s", req->workdir);
+	if (mkdir_p(req->workdir, 0755) < 0) {
+		error_prefix("sandbox: create %s", req->workdir);
+		return -1;
+	}
+	for (const char *const *src = req->workdir_sources; src && *src; src++) {
+		if (copy_tree(*src, req->workdir) < 0) {
+			error_prefix("sandbox: copy %s into %s", *src, req->workdir);
+			if (made)
+				remove_tree(req->workdir);
 			return -1;
 		}
-		for (const char *const *src = req->workdir_sources; *src; src++) {
-			if (copy_tree(*src, req->workdir) < 0) {
-				error_prefix("sandbox: copy %s into %s", *src, req->workdir);
+	}
+	if (sb->root) {
+		chown_uid = sb->uid;
+		chown_gid = sb->gid;
+		if (nftw(req->workdir, chown_entry, 16, FTW_PHYS) < 0) {
+			error_errno("sandbox: chown %s", req->workdir);
+			if (made)
 				remove_tree(req->workdir);
-				return -1;
-			}
+			return -1;
 		}
 	}
+	run_result_release(res);
 	int ret = run_processes(&plain, res);
 	if (made)
 		remove_tree(req->workdir);
@@ -695,14 +559,37 @@ static int absolute_sources(const struct run_request *req, struct strvec *out)
 	return 0;
 }
 
+/*
+ * Whether what a run copies into its working folder fits there: checked
+ * before anything is copied (or run), so that a submission that is too
+ * large is the submission's failure (res->setup_failure), never a sandbox
+ * that could not be set up.
+ */
+static void check_fits(const struct run_request *req, enum sandbox_workdir wd,
+		       struct run_result *res)
+{
+	const char *const own[] = {req->workdir, NULL};
+	const char *const *sources = req->workdir_sources ? req->workdir_sources : own;
+	struct sandbox_fs_footprint fp;
+	char *why = NULL;
+	/* What cannot be read cannot be copied: a submission's own doing (modes, a dangling name). */
+	if (sandbox_fs_footprint(sources, &fp) < 0)
+		res->setup_failure = xasprintf("the submission cannot be copied: %s", error_last());
+	else if (!footprint_fits(&fp, "the submission and the files copied with it", wd, &why))
+		res->setup_failure = why;
+}
+
 int sandbox_run(struct sandbox *sb, const struct run_request *req, enum sandbox_workdir wd,
 		struct run_result *res)
 {
 	reap_exiting_init(sb);
+	run_result_init(res, req);
+	check_fits(req, wd, res);
+	if (res->setup_failure)
+		return 0;
 	if (!sb->namespaces)
 		return run_unsandboxed(sb, req, wd, res);
 
-	run_result_init(res, req);
 	struct strvec sources = STRVEC_INIT;
 	strvec_init(&sources);
 	int go[2] = {-1, -1}, result[2] = {-1, -1};
@@ -745,20 +632,19 @@ int sandbox_run(struct sandbox *sb, const struct run_request *req, enum sandbox_
 	double deadline = now_seconds() + (double)(req->timeout_ms + SANDBOX_WATCHDOG_MS) / 1000.0;
 	if (read_answer(result[0], deadline, &answer) < 0)
 		goto out;
-	struct reader r = {answer.buf + 1, answer.buf + answer.len, false};
 	if (answer.len == 0) {
 		error("sandbox: the test's init process ended without an answer");
 	} else if (answer.buf[0] == 'E') {
-		/* The machine refused part of the set-up: say so, and carry on without it. */
-		strvec_pushf(&sb->missing, "namespaces and file system isolation (set-up failed: %.*s)",
-			     (int)answer.len - 1, answer.buf + 1);
-		sb->namespaces = false;
-		waitpid(pid, NULL, 0);
-		pid = -1;
-		run_result_release(res);
-		ret = run_unsandboxed(sb, req, wd, res);
-		goto out;
-	} else if (answer.buf[0] != 'R' || !get_result(&r, req->nprocs, res)) {
+		/*
+		 * The machine refused part of the set-up.  Never run the test with
+		 * less isolation than was found at start-up: it is an error.
+		 */
+		error("sandbox: the set-up failed: %.*s", (int)answer.len - 1, answer.buf + 1);
+	} else if (answer.buf[0] == 'L') {
+		res->setup_failure = xstrndup(answer.buf + 1, answer.len - 1);
+		ret = 0;
+	} else if (answer.buf[0] != 'R' ||
+		   !sandbox_wire_get_result(answer.buf + 1, answer.len - 1, req->nprocs, res)) {
 		error("sandbox: malformed answer from the test's init process");
 	} else {
 		ret = 0;
@@ -784,5 +670,35 @@ out:
 	close_fd(&result[1]);
 	strvec_clear(&sources);
 	strbuf_release(&answer);
+	return ret;
+}
+
+/*
+ * Sets up a whole sandbox once and runs /bin/true in it, before any student
+ * code runs: what the machine refuses (a chroot whose / is no mount point,
+ * a mount the kernel forbids) is then known, and said, from the start.
+ */
+static int probe_whole_sandbox(struct sandbox *sb)
+{
+	char *argv[] = {"/bin/true", NULL};
+	char *envp[] = {"PATH=" "/usr/bin:/bin", NULL};
+	const char *const no_sources[] = {NULL};
+	struct run_proc_spec proc = {.name = "probe", .argv = argv};
+	struct run_request req = {
+		.workdir = "/sandbox-probe",
+		.envp = envp,
+		.limits = {.cpu_ms = 5000, .memory = 0, .processes = 0, .output = 4096,
+			   .open_files = 64},
+		.timeout_ms = 10000,
+		.procs = &proc,
+		.nprocs = 1,
+		.workdir_sources = no_sources,
+	};
+	struct run_result res;
+	int ret = sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &res);
+	const struct run_proc_result *p = &res.procs[0];
+	if (ret == 0 && !(p->started && p->exited && !p->signal && p->exit_code == 0))
+		ret = error("/bin/true in it %s", p->start_error ? p->start_error : "failed");
+	run_result_release(&res);
 	return ret;
 }

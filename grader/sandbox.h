@@ -29,10 +29,16 @@
  *   init copies them straight into the workdir's tmpfs, and nothing of the
  *   test is ever written to the host's disk.
  *
- * What the machine refuses is degraded to, never silently: sandbox_new()
- * probes once, and a sandbox that fails to set up at its first run falls
- * back to running confined as well as possible (no_new_privs, seccomp,
- * rlimits) and lists what was lost.  Every report carries that list.
+ * Fail closed.  How strong the sandbox is is decided once, by
+ * sandbox_new(), before any student code runs: it sets up a whole sandbox
+ * and runs /bin/true in it.  Where the machine refuses part of it, the
+ * sandbox degrades to running confined as well as it can (no_new_privs,
+ * seccomp, rlimits, a session of its own, and never as root: a root
+ * grader's student code runs as uid 65534 whatever is missing), and
+ * sandbox_missing() lists what was lost; every report carries that list.
+ * It never weakens afterwards: a set-up that fails later is an error of
+ * that run (sandbox_run returns -1), and one the submission causes (too
+ * large for its working folder) is the run's setup_failure.
  */
 #ifndef GRADER_SANDBOX_H
 #define GRADER_SANDBOX_H
@@ -44,10 +50,16 @@
 
 struct sandbox;
 
-/* What a run's working directory is inside the sandbox. */
+/*
+ * What a run's working directory is inside the sandbox: always a tmpfs of
+ * SANDBOX_DISK_SIZE (and SANDBOX_FS_FILES files) holding a copy of the
+ * request's workdir_sources (or of the host folder), so that nothing a
+ * program writes reaches the host's disk unbounded.
+ */
 enum sandbox_workdir {
-	SANDBOX_WORKDIR_BIND,	/* the host folder itself (a build: the grader keeps its output) */
-	SANDBOX_WORKDIR_COPY,	/* a size-limited tmpfs holding a copy (a test: cannot fill the disk) */
+	SANDBOX_WORKDIR_COPY,	/* a test: what it writes is lost */
+	SANDBOX_WORKDIR_BUILD,	/* a build: what the folder holds at the end is copied back to
+				   the host folder, if it fits SANDBOX_DISK_SIZE at full size */
 };
 
 /* Probes this machine.  enabled=false runs everything unsandboxed (and says so). */
@@ -60,8 +72,10 @@ const struct strvec *sandbox_missing(const struct sandbox *sb);
 
 /*
  * Runs req as run_processes() would, inside a fresh sandbox.  Returns -1
- * only when the grader failed (error_last() says why); whatever the student
- * code does is in res (release with run_result_release).
+ * when the grader or the machine failed (error_last() says why); whatever
+ * the student code does is in res (release with run_result_release), and a
+ * submission too large for its working folder is res->setup_failure with
+ * nothing run.
  */
 int sandbox_run(struct sandbox *sb, const struct run_request *req, enum sandbox_workdir workdir,
 		struct run_result *res);

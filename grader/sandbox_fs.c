@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -289,7 +290,7 @@ static int setup_etc(const struct fs_build *b)
 static int setup_dev(const struct fs_build *b)
 {
 	static const char *const nodes[] = {"dev/null",	  "dev/zero",	 "dev/full",
-					    "dev/random", "dev/urandom", "dev/tty"};
+					    "dev/random", "dev/urandom"};
 	static const char *const links[][2] = {
 	    {"/proc/self/fd", "dev/fd"},
 	    {"/proc/self/fd/0", "dev/stdin"},
@@ -309,7 +310,7 @@ static int setup_dev(const struct fs_build *b)
 
 	if (make_dir("dev/shm", 0755) < 0)
 		return -1;
-	char *opts = xasprintf("mode=1777,size=%lld", b->cfg->tmp_size);
+	char *opts = xasprintf("mode=1777,size=%lld,nr_inodes=%d", b->cfg->tmp_size, SANDBOX_FS_FILES);
 	int rc = mount_tmpfs(b, "dev/shm", "/dev/shm", MS_NOSUID | MS_NODEV, opts);
 	free(opts);
 	if (rc < 0 || make_dir("dev/mqueue", 0755) < 0)
@@ -343,7 +344,7 @@ static int setup_tmp(const struct fs_build *b)
 {
 	if (make_dir("tmp", 0755) < 0)
 		return -1;
-	char *opts = xasprintf("mode=1777,size=%lld", b->cfg->tmp_size);
+	char *opts = xasprintf("mode=1777,size=%lld,nr_inodes=%d", b->cfg->tmp_size, SANDBOX_FS_FILES);
 	int ret = mount_tmpfs(b, "tmp", "/tmp", MS_NOSUID | MS_NODEV, opts);
 	free(opts);
 	return ret;
@@ -355,8 +356,8 @@ static int copy_workdir(const struct fs_build *b, const char *host)
 	struct stat st = {.st_mode = 0755};
 	if (b->workdir_fd >= 0 && fstat(b->workdir_fd, &st) < 0)
 		return error_errno("sandbox: %s", cfg->workdir);
-	char *opts =
-	    xasprintf("mode=%o,size=%lld", (unsigned)(st.st_mode & 01777), cfg->workdir_size);
+	char *opts = xasprintf("mode=%o,size=%lld,nr_inodes=%d", (unsigned)(st.st_mode & 01777),
+			       cfg->workdir_size, SANDBOX_FS_FILES);
 	int ret = mount_tmpfs(b, b->workdir_rel, cfg->workdir, MS_NOSUID | MS_NODEV, opts);
 	free(opts);
 	/* Sources are still reachable by their host paths: the new root is not entered yet. */
@@ -364,15 +365,22 @@ static int copy_workdir(const struct fs_build *b, const char *host)
 	const char *const *src = cfg->workdir_sources ? cfg->workdir_sources : own;
 	for (; ret == 0 && *src; src++) {
 		if ((ret = copy_tree(*src, b->workdir_rel)) < 0) {
+			/* Out of room (bytes or inodes): what was copied is too large, not the machine. */
+			bool full = errno == ENOSPC || errno == EDQUOT || errno == EFBIG;
 			char *size = human_size((double)cfg->workdir_size);
 			error_prefix("sandbox: copy %s into its %s tmpfs", *src, size);
 			free(size);
+			if (full)
+				ret = SANDBOX_FS_FULL;
 		}
 	}
 	return ret;
 }
 
-/* The host folder is reached through the descriptor opened before the new root existed. */
+/*
+ * The host folder is reached through the descriptor opened before the new
+ * root existed.  SANDBOX_FS_FULL when its copy does not fit.
+ */
 static int setup_workdir(const struct fs_build *b)
 {
 	char *host = xasprintf("/proc/self/fd/%d", b->workdir_fd);
@@ -437,14 +445,55 @@ int sandbox_fs_setup(const struct sandbox_fs_config *cfg)
 		goto out;
 	}
 	if (setup_root(&b) < 0 || setup_system() < 0 || setup_etc(&b) < 0 || setup_dev(&b) < 0 ||
-	    setup_proc() < 0 || setup_tmp(&b) < 0 || setup_workdir(&b) < 0 || seal() < 0 ||
-	    enter_new_root() < 0)
+	    setup_proc() < 0 || setup_tmp(&b) < 0)
 		goto out;
-	ret = 0;
+	ret = setup_workdir(&b);
+	if (ret == 0 && (seal() < 0 || enter_new_root() < 0))
+		ret = -1;
 out:
 	if (restore_ids(&b) < 0)
 		ret = -1;
 	close_fd(&b.workdir_fd);
 	umask(old_umask);
 	return ret;
+}
+
+/* nftw() has no context argument: the walk in progress (one at a time). */
+static struct sandbox_fs_footprint *footprint_acc;
+static long long footprint_page;
+
+static int footprint_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	/* What cannot be read cannot be copied: said now, by name, not as a failed copy. */
+	bool readable = true;
+	if (type == FTW_DNR || type == FTW_NS)
+		readable = false;
+	else if (type == FTW_D)
+		readable = access(path, R_OK | X_OK) == 0;
+	else if (type == FTW_F && S_ISREG(st->st_mode))
+		readable = access(path, R_OK) == 0;
+	if (!readable) {
+		error_errno("cannot read %s", path);
+		return 1;
+	}
+	footprint_acc->files++;
+	if (type == FTW_F && S_ISREG(st->st_mode) && st->st_size > 0)
+		footprint_acc->bytes +=
+		    (st->st_size + footprint_page - 1) / footprint_page * footprint_page;
+	return 0;
+}
+
+int sandbox_fs_footprint(const char *const *sources, struct sandbox_fs_footprint *out)
+{
+	memset(out, 0, sizeof(*out));
+	footprint_acc = out;
+	footprint_page = sysconf(_SC_PAGESIZE) > 0 ? sysconf(_SC_PAGESIZE) : 4096;
+	for (const char *const *src = sources; *src; src++) {
+		/* FTW_PHYS: a link is counted as a link, never followed. */
+		int rc = nftw(*src, footprint_entry, 16, FTW_PHYS);
+		if (rc > 0 || (rc < 0 && error_errno("cannot read %s", *src)))
+			return -1;
+	}
+	return 0;
 }

@@ -17,9 +17,10 @@
  *                            and the sandbox user (so `#include "/etc/passwd"` or reading
  *                            /etc/shadow finds nothing of the host)
  *   /proc                    a new proc for the new PID namespace
- *   /dev                     tmpfs with null, zero, full, random, urandom, tty (binds of the
+ *   /dev                     tmpfs with null, zero, full, random, urandom (binds of the
  *                            host's nodes), fd/stdin/stdout/stderr links, /dev/shm (a fresh
- *                            tmpfs) and /dev/mqueue (mqueue fs, if the kernel has it)
+ *                            tmpfs) and /dev/mqueue (mqueue fs, if the kernel has it); no
+ *                            tty: a test has no terminal
  *   /tmp                     a fresh tmpfs (size tmp_size)
  *   <workdir>                at the same absolute path as outside (so messages name real
  *                            paths): with workdir_size > 0 a fresh tmpfs of that size holding
@@ -45,8 +46,14 @@
  * student code is to write to it.  The caller's ids, umask and descriptors are
  * as they were on return.
  *
- * Returns 0, or -1 with error_last() naming the step ("sandbox: mount /proc: ...");
- * then the mount namespace is half built and nothing should run in it.
+ * Every size-limited tmpfs (the workdir's, /tmp, /dev/shm) also holds at
+ * most SANDBOX_FS_FILES files and folders: what a program can create there,
+ * and what the grader lists or copies back, is bounded both ways.
+ *
+ * Returns 0; SANDBOX_FS_FULL when the workdir's copy did not fit its tmpfs
+ * (the content's fault, see sandbox_fs_footprint to tell beforehand); or -1
+ * with error_last() naming the step ("sandbox: mount /proc: ...").  Unless
+ * 0, the mount namespace is half built and nothing should run in it.
  */
 #ifndef GRADER_SANDBOX_FS_H
 #define GRADER_SANDBOX_FS_H
@@ -65,6 +72,25 @@ struct sandbox_fs_config {
 	unsigned sandbox_uid, sandbox_gid;	/* the ids (inside the namespace) student code runs as, for passwd/group */
 };
 
+/* Files and folders (inodes) a size-limited tmpfs holds. */
+#define SANDBOX_FS_FILES 16384
+/* sandbox_fs_setup's answer when the workdir's content does not fit. */
+#define SANDBOX_FS_FULL (-2)
+
 int sandbox_fs_setup(const struct sandbox_fs_config *cfg);
+
+/* What a copy takes on a tmpfs. */
+struct sandbox_fs_footprint {
+	long long bytes;	/* each file's size rounded up to pages: a copy writes sparse files in full */
+	long long files;	/* files, folders and links */
+};
+
+/*
+ * The footprint of a copy of the contents of sources (folders, or single
+ * files; NULL-terminated), walked without following any link.  -1 with
+ * error_last() naming the first file or folder the caller could not read
+ * (the copy would fail there).
+ */
+int sandbox_fs_footprint(const char *const *sources, struct sandbox_fs_footprint *out);
 
 #endif

@@ -27,7 +27,8 @@
 #define SPEC_DEFAULT_PROCESSES 64
 #define SPEC_DEFAULT_OUTPUT (1LL << 20)
 #define SPEC_DEFAULT_OPEN_FILES 64
-#define SPEC_DEFAULT_BUILD_COMMAND "cc -std=gnu11 -O2 -Wall -o prog *.c -lm"
+/* "./" before each name: a file named "-wrapper=..." or "@opts.c" stays a file name, never an option. */
+#define SPEC_DEFAULT_BUILD_COMMAND "cc -std=gnu11 -O2 -Wall -o prog ./*.c -lm"
 
 enum match_kind {
 	MATCH_EXACT,

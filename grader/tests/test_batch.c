@@ -179,18 +179,6 @@ static void enrol(const char *class, const char *name, const char *from)
 	free(dst);
 }
 
-/* The first child of pid, or 0 when it has none. */
-static pid_t first_child(pid_t pid)
-{
-	char *path = xasprintf("/proc/%d/task/%d/children", (int)pid, (int)pid);
-	struct strbuf text = STRBUF_INIT;
-	strbuf_init(&text);
-	pid_t child = read_file(path, &text) == 0 ? (pid_t)atoi(text.buf) : 0;
-	strbuf_release(&text);
-	free(path);
-	return child;
-}
-
 /* The status and first check message of the only test in report_dir/student.json. */
 static void only_test(const char *report_dir, const char *student, char **status, char **message)
 {
@@ -221,30 +209,38 @@ Test(batch, a_worker_killed_mid_student_is_replaced)
 	enrol(class, "b_hello", "hello");
 	enrol(class, "c_hello", "hello");
 	char *pidfile = path_join(e2e_tmpdir(), "pool.pid");
-	char *start = xasprintf("setsid sh -c 'echo $$ > %s; exec %s batch "
+	/* Its own TMPDIR: a worker is known by the scratch folder it grades in, grader-PID-*. */
+	char *tmp = path_join(e2e_tmpdir(), "pool-tmp");
+	cr_assert_eq(mkdir_p(tmp, 0755), 0, "%s", error_last());
+	char *start = xasprintf("setsid sh -c 'echo $$ > %s; TMPDIR=%s exec %s batch "
 				"grader/tests/robustness %s -o %s -j 1' >/dev/null 2>&1 &",
-				pidfile, e2e_grader(), class, out);
+				pidfile, tmp, e2e_grader(), class, out);
 	cr_assert_eq(system(start), 0);
 
 	/*
-	 * a_hangs takes its whole 2 s timeout: the worker is found grading it,
-	 * as the batch's child that has a child of its own (a sandbox's init;
-	 * the batch's other short-lived child is the sandbox's probe).
+	 * The first scratch folder is a_hangs's (one worker, students in
+	 * order), and a_hangs takes its whole 2 s timeout: its worker is killed
+	 * as soon as the folder appears.
 	 */
 	pid_t batch_pid = 0, worker = 0;
-	for (int i = 0; i < 300 && !worker; i++) {
+	for (int i = 0; i < 3000 && !worker; i++) {
 		usleep(10 * 1000);
 		struct strbuf text = STRBUF_INIT;
 		strbuf_init(&text);
 		if (!batch_pid && read_file(pidfile, &text) == 0)
 			batch_pid = (pid_t)atoi(text.buf);
 		strbuf_release(&text);
-		pid_t child = batch_pid > 0 ? first_child(batch_pid) : 0;
-		if (child > 0 && first_child(child) > 0)
-			worker = child;
+		DIR *d = batch_pid > 0 ? opendir(tmp) : NULL;
+		struct dirent *de;
+		while (d && (de = readdir(d)) && !worker) {
+			int pid = 0;
+			if (sscanf(de->d_name, "grader-%d-", &pid) == 1 && pid != batch_pid)
+				worker = (pid_t)pid;
+		}
+		if (d)
+			closedir(d);
 	}
 	cr_assert_gt(worker, 1, "no worker appeared under the batch (pid %d)", (int)batch_pid);
-	usleep(300 * 1000);
 	cr_assert_eq(kill(worker, SIGKILL), 0, "kill: %s", strerror(errno));
 	for (int i = 0; i < 3000 && kill(batch_pid, 0) == 0; i++)
 		usleep(10 * 1000);
@@ -264,7 +260,6 @@ Test(batch, a_worker_killed_mid_student_is_replaced)
 		free(message);
 	}
 	/* What the killed worker was building is removed with it. */
-	const char *tmp = scratch_parent();
 	char *left = xasprintf("grader-%d-", (int)worker);
 	DIR *d = opendir(tmp);
 	cr_assert_not_null(d);
@@ -281,6 +276,7 @@ Test(batch, a_worker_killed_mid_student_is_replaced)
 	free(gradebook_path);
 	free(start);
 	free(pidfile);
+	free(tmp);
 	free(out);
 	free(class);
 }

@@ -128,7 +128,7 @@ Test(sandbox, a_test_writes_to_a_copy_a_build_to_the_folder)
 	cr_expect(!path_exists(marker), "a test's write reached the host folder");
 	run_result_release(&result);
 	have_result = false;
-	run_sh("echo x > made-inside && echo ok", SANDBOX_WORKDIR_BIND);
+	run_sh("echo x > made-inside && echo ok", SANDBOX_WORKDIR_BUILD);
 	cr_expect_str_eq(result.procs[0].out.data, "ok\n");
 	cr_expect(path_exists(marker), "a build's output did not reach the host folder");
 	free(marker);
