@@ -204,8 +204,7 @@ struct sandbox *sandbox_new(bool enabled)
 	sb->namespaces = true;
 	if (probe_whole_sandbox(sb) < 0) {
 		sb->namespaces = false;
-		strvec_pushf(&sb->missing, "namespaces and file system isolation (the set-up failed: %s)",
-			     error_last());
+		strvec_pushf(&sb->missing, "namespaces and file system isolation (%s)", error_last());
 		return sb;
 	}
 	if (sb->root && !(sb->cgroup = sandbox_cgroup_new()))
@@ -639,7 +638,7 @@ int sandbox_run(struct sandbox *sb, const struct run_request *req, enum sandbox_
 		 * The machine refused part of the set-up.  Never run the test with
 		 * less isolation than was found at start-up: it is an error.
 		 */
-		error("sandbox: the set-up failed: %.*s", (int)answer.len - 1, answer.buf + 1);
+		error("the sandbox could not be set up: %.*s", (int)answer.len - 1, answer.buf + 1);
 	} else if (answer.buf[0] == 'L') {
 		res->setup_failure = xstrndup(answer.buf + 1, answer.len - 1);
 		ret = 0;

@@ -22,10 +22,10 @@ struct sandbox_cgroup {
 };
 
 /*
- * The cgroup.procs file of the cgroup this process is in, in the hierarchy
- * mounted at mount (v1: the line of `controller`; v2: the "0::" line).
+ * The folder of the cgroup this process is in, in the hierarchy mounted at
+ * mount (v1: the line of `controller`; v2: the "0::" line).
  */
-static char *own_cgroup_procs(const char *mount, const char *controller)
+static char *own_cgroup_dir(const char *mount, const char *controller)
 {
 	struct strbuf text = STRBUF_INIT;
 	strbuf_init(&text);
@@ -43,8 +43,7 @@ static char *own_cgroup_procs(const char *mount, const char *controller)
 				bool match = controller ? strstr(c + 1, controller) != NULL
 							: !strcmp(line, "0") && c[1] == '\0';
 				if (match)
-					found = xasprintf("%s%s/cgroup.procs", mount,
-							  strcmp(path, "/") ? path : "");
+					found = xasprintf("%s%s", mount, strcmp(path, "/") ? path : "");
 			}
 			line = end ? end + 1 : NULL;
 		}
@@ -93,52 +92,70 @@ void sandbox_sweep_dead(const char *parent, const char *prefix, bool exact,
 		closedir(d);
 }
 
-/* The folder of our own (base) and where we started (home); -1 when the machine has neither. */
+/*
+ * The folder of our own (base), made below the cgroup the grader was
+ * started in (home): whatever limit an operator or a CI runner set there
+ * binds the grader and every test too.  -1 when the machine has no pids
+ * cgroup for us.
+ */
 static int make_base(struct sandbox_cgroup *cg)
 {
-	char *base = NULL;
+	char *home_dir = NULL;
+	bool v2 = false;
 	if (path_is_dir("/sys/fs/cgroup/pids")) {
-		cg->home = own_cgroup_procs("/sys/fs/cgroup/pids", "pids");
-		sandbox_sweep_dead("/sys/fs/cgroup/pids", "grader-", true, remove_cgroup_tree);
-		base = xasprintf("/sys/fs/cgroup/pids/grader-%d", (int)getpid());
-		if (mkdir(base, 0755) < 0 && errno != EEXIST) {
-			error_errno("cgroup: mkdir %s", base);
-			free(base);
-			return -1;
-		}
+		home_dir = own_cgroup_dir("/sys/fs/cgroup/pids", "pids");
 	} else if (path_exists("/sys/fs/cgroup/cgroup.controllers")) {
-		struct strbuf controllers = STRBUF_INIT;
-		strbuf_init(&controllers);
-		bool has_pids = read_file("/sys/fs/cgroup/cgroup.controllers", &controllers) == 0 &&
-				strstr(controllers.buf, "pids");
-		strbuf_release(&controllers);
-		if (!has_pids)
-			return error("cgroup: the v2 hierarchy has no pids controller");
-		cg->home = own_cgroup_procs("/sys/fs/cgroup", NULL);
-		sandbox_sweep_dead("/sys/fs/cgroup", "grader-", true, remove_cgroup_tree);
-		base = xasprintf("/sys/fs/cgroup/grader-%d", (int)getpid());
-		char *control = path_join(base, "cgroup.subtree_control");
-		int rc = 0;
-		if (write_text_file("/sys/fs/cgroup/cgroup.subtree_control", "+pids") < 0 ||
-		    (mkdir(base, 0755) < 0 && errno != EEXIST && error_errno("cgroup: mkdir %s", base)) ||
-		    write_text_file(control, "+pids") < 0)
-			rc = -1;
-		free(control);
-		if (rc < 0) {
-			rmdir(base);
-			free(base);
-			return -1;
-		}
+		v2 = true;
+		home_dir = own_cgroup_dir("/sys/fs/cgroup", NULL);
 	} else {
 		return error("cgroup: no cgroup file system at /sys/fs/cgroup");
 	}
-	if (!cg->home) {
-		rmdir(base);
-		free(base);
+	if (!home_dir)
 		return error("cgroup: /proc/self/cgroup does not say which cgroup the grader is in");
+	int ret = -1;
+	char *base = xasprintf("%s/grader-%d", home_dir, (int)getpid());
+	if (v2) {
+		/*
+		 * v2 hands a controller to children only from a cgroup without
+		 * processes of its own (the root excepted): where the grader was
+		 * started among other processes, this fails, and says so.
+		 */
+		struct strbuf controllers = STRBUF_INIT;
+		strbuf_init(&controllers);
+		char *available = path_join(home_dir, "cgroup.controllers");
+		bool has_pids = read_file(available, &controllers) == 0 &&
+				strstr(controllers.buf, "pids");
+		strbuf_release(&controllers);
+		free(available);
+		char *subtree = path_join(home_dir, "cgroup.subtree_control");
+		int rc = !has_pids ? error("cgroup: %s has no pids controller", home_dir)
+				   : write_text_file(subtree, "+pids");
+		free(subtree);
+		if (rc < 0)
+			goto out;
 	}
+	sandbox_sweep_dead(home_dir, "grader-", true, remove_cgroup_tree);
+	if (mkdir(base, 0755) < 0 && errno != EEXIST) {
+		error_errno("cgroup: mkdir %s", base);
+		goto out;
+	}
+	if (v2) {
+		char *control = path_join(base, "cgroup.subtree_control");
+		int rc = write_text_file(control, "+pids");
+		free(control);
+		if (rc < 0) {
+			rmdir(base);
+			goto out;
+		}
+	}
+	cg->home = path_join(home_dir, "cgroup.procs");
 	cg->base = base;
-	return 0;
+	base = NULL;
+	ret = 0;
+out:
+	free(base);
+	free(home_dir);
+	return ret;
 }
 
 struct sandbox_cgroup *sandbox_cgroup_new(void)

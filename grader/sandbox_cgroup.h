@@ -5,7 +5,9 @@
  *
  *   sandbox_cgroup_new() makes a folder of our own, grader-PID, in the pids
  *   hierarchy (v1's, or v2's with the pids controller enabled for it),
- *   after removing the folders graders that were killed left there.
+ *   below the cgroup the grader was started in, so that an operator's or a
+ *   CI runner's task limit there still binds it; graders that were killed
+ *   left folders there, which it removes first.
  *
  *   The first sandbox_cgroup_limit() of each process moves that process,
  *   once, into a cgroup of its own below it, wPID; every sandbox init it
