@@ -45,7 +45,6 @@ struct sandbox {
 	gid_t gid;
 	struct seccomp_filter *seccomp;
 	struct sandbox_cgroup *cgroup;	/* root's process limit (sandbox_cgroup.h), or NULL */
-	bool cgroup_limits;	/* this run's pids.max is set: no RLIMIT_NPROC needed */
 	pid_t owner;		/* the process that made it: batch workers share it, only it removes it */
 	/* The previous run's init, answered but not yet reaped, and the process whose child it is. */
 	pid_t exiting_init;
@@ -115,17 +114,10 @@ static int probe_namespaces(struct sandbox *sb)
 	return ret;
 }
 
-/* Lists the cgroup limit as missing (error_last() says why), once: each run may fail alike. */
+/* Lists the cgroup limit as missing (error_last() says why). */
 static void cgroup_missing(struct sandbox *sb)
 {
-	char *what = xasprintf(CGROUP_MISSING, error_last(), SANDBOX_ROOT_UID);
-	for (size_t i = 0; i < sb->missing.n; i++) {
-		if (!strcmp(sb->missing.v[i], what)) {
-			free(what);
-			return;
-		}
-	}
-	strvec_push_owned(&sb->missing, what);
+	strvec_pushf(&sb->missing, CGROUP_MISSING, error_last(), SANDBOX_ROOT_UID);
 }
 
 /*
@@ -207,8 +199,13 @@ struct sandbox *sandbox_new(bool enabled)
 		strvec_pushf(&sb->missing, "namespaces and file system isolation (%s)", error_last());
 		return sb;
 	}
-	if (sb->root && !(sb->cgroup = sandbox_cgroup_new()))
+	/* Tried once here: a limit the machine refuses is said now, and is not tried per run. */
+	if (sb->root && (!(sb->cgroup = sandbox_cgroup_new()) ||
+			 sandbox_cgroup_limit(sb->cgroup, 0) < 0)) {
 		cgroup_missing(sb);
+		sandbox_cgroup_free(sb->cgroup);
+		sb->cgroup = NULL;
+	}
 	return sb;
 }
 
@@ -450,7 +447,7 @@ _Noreturn static void init_main(struct sandbox *sb, const struct run_request *re
 		.uid = sb->uid,
 		.gid = sb->gid,
 		/* In a user namespace RLIMIT_NPROC counts only the namespace's processes (init included). */
-		.nproc_rlimit = !sb->cgroup_limits,
+		.nproc_rlimit = !sb->cgroup,
 		.seccomp = sb->seccomp,
 	};
 	struct run_request inner = *req;
@@ -603,10 +600,13 @@ int sandbox_run(struct sandbox *sb, const struct run_request *req, enum sandbox_
 		error_errno("sandbox: pipe");
 		goto out;
 	}
-	/* Root's process limit; when it cannot be set, RLIMIT_NPROC instead, and the report says so. */
-	sb->cgroup_limits = sb->cgroup && sandbox_cgroup_limit(sb->cgroup, req->limits.processes) == 0;
-	if (sb->cgroup && !sb->cgroup_limits)
-		cgroup_missing(sb);
+	/*
+	 * Root's process limit.  Where start-up found none, RLIMIT_NPROC, and
+	 * the report says so; where it found one, a run it cannot limit is not
+	 * run at all.
+	 */
+	if (sb->cgroup && sandbox_cgroup_limit(sb->cgroup, req->limits.processes) < 0)
+		goto out;
 	pid = clone3_fork(sb->clone_flags);
 	if (pid < 0) {
 		error_errno("sandbox: clone3");
