@@ -41,7 +41,8 @@ static const char grade_usage[] =
 	"--format json the JSON report and nothing else on stdout.\n"
 	"  --keep-scratch  keep the build folder (its path goes to stderr; tests run in memory)\n"
 	"  --no-sandbox    run without namespaces (debugging; every report says isolation partial)\n"
-	"  --seed S        perturbed tests (spec `perturb`) start from seed S, not a random one:\n"
+	"  --seed S        perturbed tests (spec `perturb`) start from seed S, not the one drawn\n"
+	"                  from the submission's files:\n"
 	"                  the seed a failing run reported makes it the first run again\n";
 
 static const char batch_usage[] =

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
-#include <sys/random.h>
 #include <sys/shm.h>
 #include <unistd.h>
 
 #include "build.h"
 #include "compare.h"
 #include "diagnose.h"
+#include "digest.h"
 #include "run.h"
 #include "sandbox.h"
 #include "trace.h"
@@ -405,6 +405,10 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 		struct strbuf msg = STRBUF_INIT;
 		strbuf_addf(&msg, "did not finish within %.3gs and was killed",
 			    (double)t->timeout_ms / 1000.0);
+		/* The deadline moved by the time the machine kept the test from running. */
+		if (rr->cpu_wait_seconds >= 0.001)
+			strbuf_addf(&msg, " (the deadline moved by %.3gs it waited for a CPU)",
+				    rr->cpu_wait_seconds);
 		bool first = true;
 		for (size_t i = 0; i < rr->nprocs; i++) {
 			if (rr->procs[i].started && rr->procs[i].signal &&
@@ -531,6 +535,7 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 		goto out;
 	}
 	tr->seconds += rr.seconds;
+	tr->cpu_wait_seconds += rr.cpu_wait_seconds;
 	judge_run(t, &rr, tr);
 	if (t->perturb && !rr.setup_failure && (!rr.trace.traced || rr.trace.unavailable))
 		*why_not = xstrdup(rr.trace.unavailable ? rr.trace.unavailable : "not traced");
@@ -559,30 +564,34 @@ static void mark_error(struct test_result *tr, const char *why)
 }
 
 /*
- * The first seed of a perturbed test: --seed, else random.  Kept below
- * 2^32 so that a reported seed is short to type, and (plus the run index)
- * far within GRADE_SEED_MAX.
+ * The first seed of a perturbed test: --seed, else one drawn from the
+ * submission's files and the test (content: their digest), so that grading
+ * the same submission again explores the same schedules and gives the same
+ * verdict.  Kept below 2^32 so that a reported seed is short to type, and
+ * (plus the run index) far within GRADE_SEED_MAX.
  */
-static unsigned long long base_seed(const struct grade_options *opts)
+static unsigned long long base_seed(const struct grade_options *opts, uint64_t content,
+				    const struct test_spec *t)
 {
 	if (opts->seeded)
 		return opts->seed;
-	uint32_t seed = 0;
-	/* GRND_NONBLOCK: a pool not yet ready at boot must not hold up grading. */
-	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
-		seed = (uint32_t)((unsigned long long)(now_seconds() * 1e6) ^ (unsigned)getpid());
-	return seed;
+	struct digest d;
+	digest_init(&d);
+	digest_add(&d, &content, sizeof(content));
+	digest_add_str(&d, t->name);
+	return (d.h ^ (d.h >> 32)) & 0xffffffffULL;
 }
 
 static void grade_test(const struct test_spec *t, const char *build_dir, const char *scratch,
-		       size_t index, const struct grade_options *opts, struct test_result *tr)
+		       size_t index, const struct grade_options *opts, uint64_t content,
+		       struct test_result *tr)
 {
 	tr->name = xstrdup(t->name);
 	tr->hidden = t->hidden;
 	tr->max_score = t->points;
 	tr->diagnosis = xstrdup("");
 
-	unsigned long long base = t->perturb ? base_seed(opts) : 0;
+	unsigned long long base = t->perturb ? base_seed(opts, content, t) : 0;
 	struct test_result first_failure = {0};
 	bool failed = false;
 	int failed_run = 0;
@@ -603,6 +612,7 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 		free(workdir);
 		tr->runs++;
 		tr->seconds += attempt.seconds;
+		tr->cpu_wait_seconds += attempt.cpu_wait_seconds;
 		if (attempt.status == STATUS_PASSED) {
 			tr->passed_runs++;
 		} else if (!failed) {
@@ -686,11 +696,17 @@ int grade_submission(const struct spec *spec, const char *submission_dir,
 	if (build_submission_cached(spec, submission_dir, build_dir, opts->sandbox, opts->build_cache,
 				    &out->build) < 0)
 		goto out;
+	/* What perturbed runs draw their seeds from: the same files, the same schedules. */
+	struct digest content;
+	digest_init(&content);
+	digest_add_str(&content, spec->assignment);
+	(void)digest_add_tree(&content, submission_dir);
 	for (size_t i = 0; i < spec->ntests; i++) {
 		if (!out->build.ok)
 			mark_build_failed(&spec->tests[i], &out->tests[i]);
 		else
-			grade_test(&spec->tests[i], build_dir, scratch, i, opts, &out->tests[i]);
+			grade_test(&spec->tests[i], build_dir, scratch, i, opts, content.h,
+				   &out->tests[i]);
 		out->score += out->tests[i].score;
 	}
 	ret = 0;

@@ -141,6 +141,7 @@ static json_t *test_to_json(const struct test_result *t)
 	json_object_set_new(j, "score", report_json_points(t->score));
 	json_object_set_new(j, "max_score", report_json_points(t->max_score));
 	json_object_set_new(j, "seconds", report_json_seconds(t->seconds));
+	json_object_set_new(j, "cpu_wait_seconds", report_json_seconds(t->cpu_wait_seconds));
 	json_object_set_new(j, "runs", json_integer(t->runs));
 	json_object_set_new(j, "passed_runs", json_integer(t->passed_runs));
 	if (t->perturbed)

@@ -38,6 +38,7 @@ struct test_result {
 	double score;
 	double max_score;
 	double seconds;
+	double cpu_wait_seconds;	/* of `seconds`, the time its processes waited for a CPU (deadline moved by it) */
 	int runs;
 	int passed_runs;
 	bool perturbed;		/* the spec asks to perturb the runs (`perturb`): `seed` is theirs */

@@ -682,8 +682,10 @@ int run_processes(const struct run_request *req, struct run_result *res)
 				    req->confine->switch_ids ? req->confine->uid : getuid());
 	double start = now_seconds();
 	double deadline = start + (double)req->timeout_ms / 1000.0;
-	pid_t *pgids = NULL;
+	pid_t *pgids = xcalloc(req->nprocs, sizeof(*pgids));
 	size_t npgids = 0;
+	struct run_cpuwait cpuwait;
+	memset(&cpuwait, 0, sizeof(cpuwait));
 
 	/* Orphaned descendants, escaped ones included, are re-parented to us, where we can find them. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
@@ -698,10 +700,21 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		goto out;
 	}
 
+	/*
+	 * The test runs until every process it started has exited, and then
+	 * until every holder of their output has closed it: what a left-behind
+	 * process still writes is part of the output, never cut off by killing
+	 * it.  Only then are the leftovers killed; which they are is noted the
+	 * moment the started processes are all gone.  Time spent waiting for a
+	 * CPU moves the deadline (run_cpuwait.c).
+	 */
+	run_cpuwait_init(&cpuwait, start, 3.0 * (double)req->timeout_ms / 1000.0);
+	bool finished = false;
 	for (;;) {
 		double now = now_seconds();
+		deadline += run_cpuwait_sample(&cpuwait, &lp, now, now >= deadline);
 		if (now >= deadline) {
-			res->timed_out = true;
+			res->timed_out = !finished;
 			break;
 		}
 		long long wait_ms = ms_until(deadline, now);
@@ -718,14 +731,23 @@ int run_processes(const struct run_request *req, struct run_result *res)
 			lp.started++;
 			wait_ms = ms_until(deadline, now_seconds());
 		}
-		if (lp.started == req->nprocs && all_exited(&lp))
+		if (!finished && lp.started == req->nprocs && all_exited(&lp)) {
+			finished = true;
+			/* Parents held for their children are judged and let go before orphans are looked for. */
+			if (lp.tracer && trace_settle(lp.tracer) < 0)
+				goto out;
+			npgids = run_collect_pgids(lp.procs, lp.started, pgids);
+			run_find_leftovers(&lp, pgids, npgids, &res->orphans);
+		}
+		if (finished && all_output_closed(&lp))
 			break;
 		if (loop_poll(&lp, wait_ms) < 0)
 			goto out;
 	}
+	res->cpu_wait_seconds = cpuwait.credited;
 
-	pgids = xcalloc(req->nprocs, sizeof(*pgids));
-	run_collect_pgids(lp.procs, lp.started, pgids, &npgids);
+	if (!finished)
+		npgids = run_collect_pgids(lp.procs, lp.started, pgids);
 	if (res->timed_out) {
 		/* Nothing a process does from here on is its own doing. */
 		if (lp.tracer)
@@ -740,11 +762,6 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		diagnose_snapshot_release(&snap);
 		if (loop_kill(&lp) < 0)
 			goto out;
-	} else {
-		/* Parents held for their children are judged and let go before orphans are looked for. */
-		if (lp.tracer && trace_settle(lp.tracer) < 0)
-			goto out;
-		run_find_leftovers(&lp, pgids, npgids, &res->orphans);
 	}
 	/* Orphans, or anything a killed process left behind. */
 	run_kill_leftovers(&lp, pgids, npgids);
@@ -769,6 +786,7 @@ out:
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	}
 	res->seconds = now_seconds() - start;
+	run_cpuwait_release(&cpuwait);
 	free(lp.procs);
 	free(pgids);
 	return ret;

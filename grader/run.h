@@ -125,6 +125,7 @@ struct run_proc_result {
 struct run_result {
 	bool timed_out;
 	double seconds;
+	double cpu_wait_seconds;	/* how far the deadline moved for time spent waiting for a CPU */
 	struct strvec orphans;	/* "pid 12 (prog)" of processes alive after the test's processes exited */
 	struct strvec ipc_leftovers;	/* one sentence per IPC object left behind (then removed) */
 	struct strvec denied;	/* "pid 3 (prog) called mount" for each call the seccomp filter refused */

@@ -84,6 +84,29 @@ struct run_child_setup {
 	int status_fd;			/* the status socket's child end */
 };
 
+/* What run_cpuwait.c keeps: each process's run-queue wait when last seen. */
+struct run_cpuwait {
+	struct {
+		pid_t pid;
+		unsigned long long ns;
+	} *seen;
+	size_t n, cap;
+	double last_sample;
+	double credited;	/* seconds the deadline moved so far */
+	double max_credit;	/* at most this many */
+};
+
+/* How often the run-queue waits are sampled while a test runs. */
+#define RUN_CPUWAIT_SAMPLE_MS 20
+
+void run_cpuwait_init(struct run_cpuwait *w, double now, double max_credit);
+/*
+ * Samples the test's processes (at most every RUN_CPUWAIT_SAMPLE_MS unless
+ * force) and returns the seconds by which the deadline moves now.
+ */
+double run_cpuwait_sample(struct run_cpuwait *w, const struct loop *lp, double now, bool force);
+void run_cpuwait_release(struct run_cpuwait *w);
+
 /* Which step of the set-up failed, for messages. */
 const char *run_child_step_name(int step);
 /* Resolves a command without '/' through the fixed PATH, as a shell would; caller frees. */
@@ -108,7 +131,7 @@ void run_kill_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids
 void run_reap_orphans(const struct loop *lp);
 /* Sends sig to each started process and its process group. */
 void run_signal_test(const struct proc *procs, size_t n, int sig);
-/* The distinct process groups of the started processes (not the runner's own). */
-void run_collect_pgids(const struct proc *procs, size_t n, pid_t *pgids, size_t *npgids);
+/* Fills pgids (room for n) with the distinct process groups of the started processes; returns how many. */
+size_t run_collect_pgids(const struct proc *procs, size_t n, pid_t *pgids);
 
 #endif

@@ -156,9 +156,9 @@ void run_signal_test(const struct proc *procs, size_t n, int sig)
 	}
 }
 
-void run_collect_pgids(const struct proc *procs, size_t n, pid_t *pgids, size_t *npgids)
+size_t run_collect_pgids(const struct proc *procs, size_t n, pid_t *pgids)
 {
-	*npgids = 0;
+	size_t npgids = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (procs[i].pid <= 0)
 			continue;
@@ -166,11 +166,12 @@ void run_collect_pgids(const struct proc *procs, size_t n, pid_t *pgids, size_t 
 		if (pgid <= 0 || pgid == getpgrp())
 			continue;
 		bool seen = false;
-		for (size_t j = 0; j < *npgids; j++)
+		for (size_t j = 0; j < npgids; j++)
 			seen |= pgids[j] == pgid;
 		if (!seen)
-			pgids[(*npgids)++] = pgid;
+			pgids[npgids++] = pgid;
 	}
+	return npgids;
 }
 
 static void reap_if_orphan(const struct loop *lp, pid_t pid)

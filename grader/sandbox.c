@@ -201,7 +201,7 @@ struct sandbox *sandbox_new(bool enabled)
 	}
 	/* Tried once here: a limit the machine refuses is said now, and is not tried per run. */
 	if (sb->root && (!(sb->cgroup = sandbox_cgroup_new()) ||
-			 sandbox_cgroup_limit(sb->cgroup, 0) < 0)) {
+			 sandbox_cgroup_try(sb->cgroup) < 0)) {
 		cgroup_missing(sb);
 		sandbox_cgroup_free(sb->cgroup);
 		sb->cgroup = NULL;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -201,6 +202,26 @@ int sandbox_cgroup_limit(struct sandbox_cgroup *cg, long long processes)
 	else
 		snprintf(value, sizeof(value), "max");
 	return write_text_at(cg->own, "pids.max", value);
+}
+
+int sandbox_cgroup_try(struct sandbox_cgroup *cg)
+{
+	/* In a child: the grader itself stays where it is until its first run. */
+	pid_t pid = fork();
+	if (pid < 0)
+		return error_errno("cgroup: fork");
+	if (pid == 0)
+		_exit(sandbox_cgroup_limit(cg, 1) == 0 ? 0 : 1);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	char *own = xasprintf("%s/w%d", cg->base, (int)pid);
+	rmdir(own);
+	free(own);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return error("cgroup: a process cannot join a cgroup of its own in %s and limit it",
+			     cg->base);
+	return 0;
 }
 
 void sandbox_cgroup_free(struct sandbox_cgroup *cg)

@@ -34,6 +34,8 @@ struct sandbox_cgroup;
 struct sandbox_cgroup *sandbox_cgroup_new(void);
 /* Limits the next run of this process to `processes` (<= 0: no limit); -1 when it cannot. */
 int sandbox_cgroup_limit(struct sandbox_cgroup *cg, long long processes);
+/* Whether a process can join a cgroup of its own and be limited there: tried in a child. */
+int sandbox_cgroup_try(struct sandbox_cgroup *cg);
 void sandbox_cgroup_free(struct sandbox_cgroup *cg);
 
 /*

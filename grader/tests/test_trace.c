@@ -203,13 +203,13 @@ Test(trace, a_parent_ignoring_sigchld_has_no_zombies)
 	free(prog);
 }
 
-Test(trace, a_child_still_running_is_an_orphan_not_a_zombie_and_holds_its_parent_briefly)
+Test(trace, a_child_still_running_is_an_orphan_not_a_zombie)
 {
-	run_sh("sleep 2 & exit 0", 5000);
+	run_sh("sleep 1 & exit 0", 5000);
 	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
 	cr_expect_eq(result.orphans.n, 1);
-	/* The parent waited at most its grace for the child, not for the child's 2 s. */
-	cr_expect_lt(result.seconds, 1.5, "took %.2fs", result.seconds);
+	/* Its output is awaited: the sleep, holding stdout, ends by itself within the timeout. */
+	cr_expect_not(result.timed_out);
 }
 
 Test(trace, a_child_that_keeps_both_pipe_ends_is_named_with_each_end)

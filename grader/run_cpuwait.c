@@ -1,0 +1,116 @@
+/*
+ * run_cpuwait: how long a test's processes waited for a CPU (run_internal.h).
+ *
+ * The kernel counts, per task, the time it was runnable but not running
+ * (the second field of /proc/PID/schedstat, in nanoseconds).  A test's
+ * wall-clock deadline moves by the time its processes lost that way, so
+ * that a loaded machine (other jobs, more batch workers than CPUs, a busy
+ * CI runner) gives a test the same running time as an idle one: a correct
+ * CPU-heavy program still passes, and a spinning one still ends at its CPU
+ * limit rather than at the wall clock.
+ *
+ * Over each interval between two samples the test is credited the sum of
+ * its processes' new waits, but never more than the interval itself: two
+ * processes waiting side by side lose the test that much time once, and a
+ * test can never be credited time that did not pass.  Samples come at most
+ * every RUN_CPUWAIT_SAMPLE_MS, and once more whenever the deadline is
+ * reached.  In a sandbox the PID namespace holds only the test (and init,
+ * which is not counted); outside one, only the processes the test started.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run_internal.h"
+#include "util.h"
+
+/* The task's run-queue wait in nanoseconds; false when it is gone or the kernel has no schedstat. */
+static bool read_run_delay(pid_t pid, unsigned long long *ns)
+{
+	char path[64], buf[128];
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	unsigned long long ran, waited;
+	if (sscanf(buf, "%llu %llu", &ran, &waited) != 2)
+		return false;
+	*ns = waited;
+	return true;
+}
+
+/* Adds pid's wait since it was last seen to *new_ns. */
+static void account(struct run_cpuwait *w, pid_t pid, unsigned long long *new_ns)
+{
+	unsigned long long now;
+	if (!read_run_delay(pid, &now))
+		return;
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->seen[i].pid == pid) {
+			if (now > w->seen[i].ns)
+				*new_ns += now - w->seen[i].ns;
+			w->seen[i].ns = now;
+			return;
+		}
+	}
+	/* A process born during the test: all of its wait is the test's. */
+	w->seen = xgrow(w->seen, sizeof(*w->seen), w->n + 1, &w->cap);
+	w->seen[w->n].pid = pid;
+	w->seen[w->n].ns = now;
+	w->n++;
+	*new_ns += now;
+}
+
+void run_cpuwait_init(struct run_cpuwait *w, double now, double max_credit)
+{
+	memset(w, 0, sizeof(*w));
+	w->last_sample = now;
+	w->max_credit = max_credit;
+}
+
+double run_cpuwait_sample(struct run_cpuwait *w, const struct loop *lp, double now, bool force)
+{
+	double interval = now - w->last_sample;
+	if (!force && interval * 1000.0 < RUN_CPUWAIT_SAMPLE_MS)
+		return 0;
+	unsigned long long new_ns = 0;
+	if (getpid() == 1) {
+		DIR *dir = opendir("/proc");
+		struct dirent *de;
+		while (dir && (de = readdir(dir))) {
+			pid_t pid = (pid_t)atoi(de->d_name);
+			if (pid > 1)
+				account(w, pid, &new_ns);
+		}
+		if (dir)
+			closedir(dir);
+	} else {
+		for (size_t i = 0; i < lp->started; i++)
+			if (lp->procs[i].pid > 0)
+				account(w, lp->procs[i].pid, &new_ns);
+	}
+	w->last_sample = now;
+	double credit = (double)new_ns / 1e9;
+	if (credit > interval)
+		credit = interval;
+	if (credit > w->max_credit - w->credited)
+		credit = w->max_credit - w->credited;
+	if (credit < 0)
+		credit = 0;
+	w->credited += credit;
+	return credit;
+}
+
+void run_cpuwait_release(struct run_cpuwait *w)
+{
+	free(w->seen);
+	memset(w, 0, sizeof(*w));
+}
