@@ -1,7 +1,8 @@
 /*
- * trace_internal: what trace.c shares with its two helpers — the names it
- * watches (trace_record.c) and what it reads about a stopped process
- * (trace_proc.c: /proc files and the process's memory, as text).
+ * trace_internal: what trace.c shares with its helpers — the tracer's state
+ * and its answer to each stop (trace_task.c), the names it watches
+ * (trace_record.c) and what it reads about a stopped process (trace_proc.c:
+ * /proc files and the process's memory, as text).
  */
 #ifndef GRADER_TRACE_INTERNAL_H
 #define GRADER_TRACE_INTERNAL_H
@@ -9,8 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
+#include "trace.h"
 #include "util.h"
 
 /*
@@ -65,5 +68,83 @@ int trace_proc_state(pid_t pid, char *state, pid_t *ppid);
 void trace_proc_fds(pid_t tid, struct strvec *out);
 /* The inodes of the pipes tid holds a write end of (any fd, 0-2 included); caller frees *inodes. */
 size_t trace_proc_pipe_writes(pid_t tid, unsigned long long **inodes);
+
+/* ---- the tracer's state (trace_task.c) ---------------------------------- */
+
+struct task {
+	pid_t tid;
+	size_t proc;		/* its thread group in t->procs */
+	bool in_syscall;	/* resumed with PTRACE_SYSCALL: the watched call's exit stop is due */
+	bool restarting;	/* a signal interrupted the call, which the kernel restarts after it */
+	bool pause;		/* kept stopped while a new process is attached (pause_all) */
+	bool parked;		/* stopped for the pause: resumed by trace_attach_done */
+	bool parked_listen;	/* then with PTRACE_LISTEN (it was in a group-stop) */
+	int parked_sig;
+	int nr;			/* that call */
+	uint64_t args[6];
+	size_t event;		/* its event in the record, SIZE_MAX when none was kept */
+	char *exec_path;	/* the file its pending execve names (for "ran /bin/sh -c") */
+	bool delayed;		/* kept stopped at a perturbed call until resume_at */
+	double resume_at;
+};
+
+struct process {
+	struct trace_process rec;	/* pid, ppid, argv, exit: what the report lists */
+	size_t parent;		/* index of its parent in t->procs, SIZE_MAX when not traced */
+	bool ours;		/* the runner's own child: its exit is only looked at (run.c reaps) */
+	bool student;		/* runs the student's code: has exec'd, or descends from one that has */
+	bool reaped;		/* reaped by the tracer: only its parent's wait can release it now */
+	bool judged;		/* its parent's exit has decided whether it was left a zombie */
+	size_t threads;		/* live threads that have not reached their exit stop */
+	bool held;		/* kept in its exit stop while its children are judged */
+	pid_t held_tid;
+	double held_until;
+	char *first_name;	/* the program it started as */
+	uint64_t rng;		/* its stream of perturbation delays */
+	/* The pipes it held a write end of when it exited, for a later hang's diagnosis. */
+	unsigned long long *wrote;
+	size_t nwrote;
+};
+
+struct tracer {
+	struct trace_request req;
+	struct trace_record *out;
+	double start;
+	struct seccomp_filter *filter;
+	struct trace_watch *watched;	/* number -> name of the calls the filter stops */
+	size_t nwatched;
+	int sigfd;
+	sigset_t old_mask;
+	bool judging;		/* exits are judged; false once settled or killing */
+	bool pausing;		/* every task but the one being attached is kept stopped */
+	bool every_call;	/* no trace filter here (it could not be loaded): every call stops */
+	bool perturbing;	/* perturbed calls are delayed; false once settled or killing */
+	struct task *tasks;
+	size_t ntasks, tasks_cap;
+	struct process *procs;
+	size_t nprocs, procs_cap;
+};
+
+struct task *trace_add_task(struct tracer *t, pid_t tid, size_t proc);
+void trace_remove_task(struct tracer *t, struct task *task);
+size_t trace_add_process(struct tracer *t, pid_t pid, pid_t ppid, size_t parent);
+/* What a process runs now (its argv[0]), for messages. */
+const char *trace_process_name(const struct process *p);
+void trace_note_status(struct process *p, int code, int sig);
+/* Lets a stopped task go on (or parks it while a new process is attached). */
+void trace_resume(const struct tracer *t, struct task *task, int sig);
+/* A group-stop stays one (PTRACE_LISTEN), or is parked. */
+void trace_listen_stopped(struct task *task);
+/* Resumes the delayed tasks that are due, or with `every` all of them. */
+void trace_resume_delayed(struct tracer *t, bool every);
+/*
+ * Judges the children of process `parent`, which is in its exit stop (see
+ * trace.h); returns whether some child is still pending.
+ */
+bool trace_judge_children(struct tracer *t, size_t parent, bool final);
+/* Lets a parent held in its exit stop go. */
+void trace_release_held(struct tracer *t, size_t proc);
+/* Answers one ptrace stop of tid (waitid's status). */
+void trace_on_stop(struct tracer *t, pid_t tid, int status);
 
 #endif
