@@ -201,6 +201,8 @@ struct tracer *trace_start(const struct trace_request *req, double start,
 	t->perturbing = req->perturb;
 	out->traced = true;
 
+	for (const char *const *name = req->calls; name && *name; name++)
+		t->watch_system |= !strcmp(*name, TRACE_SYSTEM);
 	t->nwatched = trace_watch_list(req->calls, req->perturb, &t->watched);
 	int *nrs = xcalloc(t->nwatched ? t->nwatched : 1, sizeof(*nrs));
 	for (size_t i = 0; i < t->nwatched; i++)
@@ -399,11 +401,10 @@ void trace_finish(struct tracer *t)
 		free(p->first_name);
 		free(p->wrote);
 	}
-	for (size_t i = 0; i < t->ntasks; i++)
-		free(t->tasks[i].exec_path);
 	free(t->tasks);
 	free(t->procs);
 	free(t->watched);
+	trace_shells_free(t->shells);
 	seccomp_filter_free(t->filter);
 	free(t);
 }

@@ -27,9 +27,10 @@
  *     │                           PTRACE_CONT: nothing else stops it
  *     │    EVENT_FORK/VFORK/CLONE a new process or thread (its parent and
  *     │                           thread group from /proc/TID/status)
- *     │    EVENT_EXEC             its new argv (/proc/PID/cmdline); an
- *     │                           exec of sh/dash/bash with argv[1] "-c"
- *     │                           is what system() and popen() do
+ *     │    EVENT_EXEC             its new argv (/proc/PID/cmdline); when
+ *     │                           the spec names `system`, whether the
+ *     │                           file it now runs is a shell (by its
+ *     │                           identity or contents: trace_shell.c)
  *     │    EVENT_EXIT             before the kernel closes anything: the
  *     │                           descriptors above 2 (/proc/PID/fd and
  *     │                           fdinfo), and the children it leaves
@@ -161,8 +162,8 @@ void trace_record_release(struct trace_record *rec);
 /*
  * The judge's side.  Spec names are kernel names with conveniences: pipe
  * also accepts pipe2, dup2 dup3, fork vfork and clone without CLONE_THREAD,
- * wait means wait4 or waitid, and the pseudo-name system means "ran
- * /bin/sh -c".
+ * wait means wait4 or waitid, and the pseudo-name system means "a
+ * process of the test ran a shell" (trace_task.c says exactly what counts).
  */
 /* Whether name can be traced on this machine. */
 bool trace_name_known(const char *name);

@@ -19,10 +19,13 @@
 /*
  * Call kinds that are not kernel names (spec names are [a-z0-9_]: they
  * cannot collide): a clone or clone3 that made a thread is recorded as
- * "clone(thread)" or "clone3(thread)", a run of /bin/sh -c as "system".
+ * "clone(thread)" or "clone3(thread)", a shell the program ran as "system"
+ * (trace_task.c says what counts).
  */
 #define TRACE_THREAD_SUFFIX "(thread)"
 #define TRACE_SYSTEM "system"
+/* How much of a shell's command line the message on `system` shows. */
+#define TRACE_SHELL_ARGS_SHOWN 200
 
 /* A call the trace filter stops: its number on this machine and its kernel name. */
 struct trace_watch {
@@ -44,11 +47,9 @@ size_t trace_watch_list(const char *const *names, bool perturb, struct trace_wat
 /*
  * Arguments of a call at its entry stop, as strace shows them
  * ("4, 1" for dup2, "\"/bin/ls\", [\"ls\", \"dir\"]" for execve).  For an
- * execve, *exec_path receives the file it names (caller frees).  Returns
  * false when the arguments mean little before the call returns (pipe).
  */
-bool trace_format_entry(pid_t tid, const char *name, const uint64_t *args, struct strbuf *out,
-			char **exec_path);
+bool trace_format_entry(pid_t tid, const char *name, const uint64_t *args, struct strbuf *out);
 /* The arguments again at a successful exit, when it filled some in (pipe's two descriptors). */
 bool trace_format_exit(pid_t tid, const char *name, const uint64_t *args, struct strbuf *out);
 /* The flags of a clone3 call, from the struct clone_args at addr (0 when unreadable). */
@@ -69,6 +70,19 @@ void trace_proc_fds(pid_t tid, struct strvec *out);
 /* The inodes of the pipes tid holds a write end of (any fd, 0-2 included); caller frees *inodes. */
 size_t trace_proc_pipe_writes(pid_t tid, unsigned long long **inodes);
 
+/* ---- shells (trace_shell.c) --------------------------------------------- */
+
+/* The machine's shells, looked up once per tracer; their contents are read only when needed. */
+struct trace_shells;
+struct trace_shells *trace_shells_new(void);
+void trace_shells_free(struct trace_shells *s);
+/*
+ * At pid's exec stop: the shell it now runs ("/usr/bin/dash", "a copy of
+ * /usr/bin/dash"), or NULL when it runs no shell; caller frees.  argv is
+ * what it was run with (a multi-call binary's applet).
+ */
+char *trace_shells_match(struct trace_shells *s, pid_t pid, const struct strvec *argv);
+
 /* ---- the tracer's state (trace_task.c) ---------------------------------- */
 
 struct task {
@@ -83,7 +97,6 @@ struct task {
 	int nr;			/* that call */
 	uint64_t args[6];
 	size_t event;		/* its event in the record, SIZE_MAX when none was kept */
-	char *exec_path;	/* the file its pending execve names (for "ran /bin/sh -c") */
 	bool delayed;		/* kept stopped at a perturbed call until resume_at */
 	double resume_at;
 };
@@ -119,6 +132,8 @@ struct tracer {
 	bool pausing;		/* every task but the one being attached is kept stopped */
 	bool every_call;	/* no trace filter here (it could not be loaded): every call stops */
 	bool perturbing;	/* perturbed calls are delayed; false once settled or killing */
+	bool watch_system;	/* the spec names `system`: each exec is looked at */
+	struct trace_shells *shells;	/* made at the first exec looked at */
 	struct task *tasks;
 	size_t ntasks, tasks_cap;
 	struct process *procs;

@@ -89,7 +89,7 @@ static void add_quoted(struct strbuf *sb, const char *s, bool cut)
 	strbuf_addstr(sb, cut ? "\"..." : "\"");
 }
 
-static void add_string_at(struct strbuf *sb, pid_t tid, uint64_t addr, char **copy)
+static void add_string_at(struct strbuf *sb, pid_t tid, uint64_t addr)
 {
 	bool cut;
 	char *s = read_string(tid, addr, &cut);
@@ -98,10 +98,7 @@ static void add_string_at(struct strbuf *sb, pid_t tid, uint64_t addr, char **co
 		return;
 	}
 	add_quoted(sb, s, cut);
-	if (copy)
-		*copy = s;
-	else
-		free(s);
+	free(s);
 }
 
 static void add_argv_at(struct strbuf *sb, pid_t tid, uint64_t addr)
@@ -121,7 +118,7 @@ static void add_argv_at(struct strbuf *sb, pid_t tid, uint64_t addr)
 		}
 		if (i)
 			strbuf_addstr(sb, ", ");
-		add_string_at(sb, tid, ptrs[i], NULL);
+		add_string_at(sb, tid, ptrs[i]);
 	}
 	strbuf_addch(sb, ']');
 }
@@ -235,8 +232,7 @@ static void add_number(struct strbuf *sb, uint64_t v)
 		strbuf_addf(sb, "%#llx", (unsigned long long)v);
 }
 
-bool trace_format_entry(pid_t tid, const char *name, const uint64_t *a, struct strbuf *out,
-			char **exec_path)
+bool trace_format_entry(pid_t tid, const char *name, const uint64_t *a, struct strbuf *out)
 {
 	if (!strcmp(name, "pipe") || !strcmp(name, "pipe2"))
 		return false;
@@ -262,7 +258,7 @@ bool trace_format_entry(pid_t tid, const char *name, const uint64_t *a, struct s
 		add_flags(out, trace_clone3_flags(tid, a[0]), clone_flags, ARRAY_SIZE(clone_flags));
 		strbuf_addstr(out, ", ...}");
 	} else if (!strcmp(name, "execve")) {
-		add_string_at(out, tid, a[0], exec_path);
+		add_string_at(out, tid, a[0]);
 		strbuf_addstr(out, ", ");
 		add_argv_at(out, tid, a[1]);
 	} else if (!strcmp(name, "execveat")) {
@@ -270,7 +266,7 @@ bool trace_format_entry(pid_t tid, const char *name, const uint64_t *a, struct s
 			strbuf_addstr(out, "AT_FDCWD, ");
 		else
 			strbuf_addf(out, "%d, ", (int)a[0]);
-		add_string_at(out, tid, a[1], exec_path);
+		add_string_at(out, tid, a[1]);
 		strbuf_addstr(out, ", ");
 		add_argv_at(out, tid, a[2]);
 	} else if (!strcmp(name, "wait4")) {

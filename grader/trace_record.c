@@ -44,7 +44,7 @@ static const struct convenience conveniences[] = {
 	/* Not a thread: those are recorded as "clone(thread)". */
 	{"fork", "fork (or vfork, or clone making a process)", {"fork", "vfork", "clone", "clone3", NULL}},
 	{"wait", "wait (wait4 or waitid)", {"wait4", "waitid", NULL}},
-	{"system", "system() or popen() (a run of /bin/sh -c)", {TRACE_SYSTEM, NULL}},
+	{"system", "system() or popen() (a shell run by the program)", {TRACE_SYSTEM, NULL}},
 };
 
 static const struct convenience *convenience_of(const char *name)

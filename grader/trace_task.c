@@ -61,7 +61,6 @@ struct task *trace_add_task(struct tracer *t, pid_t tid, size_t proc)
 
 void trace_remove_task(struct tracer *t, struct task *task)
 {
-	free(task->exec_path);
 	*task = t->tasks[--t->ntasks];
 }
 
@@ -244,12 +243,10 @@ static void on_call(struct tracer *t, struct task *task, int nr, const uint64_t 
 	task->in_syscall = true;
 	task->nr = nr;
 	memcpy(task->args, call_args, sizeof(task->args));
-	free(task->exec_path);
-	task->exec_path = NULL;
 
 	struct strbuf text = STRBUF_INIT;
 	strbuf_init(&text);
-	bool complete = trace_format_entry(task->tid, name, task->args, &text, &task->exec_path);
+	bool complete = trace_format_entry(task->tid, name, task->args, &text);
 	uint64_t clone_flags = !strcmp(name, "clone")	 ? task->args[0]
 			       : !strcmp(name, "clone3") ? trace_clone3_flags(task->tid, task->args[0])
 							 : 0;
@@ -291,8 +288,6 @@ static void on_call_exit(struct tracer *t, struct task *task, long long rval)
 		}
 	}
 	task->event = SIZE_MAX;
-	free(task->exec_path);
-	task->exec_path = NULL;
 }
 
 /* ---- processes coming and going ----------------------------------------- */
@@ -336,15 +331,37 @@ static void on_new_child(struct tracer *t, struct task *task)
 		register_task(t, child, task->proc);
 }
 
-static bool is_shell(const char *path)
+/*
+ * What `system` means (docs/spec.md, "trace"): a process of the test, other
+ * than the program a spec's `run` starts, executed a shell — recognised by
+ * what runs (trace_shell.c) — whatever its arguments.  Not only `sh -c`:
+ * popen("sh", "w") feeding commands on stdin, `sh script` or a #!/bin/sh
+ * file hand the work to a shell just the same, and the assignments that
+ * forbid it want the program to fork, exec and pipe by itself.  The spec's
+ * own `run: [sh, -c, ...]` is the instructor's shell, not the student's.
+ */
+static void note_shell(struct tracer *t, const struct process *p, pid_t tid)
 {
-	static const char *const shells[] = {"sh", "dash", "bash", "ash", "ksh", "zsh", NULL};
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	for (const char *const *s = shells; *s; s++)
-		if (!strcmp(base, *s))
-			return true;
-	return false;
+	if (!t->shells)
+		t->shells = trace_shells_new();
+	char *shell = trace_shells_match(t->shells, tid, &p->rec.argv);
+	if (!shell)
+		return;
+	struct strbuf args = STRBUF_INIT;
+	strbuf_init(&args);
+	for (size_t i = 0; i < p->rec.argv.n && args.len < TRACE_SHELL_ARGS_SHOWN; i++) {
+		const char *arg = p->rec.argv.v[i];
+		/* Quoted as a shell would need it: "sh -c 'ls | wc'" shows the one command. */
+		bool quote = !*arg || arg[strcspn(arg, " \t\n'\"\\|&;<>()$`*?")];
+		strbuf_addf(&args, "%s%s%s%s", i ? " " : "", quote ? "'" : "", arg, quote ? "'" : "");
+	}
+	char *first = xasprintf("pid %d ran a shell (%s): %.*s%s", (int)p->rec.pid, shell,
+				TRACE_SHELL_ARGS_SHOWN, args.buf,
+				args.len > TRACE_SHELL_ARGS_SHOWN ? "..." : "");
+	note_call(t, TRACE_SYSTEM, first);
+	free(first);
+	strbuf_release(&args);
+	free(shell);
 }
 
 static void on_exec(struct tracer *t, struct task *task)
@@ -354,13 +371,10 @@ static void on_exec(struct tracer *t, struct task *task)
 	if (former > 0 && former != task->tid) {
 		struct task *old = find_task(t, former);
 		if (old) {
-			free(task->exec_path);
 			task->in_syscall = old->in_syscall;
 			task->nr = old->nr;
 			memcpy(task->args, old->args, sizeof(task->args));
 			task->event = old->event;
-			task->exec_path = old->exec_path;
-			old->exec_path = NULL;
 			pid_t tid = task->tid;
 			trace_remove_task(t, old);
 			task = find_task(t, tid);
@@ -377,18 +391,13 @@ static void on_exec(struct tracer *t, struct task *task)
 	}
 	if (!p->first_name)
 		p->first_name = xstrdup(trace_process_name(p));
+	/* Not the student's yet: the runner's own exec of what the spec runs. */
+	bool spec_run = !p->student;
 	p->student = true;
 	/* The other threads are gone: an exec leaves one. */
 	p->threads = 1;
-
-	char *exe = task->exec_path ? xstrdup(task->exec_path) : trace_proc_exe(task->tid);
-	if (exe && is_shell(exe) && p->rec.argv.n >= 3 && !strcmp(p->rec.argv.v[1], "-c")) {
-		char *first = xasprintf("pid %d ran %s -c '%s'", (int)p->rec.pid, exe,
-					p->rec.argv.v[2]);
-		note_call(t, TRACE_SYSTEM, first);
-		free(first);
-	}
-	free(exe);
+	if (t->watch_system && !spec_run)
+		note_shell(t, p, task->tid);
 }
 
 /* Whether /proc shows pid as a zombie whose parent is ppid. */
