@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,7 +30,12 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The student folders directly under root, sorted; hidden ones are not students. */
+/*
+ * The student folders directly under root, sorted; hidden ones are not
+ * students.  A link is no student folder, wherever it points: graded, a
+ * link to /root would copy root's files into a build its student's code
+ * runs in.  It is skipped, and named on stderr.
+ */
 static int list_students(const char *root, struct strvec *dirs)
 {
 	DIR *d = opendir(root);
@@ -40,7 +46,12 @@ static int list_students(const char *root, struct strvec *dirs)
 		if (de->d_name[0] == '.')
 			continue;
 		char *path = path_join(root, de->d_name);
-		if (path_is_dir(path))
+		struct stat st;
+		bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+		if (link)
+			fprintf(stderr, "grader: batch: skipped %s: a symbolic link, not a student folder\n",
+				path);
+		if (!link && path_is_dir(path))
 			strvec_push_owned(dirs, path);
 		else
 			free(path);

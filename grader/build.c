@@ -20,14 +20,20 @@ static const struct limits_spec build_limits = {
 	.open_files = 256,
 };
 
+/*
+ * The required files that are not regular files of the submission.  A link
+ * does not count, wherever it points, and is not followed: as root, looking
+ * through it on the host would tell the student whether a file they may
+ * not read exists (prog.c -> /root/notes.txt).  The build in the sandbox
+ * sees the same link, where the host is absent.
+ */
 static void missing_files(const struct spec *spec, const char *build_dir, struct strbuf *msg)
 {
 	for (size_t i = 0; i < spec->build.files.n; i++) {
-		char *path = path_join(build_dir, spec->build.files.v[i]);
 		struct stat st;
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		if (path_lstat_below(build_dir, spec->build.files.v[i], &st) < 0 ||
+		    !S_ISREG(st.st_mode))
 			strbuf_addf(msg, "%s'%s'", msg->len ? ", " : "", spec->build.files.v[i]);
-		free(path);
 	}
 }
 
@@ -58,7 +64,9 @@ int build_submission(const struct spec *spec, const char *submission_dir, const 
 	strbuf_init(&missing);
 	missing_files(spec, submission_dir, &missing);
 	if (missing.len) {
-		strbuf_addf(&msg, "missing required file%s: %s (the spec's build.files)\n",
+		strbuf_addf(&msg,
+			    "missing required file%s: %s (the spec's build.files: each must be a "
+			    "regular file of the submission; a symbolic link does not count)\n",
 			    strchr(missing.buf, ',') ? "s" : "", missing.buf);
 		strbuf_release(&missing);
 		ret = 0;

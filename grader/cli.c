@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "batch.h"
 #include "class_report.h"
@@ -151,14 +152,22 @@ static bool is_spec(const char *path)
 	return path_exists(path);
 }
 
-/* A .grader file's first line names the spec, relative to the folder it sits in. */
-static char *spec_from_dot_grader(const char *dir)
+/*
+ * A .grader file's first line names the spec, relative to the folder it
+ * sits in.  The file and what it names are the submission's words, and a
+ * spec's errors quote its lines: a grader run as root (a CI job) would print
+ * /etc/shadow for a .grader naming it, or naming a link to it.  So .grader
+ * must be a regular file, and may name only a regular file called spec.yaml
+ * (or a folder holding one): a spec.  *bad receives what it named otherwise.
+ */
+static char *spec_from_dot_grader(const char *dir, char **bad)
 {
 	char *file = path_join(dir, ".grader");
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_init(&sb);
 	char *spec = NULL;
-	if (read_file(file, &sb) == 0) {
+	struct stat st;
+	if (lstat(file, &st) == 0 && S_ISREG(st.st_mode) && read_file(file, &sb) == 0) {
 		size_t len = strcspn(sb.buf, "\r\n");
 		char *line = xstrndup(sb.buf, len);
 		spec = line[0] == '/' ? xstrdup(line) : path_join(dir, line);
@@ -166,6 +175,17 @@ static char *spec_from_dot_grader(const char *dir)
 	}
 	strbuf_release(&sb);
 	free(file);
+	if (spec && path_is_dir(spec)) {
+		char *in_dir = path_join(spec, "spec.yaml");
+		free(spec);
+		spec = in_dir;
+	}
+	const char *base = spec ? strrchr(spec, '/') : NULL;
+	if (spec && (strcmp(base ? base + 1 : spec, "spec.yaml") || lstat(spec, &st) < 0 ||
+		     !S_ISREG(st.st_mode))) {
+		*bad = spec;
+		return NULL;
+	}
 	return spec;
 }
 
@@ -269,7 +289,14 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 		a->submission = argv[optind];
 	}
 	if (!a->spec_path) {
-		a->found_spec = spec_from_dot_grader(a->submission);
+		char *bad = NULL;
+		a->found_spec = spec_from_dot_grader(a->submission, &bad);
+		if (bad) {
+			usage_error(usage, "%s/.grader names %s: it may name only a spec.yaml that is a regular file (no link), or the folder holding one",
+				    a->submission, bad);
+			free(bad);
+			return -1;
+		}
 		if (!a->found_spec)
 			a->found_spec = spec_from_configured_folder();
 		a->spec_path = a->found_spec;

@@ -43,7 +43,8 @@ static int by_name(const void *a, const void *b)
 
 static int add_file(struct digest *d, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* lstat() said a regular file: a link put there meanwhile is not followed. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return error_errno("digest: open %s", path);
 	char buf[65536];

@@ -18,7 +18,11 @@ void digest_init(struct digest *d);
 void digest_add(struct digest *d, const void *data, size_t len);
 /* Adds a string with its length, so that ("ab","c") and ("a","bc") differ. */
 void digest_add_str(struct digest *d, const char *s);
-/* Adds every file under dir: relative paths in sorted order, their mode bits and contents. */
+/*
+ * Adds every file under dir: relative paths in sorted order, their mode bits
+ * and contents; a symbolic link below dir adds its target's text, never
+ * what it points to (dir itself is the caller's and is followed).
+ */
 int digest_add_tree(struct digest *d, const char *dir);
 /* 16 lowercase hex digits. */
 void digest_hex(const struct digest *d, char out[17]);

@@ -20,10 +20,9 @@
 #include "trace.h"
 #include "util.h"
 
-char *grade_submission_name(const char *submission_dir)
+/* The last part of path, trailing slashes dropped ("" for "/"). */
+static char *last_part(const char *path)
 {
-	char resolved[PATH_MAX];
-	const char *path = realpath(submission_dir, resolved) ? resolved : submission_dir;
 	size_t len = strlen(path);
 	while (len > 1 && path[len - 1] == '/')
 		len--;
@@ -31,6 +30,21 @@ char *grade_submission_name(const char *submission_dir)
 	while (start > path && start[-1] != '/')
 		start--;
 	return xstrndup(start, (size_t)(path + len - start));
+}
+
+char *grade_submission_name(const char *submission_dir)
+{
+	/*
+	 * The folder's own name, a link's included: resolving it would name
+	 * the student after what their folder points to.  Only "." and ".."
+	 * need the real path to have a name at all.
+	 */
+	char *name = last_part(submission_dir);
+	if (strcmp(name, ".") && strcmp(name, "..") && *name)
+		return name;
+	free(name);
+	char resolved[PATH_MAX];
+	return last_part(realpath(submission_dir, resolved) ? resolved : submission_dir);
 }
 
 const char *grade_signal_meaning(int sig)

@@ -555,6 +555,35 @@ bool path_exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+int path_lstat_below(const char *root, const char *rel, struct stat *st)
+{
+	int dir = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char *copy = xstrdup(rel);
+	char *save = NULL;
+	char *part = strtok_r(copy, "/", &save);
+	int ret = -1;
+	while (dir >= 0) {
+		char *next = part ? strtok_r(NULL, "/", &save) : NULL;
+		if (!next) {
+			ret = part ? fstatat(dir, part, st, AT_SYMLINK_NOFOLLOW) : fstat(dir, st);
+			break;
+		}
+		/* O_NOFOLLOW with O_PATH opens a link itself, which O_DIRECTORY then refuses. */
+		int sub = openat(dir, part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int err = errno;
+		close(dir);
+		errno = err;
+		dir = sub;
+		part = next;
+	}
+	int err = errno;
+	if (dir >= 0)
+		close(dir);
+	free(copy);
+	errno = err;
+	return ret;
+}
+
 void close_fd(int *fd)
 {
 	if (*fd >= 0)

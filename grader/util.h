@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -119,6 +120,14 @@ char *make_scratch_dir_in(const char *parent, const char *prefix);
 char *path_join(const char *a, const char *b);
 bool path_is_dir(const char *path);
 bool path_exists(const char *path);
+/*
+ * lstat() of rel below root, following no symbolic link on the way: a link
+ * anywhere in rel fails (ENOTDIR) or, as its last part, is what *st shows.
+ * root itself is the caller's and is followed.  For paths below a folder a
+ * submission made: following its links on the host would tell whether a
+ * file the grader may read and the student may not exists.  -1 with errno.
+ */
+int path_lstat_below(const char *root, const char *rel, struct stat *st);
 
 /* close() that ignores -1 and sets *fd to -1 afterwards. */
 void close_fd(int *fd);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -277,6 +278,79 @@ Test(batch, a_worker_killed_mid_student_is_replaced)
 	free(start);
 	free(pidfile);
 	free(tmp);
+	free(out);
+	free(class);
+}
+
+static char *build_output(const char *report_dir, const char *student)
+{
+	char *name = xasprintf("%s.json", student);
+	char *path = path_join(report_dir, name);
+	json_error_t jerr;
+	json_t *r = json_load_file(path, 0, &jerr);
+	cr_assert_not_null(r, "%s: %s", path, jerr.text);
+	char *output = xstrdup(json_string_value(json_object_get(json_object_get(r, "build"), "output")));
+	json_decref(r);
+	free(path);
+	free(name);
+	return output;
+}
+
+/*
+ * The host never looks through a submission's links: a required file that
+ * links to a file only the grader may read gets the same answer as one
+ * that links to nothing (no existence oracle), and a student folder that
+ * is a link is skipped, named on stderr.
+ */
+Test(batch, a_submission_s_links_are_never_followed_on_the_host)
+{
+	char *class = path_join(e2e_tmpdir(), "links-class");
+	char *out = path_join(e2e_tmpdir(), "links");
+	char *vault = path_join(e2e_tmpdir(), "vault");
+	char *secret = path_join(vault, "secret");
+	char *nothing = path_join(vault, "nothing");
+	cr_assert_eq(mkdir_p(vault, 0700), 0);
+	cr_assert_eq(write_file_atomic(secret, "int main(void) { return 0; }\n", 29), 0);
+	cr_assert_eq(chmod(secret, 0600), 0);
+	enrol(class, "dave", "hello");
+	char *alice = path_join(class, "alice"), *bob = path_join(class, "bob");
+	cr_assert_eq(mkdir_p(alice, 0755), 0);
+	cr_assert_eq(mkdir_p(bob, 0755), 0);
+	char *alice_main = path_join(alice, "main.c"), *bob_main = path_join(bob, "main.c");
+	cr_assert_eq(symlink(secret, alice_main), 0);
+	cr_assert_eq(symlink(nothing, bob_main), 0);
+	enrol(e2e_tmpdir(), "elsewhere", "hello");
+	char *elsewhere = path_join(e2e_tmpdir(), "elsewhere");
+	char *carol = path_join(class, "carol");
+	cr_assert_eq(symlink(elsewhere, carol), 0);
+
+	batch("grader/tests/robustness", class, out, NULL);
+	cr_assert_eq(run.exit_code, 0, "%s", run.err);
+	char *skipped = xasprintf("skipped %s: a symbolic link, not a student folder", carol);
+	cr_expect(strstr(run.err, skipped), "%s", run.err);
+	char *carol_report = path_join(out, "carol.json");
+	cr_expect_not(path_exists(carol_report), "the linked folder was graded");
+	char *a = build_output(out, "alice"), *b = build_output(out, "bob");
+	cr_expect_str_eq(a, b, "the existence of a file the student may not read shows");
+	cr_expect(strstr(a, "missing required file: 'main.c'") && strstr(a, "symbolic link"), "%s", a);
+	char *status, *message;
+	only_test(out, "dave", &status, &message);
+	cr_expect_str_eq(status, "passed", "%s", message);
+	free(status);
+	free(message);
+	free(a);
+	free(b);
+	free(carol_report);
+	free(skipped);
+	free(carol);
+	free(elsewhere);
+	free(alice_main);
+	free(bob_main);
+	free(alice);
+	free(bob);
+	free(nothing);
+	free(secret);
+	free(vault);
 	free(out);
 	free(class);
 }

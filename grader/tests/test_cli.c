@@ -225,6 +225,59 @@ Test(cli, check_finds_its_spec_in_a_dot_grader_file)
 	free(dir);
 }
 
+/*
+ * A .grader is the submission's word: it may name a spec.yaml and nothing
+ * else, and a .grader that is a link is not read.  Otherwise a grader run as
+ * root would quote a file the student may not read in its spec errors.
+ */
+Test(cli, a_dot_grader_names_only_a_spec)
+{
+	char *dir = xasprintf("%s/nosy", e2e_tmpdir());
+	cr_assert_eq(mkdir_p(dir, 0755), 0);
+	char *secret = xasprintf("%s/secret.txt", e2e_tmpdir());
+	cr_assert_eq(write_file_atomic(secret, "root:SECRET:1:0\n", 16), 0);
+	char *dot = xasprintf("%s/.grader", dir);
+	char *line = xasprintf("%s\n", secret);
+	cr_assert_eq(write_file_atomic(dot, line, strlen(line)), 0);
+	grader("check", dir, NULL, NULL, NULL);
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect_null(strstr(run.err, "SECRET"), "%s", run.err);
+	cr_expect(strstr(run.err, ".grader names ") && strstr(run.err, "may name only a spec.yaml"),
+		  "%s", run.err);
+	e2e_run_release(&run);
+
+	/* A spec.yaml that is a link is no spec either. */
+	char *sub = xasprintf("%s/sub", dir);
+	cr_assert_eq(mkdir_p(sub, 0755), 0);
+	char *fake = xasprintf("%s/spec.yaml", sub);
+	cr_assert_eq(symlink(secret, fake), 0);
+	cr_assert_eq(write_file_atomic(dot, "sub\n", 4), 0);
+	grader("check", dir, NULL, NULL, NULL);
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect_null(strstr(run.err, "SECRET"), "%s", run.err);
+	e2e_run_release(&run);
+	free(sub);
+	unlink(dot);
+
+	/* A .grader that is a link to a good one is not read. */
+	char *good = xasprintf("%s/good.grader", e2e_tmpdir());
+	char *root = realpath(".", NULL);
+	char *spec = xasprintf("%s/" ROBUSTNESS "\n", root);
+	cr_assert_eq(write_file_atomic(good, spec, strlen(spec)), 0);
+	cr_assert_eq(symlink(good, dot), 0);
+	grader("check", dir, NULL, NULL, NULL);
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect(strstr(run.err, "which assignment?"), "%s", run.err);
+	free(spec);
+	free(root);
+	free(good);
+	free(fake);
+	free(line);
+	free(dot);
+	free(secret);
+	free(dir);
+}
+
 Test(cli, unreadable_submission_is_a_build_failure)
 {
 	/* Permissions do not stop root: run the grader as nobody when we are root. */

@@ -1,11 +1,14 @@
 /*
  * Unit tests of util.c's tree copies: copy_tree makes new files, link_tree
  * hard-links them (the build cache's way of keeping a build without
- * writing it again), except files a link would keep setuid.
+ * writing it again), except files a link would keep setuid; links below a
+ * submission's folder are never followed.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -91,4 +94,55 @@ Test(util, copy_tree_makes_new_files)
 	cr_expect_neq(inode_of("dst/sub/data.txt"), inode_of("src/sub/data.txt"));
 	free(src);
 	free(dst);
+}
+
+/* Below a submission's folder, no link is followed: a link is seen as one, or stops the path. */
+Test(util, path_lstat_below_follows_no_link)
+{
+	make_source_tree();
+	char *outside = in_scratch("outside");
+	cr_assert_eq(mkdir_p(outside, 0700), 0);
+	put("outside/secret", "secret", 0600);
+	char *secret = in_scratch("outside/secret");
+	char *file_link = in_scratch("src/prog.c"), *dir_link = in_scratch("src/up");
+	cr_assert_eq(symlink(secret, file_link), 0);
+	cr_assert_eq(symlink(outside, dir_link), 0);
+	char *src = in_scratch("src");
+	struct stat st;
+	cr_assert_eq(path_lstat_below(src, "sub/data.txt", &st), 0, "%s", strerror(errno));
+	cr_expect(S_ISREG(st.st_mode));
+	cr_assert_eq(path_lstat_below(src, "prog.c", &st), 0);
+	cr_expect(S_ISLNK(st.st_mode), "the link was followed");
+	errno = 0;
+	cr_expect_eq(path_lstat_below(src, "up/secret", &st), -1, "a linked folder was followed");
+	cr_expect_eq(errno, ENOTDIR, "%s", strerror(errno));
+	cr_expect_eq(path_lstat_below(src, "sub/none", &st), -1);
+	cr_expect_eq(errno, ENOENT);
+	/* The root is the caller's own and is followed. */
+	cr_assert_eq(path_lstat_below(dir_link, "secret", &st), 0);
+	cr_expect(S_ISREG(st.st_mode));
+	free(src);
+	free(file_link);
+	free(dir_link);
+	free(secret);
+	free(outside);
+}
+
+/* Copies keep a link a link: its target is looked up in the sandbox, where the host is absent. */
+Test(util, copy_tree_copies_a_link_as_a_link)
+{
+	make_source_tree();
+	char *link = in_scratch("src/prog.c");
+	cr_assert_eq(symlink("/etc/shadow", link), 0);
+	char *src = in_scratch("src"), *dst = in_scratch("dst");
+	cr_assert_eq(mkdir_p(dst, 0755), 0);
+	cr_assert_eq(copy_tree(src, dst), 0, "%s", error_last());
+	char *copied = in_scratch("dst/prog.c");
+	char target[64] = "";
+	cr_expect_eq(readlink(copied, target, sizeof(target) - 1), (ssize_t)strlen("/etc/shadow"));
+	cr_expect_str_eq(target, "/etc/shadow");
+	free(copied);
+	free(src);
+	free(dst);
+	free(link);
 }
