@@ -193,7 +193,9 @@ static void read_fds(struct diagnose_proc *p)
 				     read_accmode(p->pid, fd));
 	}
 	closedir(d);
-	qsort(p->fds, p->nfds, sizeof(*p->fds), compare_fd);
+	/* A zombie's folder is there but empty: qsort() must not be given its NULL array. */
+	if (p->nfds > 1)
+		qsort(p->fds, p->nfds, sizeof(*p->fds), compare_fd);
 }
 
 int diagnose_snapshot_take(struct diagnose_snapshot *snap)
