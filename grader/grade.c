@@ -442,11 +442,17 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 	}
 
 	if (t->cleanup.orphans == CLEANUP_REQUIRED && !rr->timed_out) {
+		/* The tracer saw who left whom (trace.h); without it, what still ran at the end. */
+		bool traced = rr->trace.traced && !rr->trace.unavailable;
+		const struct strvec *found = traced ? &rr->trace.orphans : &rr->orphans;
 		struct strbuf msg = STRBUF_INIT;
-		for (size_t i = 0; i < rr->orphans.n; i++)
-			strbuf_addf(&msg, "%s%s", i ? ", " : "", rr->orphans.v[i]);
-		if (msg.len)
-			strbuf_addstr(&msg, rr->orphans.n > 1
+		for (size_t i = 0; i < found->n; i++)
+			strbuf_addf(&msg, "%s%s", i ? "; " : "", found->v[i]);
+		if (msg.len && traced)
+			strbuf_addstr(&msg, ": a parent must wait for each child it forks before it exits "
+					    "(the orphans were killed at the end of the test)");
+		else if (msg.len)
+			strbuf_addstr(&msg, found->n > 1
 						    ? " were still running after the test's processes exited (killed): wait for your children before exiting"
 						    : " was still running after the test's processes exited (killed): wait for your children before exiting");
 		test_result_add_check(tr, "cleanup.orphans", msg.len == 0, msg.len ? msg.buf : "", NULL);
@@ -509,11 +515,13 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 	 */
 	struct trace_request trace = {
 		.zombies = t->cleanup.zombies == CLEANUP_REQUIRED,
+		.orphans = t->cleanup.orphans == CLEANUP_REQUIRED,
 		.fds = t->cleanup.fds == CLEANUP_REQUIRED,
 		.perturb = t->perturb,
 		.seed = seed,
 	};
-	bool checked = trace.zombies || trace.fds || t->trace_require.n || t->trace_forbid.n;
+	bool checked = trace.zombies || trace.orphans || trace.fds || t->trace_require.n ||
+		       t->trace_forbid.n;
 	bool traced = checked || t->perturb;
 	strvec_init(&calls);
 	if (checked)

@@ -527,7 +527,8 @@ static int loop_poll(struct loop *lp, long long wait_ms)
 		ret = -1;
 		goto out;
 	}
-	if (lp->sigchld_fd >= 0 && drain_signalfd(lp->sigchld_fd))
+	/* A traced run's SIGCHLD comes through the tracer's signalfd, handled just above. */
+	if (lp->tracer || (lp->sigchld_fd >= 0 && drain_signalfd(lp->sigchld_fd)))
 		run_reap_orphans(lp);
 	double now = now_seconds();
 	for (size_t i = 0; exits_unwatched && i < lp->started; i++)

@@ -10,9 +10,11 @@
  * limit rather than at the wall clock.
  *
  * Over each interval between two samples the test is credited the sum of
- * its processes' new waits, but never more than the interval itself: two
- * processes waiting side by side lose the test that much time once, and a
- * test can never be credited time that did not pass.  Samples come at most
+ * its processes' new waits, never more than the interval itself (two
+ * processes waiting side by side lose the test that much time once), and
+ * only in the share of the machine's CPUs the test did not use itself: a
+ * test whose own processes keep every CPU busy (a fork bomb, a parallel
+ * program) waits for itself, not for the machine, and gets nothing.  Samples come at most
  * every RUN_CPUWAIT_SAMPLE_MS, and once more whenever the deadline is
  * reached.  In a sandbox the PID namespace holds only the test (and init,
  * which is not counted); outside one, only the processes the test started.
@@ -27,8 +29,8 @@
 #include "run_internal.h"
 #include "util.h"
 
-/* The task's run-queue wait in nanoseconds; false when it is gone or the kernel has no schedstat. */
-static bool read_run_delay(pid_t pid, unsigned long long *ns)
+/* The task's time on a CPU and on a run queue, in nanoseconds; false when it is gone. */
+static bool read_schedstat(pid_t pid, unsigned long long *ran, unsigned long long *waited)
 {
 	char path[64], buf[128];
 	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
@@ -40,33 +42,30 @@ static bool read_run_delay(pid_t pid, unsigned long long *ns)
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
-	unsigned long long ran, waited;
-	if (sscanf(buf, "%llu %llu", &ran, &waited) != 2)
-		return false;
-	*ns = waited;
-	return true;
+	return sscanf(buf, "%llu %llu", ran, waited) == 2;
 }
 
-/* Adds pid's wait since it was last seen to *new_ns. */
-static void account(struct run_cpuwait *w, pid_t pid, unsigned long long *new_ns)
+/* Adds pid's CPU and run-queue time since it was last seen to *ran and *waited. */
+static void account(struct run_cpuwait *w, pid_t pid, unsigned long long *ran,
+		    unsigned long long *waited)
 {
-	unsigned long long now;
-	if (!read_run_delay(pid, &now))
+	unsigned long long r, q;
+	if (!read_schedstat(pid, &r, &q))
 		return;
-	for (size_t i = 0; i < w->n; i++) {
-		if (w->seen[i].pid == pid) {
-			if (now > w->seen[i].ns)
-				*new_ns += now - w->seen[i].ns;
-			w->seen[i].ns = now;
-			return;
-		}
+	size_t i = 0;
+	while (i < w->n && w->seen[i].pid != pid)
+		i++;
+	if (i == w->n) {
+		/* A process born during the test: all of its time is the test's. */
+		w->seen = xgrow(w->seen, sizeof(*w->seen), w->n + 1, &w->cap);
+		w->seen[i].pid = pid;
+		w->seen[i].ran = w->seen[i].waited = 0;
+		w->n++;
 	}
-	/* A process born during the test: all of its wait is the test's. */
-	w->seen = xgrow(w->seen, sizeof(*w->seen), w->n + 1, &w->cap);
-	w->seen[w->n].pid = pid;
-	w->seen[w->n].ns = now;
-	w->n++;
-	*new_ns += now;
+	*ran += r > w->seen[i].ran ? r - w->seen[i].ran : 0;
+	*waited += q > w->seen[i].waited ? q - w->seen[i].waited : 0;
+	w->seen[i].ran = r;
+	w->seen[i].waited = q;
 }
 
 void run_cpuwait_init(struct run_cpuwait *w, double now, double max_credit)
@@ -74,6 +73,8 @@ void run_cpuwait_init(struct run_cpuwait *w, double now, double max_credit)
 	memset(w, 0, sizeof(*w));
 	w->last_sample = now;
 	w->max_credit = max_credit;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	w->cpus = cpus > 0 ? cpus : 1;
 }
 
 double run_cpuwait_sample(struct run_cpuwait *w, const struct loop *lp, double now, bool force)
@@ -81,26 +82,28 @@ double run_cpuwait_sample(struct run_cpuwait *w, const struct loop *lp, double n
 	double interval = now - w->last_sample;
 	if (!force && interval * 1000.0 < RUN_CPUWAIT_SAMPLE_MS)
 		return 0;
-	unsigned long long new_ns = 0;
+	unsigned long long ran = 0, waited = 0;
 	if (getpid() == 1) {
 		DIR *dir = opendir("/proc");
 		struct dirent *de;
 		while (dir && (de = readdir(dir))) {
 			pid_t pid = (pid_t)atoi(de->d_name);
 			if (pid > 1)
-				account(w, pid, &new_ns);
+				account(w, pid, &ran, &waited);
 		}
 		if (dir)
 			closedir(dir);
 	} else {
 		for (size_t i = 0; i < lp->started; i++)
 			if (lp->procs[i].pid > 0)
-				account(w, lp->procs[i].pid, &new_ns);
+				account(w, lp->procs[i].pid, &ran, &waited);
 	}
 	w->last_sample = now;
-	double credit = (double)new_ns / 1e9;
+	double credit = (double)waited / 1e9;
 	if (credit > interval)
 		credit = interval;
+	double used = interval > 0 ? (double)ran / 1e9 / (interval * (double)w->cpus) : 1;
+	credit *= used < 1 ? 1 - used : 0;
 	if (credit > w->max_credit - w->credited)
 		credit = w->max_credit - w->credited;
 	if (credit < 0)

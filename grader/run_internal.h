@@ -88,9 +88,10 @@ struct run_child_setup {
 struct run_cpuwait {
 	struct {
 		pid_t pid;
-		unsigned long long ns;
+		unsigned long long ran, waited;	/* ns on a CPU, on a run queue */
 	} *seen;
 	size_t n, cap;
+	long cpus;
 	double last_sample;
 	double credited;	/* seconds the deadline moved so far */
 	double max_credit;	/* at most this many */
@@ -126,7 +127,7 @@ void run_kill_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids
 /*
  * Reaps the runner's children that it did not start and that have exited:
  * orphans re-parented to it, which count against the test's process limit
- * until they are reaped.
+ * until they are reaped (a traced one once the tracer is done with it).
  */
 void run_reap_orphans(const struct loop *lp);
 /* Sends sig to each started process and its process group. */

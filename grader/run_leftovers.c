@@ -176,8 +176,12 @@ size_t run_collect_pgids(const struct proc *procs, size_t n, pid_t *pgids)
 
 static void reap_if_orphan(const struct loop *lp, pid_t pid)
 {
-	/* The started ones stay unreaped until the end: their pids name their process groups. */
-	if (pid <= 0 || started_by_test(lp, pid))
+	/*
+	 * The started ones stay unreaped until the end: their pids name their
+	 * process groups.  A traced process is the tracer's to reap, once it
+	 * has seen its exit.
+	 */
+	if (pid <= 0 || started_by_test(lp, pid) || (lp->tracer && trace_follows(lp->tracer, pid)))
 		return;
 	siginfo_t si;
 	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG) < 0 && errno == EINTR)

@@ -266,8 +266,10 @@ static int above_stdio(int fd)
 
 /*
  * Closes every inherited descriptor but the two init needs (both above 2),
- * and puts /dev/null on 0-2: init keeps nothing of the grader's terminal,
- * which a student could otherwise reach through /proc/1/fd.
+ * and puts /dev/null on 0 and 1, and on 2 when it is a terminal: init keeps
+ * nothing of the grader's terminal, which a student could otherwise reach
+ * through /proc/1/fd.  A stderr that is a file or a pipe stays, for what
+ * init itself has to say (a sanitizer's report in the test build).
  */
 static void close_other_fds(int keep_a, int keep_b)
 {
@@ -279,7 +281,8 @@ static void close_other_fds(int keep_a, int keep_b)
 		syscall(SYS_close_range, (unsigned)lo + 1, (unsigned)hi - 1, 0U);
 	syscall(SYS_close_range, (unsigned)hi + 1, ~0U, 0U);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	for (int fd = 0; fd <= 2; fd++)
+	int last = isatty(2) ? 2 : 1;
+	for (int fd = 0; fd <= last; fd++)
 		if (null < 0 || dup2(null, fd) < 0)
 			close(fd);
 	if (null > 2)

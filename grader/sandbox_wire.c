@@ -74,6 +74,7 @@ static void put_trace(struct strbuf *sb, const struct trace_record *t)
 		put_str(sb, t->calls[i].first);
 	}
 	put_strvec(sb, &t->zombies);
+	put_strvec(sb, &t->orphans);
 	put_strvec(sb, &t->fds);
 }
 
@@ -235,6 +236,7 @@ static void get_trace(struct reader *r, struct trace_record *t)
 		c->first = get_text(r);
 	}
 	get_strvec(r, &t->zombies);
+	get_strvec(r, &t->orphans);
 	get_strvec(r, &t->fds);
 }
 

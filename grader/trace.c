@@ -107,15 +107,14 @@ static bool collect_exits(struct tracer *t)
 	return reaped;
 }
 
-/* Resumes held parents whose children are settled or whose grace has run out. */
+/* Resumes held parents whose children have all exited or settled. */
 static void judge_held(struct tracer *t, bool final)
 {
 	double now = now_seconds();
 	for (size_t i = 0; i < t->nprocs; i++) {
 		if (!t->procs[i].held)
 			continue;
-		bool last = final || now >= t->procs[i].held_until;
-		if (!t->judging || !trace_judge_children(t, i, last))
+		if (!t->judging || !trace_judge_children(t, i, final, now))
 			trace_release_held(t, i);
 	}
 }
@@ -157,9 +156,10 @@ static void wake_at(double at, double now, long long *wake)
 long long trace_wake_ms(const struct tracer *t, double now)
 {
 	long long wake = LLONG_MAX;
+	/* A held parent's children are looked at again this often (trace_task.c, settle). */
 	for (size_t i = 0; i < t->nprocs; i++)
 		if (t->procs[i].held)
-			wake_at(t->procs[i].held_until, now, &wake);
+			wake_at(now + TRACE_SETTLE_SAMPLE_MS / 1000.0, now, &wake);
 	for (size_t i = 0; i < t->ntasks; i++)
 		if (t->tasks[i].delayed)
 			wake_at(t->tasks[i].resume_at, now, &wake);
@@ -364,6 +364,14 @@ int trace_attach(struct tracer *t, pid_t pid, char *const *argv, int go_fd, int 
 	if (write_all(go_fd, &go, 1) < 0)
 		return error_errno("trace: start the traced child");
 	return 0;
+}
+
+bool trace_follows(const struct tracer *t, pid_t pid)
+{
+	for (size_t i = 0; i < t->ntasks; i++)
+		if (t->tasks[i].tid == pid)
+			return true;
+	return false;
 }
 
 void trace_finish(struct tracer *t)

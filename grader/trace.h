@@ -45,16 +45,20 @@
  *     │  of the traced processes that are not the runner's own children
  *     │  (their real parent can wait for them only after the tracer has);
  *     │  the runner's children are only looked at (WNOWAIT), as run.c wants
- *     └─ a zombie is a child that ended while its parent lived and that its
- *        parent never waited for.  At the parent's exit stop each child is
- *        judged: one the tracer has reaped is a zombie exactly when /proc
- *        still shows it as one, with that parent (a parent that ignores
- *        SIGCHLD has none: the kernel reaps for it).  A child still
- *        running keeps the parent in its exit stop for up to
- *        TRACE_ZOMBIE_GRACE_MS, so that a child in the middle of exiting
- *        (ls after closing its stdout) is not left to a race: if it ends
- *        meanwhile it is a zombie, if not it outlived its parent, which is
- *        an orphan, not a zombie.
+ *     └─ zombies and orphans are judged at each parent's exit stop, its
+ *        descriptors still open, for each child it never waited for: a
+ *        zombie is one that has exited (the tracer has reaped it and /proc
+ *        still shows it as a zombie of that parent; a parent that ignores
+ *        SIGCHLD has none: the kernel reaps for it); an orphan is one that
+ *        outlives the parent.  A child still running keeps the parent in
+ *        its exit stop until it settles, so that the answer never depends
+ *        on how busy the machine is: it is a zombie if it exits meanwhile
+ *        (it was on its way out: a child printing its last line), an
+ *        orphan once it sleeps without using CPU time for
+ *        TRACE_SETTLE_BLOCKED_MS (it waits for something: ls's reader
+ *        waiting for end-of-file, a sleep) or has used
+ *        TRACE_SETTLE_CPU_MS of CPU time (it works on); time it spends
+ *        waiting for a CPU counts for neither.
  *
  *   Perturbation (a spec's `perturb`): the filter also stops the calls
  *   where processes sharing memory race (trace_record.c lists them), and
@@ -93,8 +97,15 @@ struct seccomp_filter;
 #define TRACE_MAX_EVENTS 2000
 /* Processes past this many are counted, not listed (a loop of forks must not flood the report). */
 #define TRACE_MAX_PROCESSES 500
-/* How long a parent is kept in its exit stop while a child it never waited for is still running. */
-#define TRACE_ZOMBIE_GRACE_MS 250
+/*
+ * A parent kept in its exit stop while a child it never waited for still
+ * runs (trace_task.c): the child outlives it once it has slept, its CPU
+ * time unchanged, for TRACE_SETTLE_BLOCKED_MS, or used TRACE_SETTLE_CPU_MS
+ * of CPU time; it is looked at every TRACE_SETTLE_SAMPLE_MS.
+ */
+#define TRACE_SETTLE_BLOCKED_MS 5
+#define TRACE_SETTLE_CPU_MS 100
+#define TRACE_SETTLE_SAMPLE_MS 1
 /*
  * The longest delay perturbation adds at one call: long next to a context
  * switch (so the order of the processes really changes), short enough that
@@ -106,6 +117,7 @@ struct seccomp_filter;
 struct trace_request {
 	const char *const *calls;	/* spec names (trace_name_known), NULL-terminated; may be NULL */
 	bool zombies;		/* judge, at each exit, the children never waited for */
+	bool orphans;		/* and the children it leaves running */
 	bool fds;		/* list the descriptors above 2 each process holds at its exit */
 	bool perturb;		/* delay each process at the calls where races show (above) */
 	uint64_t seed;		/* of those delays */
@@ -151,6 +163,7 @@ struct trace_record {
 	size_t ncalls;
 	/* "parent wc (pid 2, started as ./dup2) never waited for child ls (pid 3)" */
 	struct strvec zombies;
+	struct strvec orphans;	/* "pid 4 (sleep), left running by its parent pid 3 (./prog)" */
 	/* "pid 4 (./pipe_hello) exited holding fd 3 -> pipe:[1234] (read end)" */
 	struct strvec fds;
 };
@@ -237,6 +250,8 @@ void trace_stop_judging(struct tracer *t);
  */
 struct diagnose_snapshot;
 void trace_add_gone(const struct tracer *t, struct diagnose_snapshot *snap);
+/* Whether pid is a live process the tracer still follows (its exit not yet handled). */
+bool trace_follows(const struct tracer *t, pid_t pid);
 /* Kills and reaps every traced process left, unblocks SIGCHLD, frees t. */
 void trace_finish(struct tracer *t);
 

@@ -65,6 +65,8 @@ int trace_proc_cmdline(pid_t tid, struct strvec *argv);
 char *trace_proc_exe(pid_t tid);
 /* State letter and parent from /proc/PID/stat; -1 when there is no such process. */
 int trace_proc_state(pid_t pid, char *state, pid_t *ppid);
+/* State letter and CPU time used (clock ticks) from /proc/PID/stat; -1 when it is gone. */
+int trace_proc_sched(pid_t pid, char *state, unsigned long long *cpu_ticks);
 /* "fd 4 -> pipe:[1234] (write end)" for each descriptor above 2, in order. */
 void trace_proc_fds(pid_t tid, struct strvec *out);
 /* The inodes of the pipes tid holds a write end of (any fd, 0-2 included); caller frees *inodes. */
@@ -111,7 +113,10 @@ struct process {
 	size_t threads;		/* live threads that have not reached their exit stop */
 	bool held;		/* kept in its exit stop while its children are judged */
 	pid_t held_tid;
-	double held_until;
+	/* While its parent is held for it: how it is settling (trace_task.c). */
+	bool settling;
+	unsigned long long settle_cpu0, settle_cpu;	/* CPU ticks when the hold began, last seen */
+	double blocked_since;	/* since when it sleeps without using CPU time; < 0: it does not */
 	char *first_name;	/* the program it started as */
 	uint64_t rng;		/* its stream of perturbation delays */
 	/* The pipes it held a write end of when it exited, for a later hang's diagnosis. */
@@ -154,9 +159,10 @@ void trace_listen_stopped(struct task *task);
 void trace_resume_delayed(struct tracer *t, bool every);
 /*
  * Judges the children of process `parent`, which is in its exit stop (see
- * trace.h); returns whether some child is still pending.
+ * trace.h); returns whether some child is still pending.  final: the ones
+ * still running now are judged as outliving it.
  */
-bool trace_judge_children(struct tracer *t, size_t parent, bool final);
+bool trace_judge_children(struct tracer *t, size_t parent, bool final, double now);
 /* Lets a parent held in its exit stop go. */
 void trace_release_held(struct tracer *t, size_t proc);
 /* Answers one ptrace stop of tid (waitid's status). */

@@ -402,6 +402,22 @@ int trace_proc_state(pid_t pid, char *state, pid_t *ppid)
 	return 0;
 }
 
+int trace_proc_sched(pid_t pid, char *state, unsigned long long *cpu_ticks)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	const char *close_paren = strrchr(buf, ')');
+	unsigned long long utime, stime;
+	/* state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime */
+	if (!close_paren || sscanf(close_paren + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+				   state, &utime, &stime) != 3)
+		return -1;
+	*cpu_ticks = utime + stime;
+	return 0;
+}
+
 /* "(read end)" or "(write end)" from a pipe descriptor's open mode. */
 static const char *pipe_end(pid_t tid, int fd)
 {

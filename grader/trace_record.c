@@ -150,6 +150,7 @@ void trace_record_init(struct trace_record *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	strvec_init(&rec->zombies);
+	strvec_init(&rec->orphans);
 	strvec_init(&rec->fds);
 }
 
@@ -170,6 +171,7 @@ void trace_record_release(struct trace_record *rec)
 	}
 	free(rec->calls);
 	strvec_clear(&rec->zombies);
+	strvec_clear(&rec->orphans);
 	strvec_clear(&rec->fds);
 	/* Zeroed, not re-initialised (that allocates): release it again or init it anew. */
 	memset(rec, 0, sizeof(*rec));

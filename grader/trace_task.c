@@ -10,7 +10,7 @@
  *
  * Every stop is answered at once, except a parent's exit stop while one of
  * its children is still running (see trace.h): such a parent is `held`
- * until the child is reaped or its grace runs out; and, when the run is
+ * until the child has exited or settles (settle() below); and, when the run is
  * perturbed, a perturbed call's entry: that task is `delayed` until its
  * resume_at.
  */
@@ -408,30 +408,76 @@ static bool still_zombie(pid_t pid, pid_t ppid)
 	return trace_proc_state(pid, &state, &now_ppid) == 0 && state == 'Z' && now_ppid == ppid;
 }
 
+enum settling { SETTLING_PENDING, SETTLING_RUNS_ON };
+
+/*
+ * Whether a running child its parent is held for has settled into
+ * outliving it: it sleeps (S: waiting for something, not for a CPU or a
+ * disk) with its CPU time unchanged for TRACE_SETTLE_BLOCKED_MS, or it has
+ * used TRACE_SETTLE_CPU_MS of CPU time since the hold began.  A child that
+ * waits for a CPU or is being delayed stays pending, however long that
+ * takes: what decides is what it does, not how busy the machine is.
+ */
+static enum settling settle(struct process *c, double now)
+{
+	char state;
+	unsigned long long cpu;
+	/* Gone from /proc but not yet reaped: it is exiting. */
+	if (trace_proc_sched(c->rec.pid, &state, &cpu) < 0)
+		return SETTLING_PENDING;
+	long ticks = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	if (!c->settling) {
+		c->settling = true;
+		c->settle_cpu0 = c->settle_cpu = cpu;
+		c->blocked_since = -1;
+	}
+	if ((cpu - c->settle_cpu0) * 1000 >= (unsigned long long)TRACE_SETTLE_CPU_MS * ticks)
+		return SETTLING_RUNS_ON;
+	/* A job-control stop (T) waits for a SIGCONT nobody sends: a sleep like any other. */
+	bool sleeps = (state == 'S' || state == 'T') && cpu == c->settle_cpu;
+	c->settle_cpu = cpu;
+	if (!sleeps) {
+		c->blocked_since = -1;
+		return SETTLING_PENDING;
+	}
+	if (c->blocked_since < 0)
+		c->blocked_since = now;
+	return (now - c->blocked_since) * 1000 >= TRACE_SETTLE_BLOCKED_MS ? SETTLING_RUNS_ON
+									: SETTLING_PENDING;
+}
+
 /*
  * Judges the children of process `parent`, which is in its exit stop.  A
- * reaped child is a zombie when /proc still shows it as one; a running
- * child is left pending, or (final) left alone: it outlives its parent.
- * Returns whether some child is still pending.
+ * child that has exited is a zombie when /proc still shows it as one (the
+ * parent never waited for it); a running one is pending until it exits
+ * (then a zombie) or settles into outliving its parent (an orphan), or,
+ * with final, outlives it now.  Returns whether some child is still
+ * pending.
  */
-bool trace_judge_children(struct tracer *t, size_t parent, bool final)
+bool trace_judge_children(struct tracer *t, size_t parent, bool final, double now)
 {
 	bool pending = false;
+	const struct process *p = &t->procs[parent];
 	for (size_t i = 0; i < t->nprocs; i++) {
 		struct process *c = &t->procs[i];
 		if (c->parent != parent || c->judged)
 			continue;
 		if (c->reaped) {
 			c->judged = true;
-			if (still_zombie(c->rec.pid, t->procs[parent].rec.pid)) {
-				char *who = process_label(&t->procs[parent], "parent ");
+			if (t->req.zombies && still_zombie(c->rec.pid, p->rec.pid)) {
+				char *who = process_label(p, "parent ");
 				char *whom = process_label(c, "child ");
 				strvec_pushf(&t->out->zombies, "%s never waited for %s", who, whom);
 				free(who);
 				free(whom);
 			}
-		} else if (final) {
+		} else if (final || settle(c, now) == SETTLING_RUNS_ON) {
 			c->judged = true;
+			if (t->req.orphans)
+				strvec_pushf(&t->out->orphans,
+					     "pid %d (%s), left running by its parent pid %d (%s)",
+					     (int)c->rec.pid, trace_process_name(c), (int)p->rec.pid,
+					     trace_process_name(p));
 		} else {
 			pending = true;
 		}
@@ -494,10 +540,10 @@ static bool on_exit_stop(struct tracer *t, struct task *task)
 		return true;
 	if (t->req.fds)
 		list_fds(t, p, task->tid);
-	if (t->req.zombies && trace_judge_children(t, proc, false)) {
+	if ((t->req.zombies || t->req.orphans) &&
+	    trace_judge_children(t, proc, false, now_seconds())) {
 		p->held = true;
 		p->held_tid = task->tid;
-		p->held_until = now_seconds() + TRACE_ZOMBIE_GRACE_MS / 1000.0;
 		return false;
 	}
 	return true;
