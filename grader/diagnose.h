@@ -55,6 +55,7 @@ struct diagnose_proc {
 	long syscall;
 	unsigned long long args[6];
 	double cpu_seconds;	/* user + system time so far */
+	long threads;		/* 0 when unknown (a hand-built snapshot) */
 	bool observer;		/* the caller: its pipe ends count, it is never explained */
 	struct diagnose_fd *fds;	/* diagnose_snapshot_take() sorts them by fd */
 	size_t nfds;
@@ -116,6 +117,16 @@ char *diagnose_explain(const struct diagnose_snapshot *snap);
  * Caller frees.  Called at a test's timeout, before anything is killed.
  */
 char *diagnose_hang(void);
+
+/*
+ * Whether no process of snap (but the observer, which is never counted) can
+ * ever run again: each sleeps reading or writing a pipe whose other end
+ * only they hold, waiting for children that sleep alike, or in pause().
+ * timers_armed: some process of the test armed a timer, whose signal could
+ * wake any of them (then never).  See diagnose_deadlock.c: it errs towards
+ * "not certain".
+ */
+bool diagnose_deadlocked(const struct diagnose_snapshot *snap, bool timers_armed);
 
 /*
  * Explains a process killed by the CPU time limit (SIGXCPU): one that never

@@ -417,12 +417,14 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 
 	if (rr->timed_out) {
 		struct strbuf msg = STRBUF_INIT;
-		strbuf_addf(&msg, "did not finish within %.3gs and was killed",
-			    (double)t->timeout_ms / 1000.0);
-		/* The deadline moved by the time the machine kept the test from running. */
-		if (rr->cpu_wait_seconds >= 0.001)
-			strbuf_addf(&msg, " (the deadline moved by %.3gs it waited for a CPU)",
-				    rr->cpu_wait_seconds);
+		if (rr->deadlock_after > 0)
+			strbuf_addf(&msg, "would never finish: a deadlock was detected after %.0f ms "
+					  "(every process was waiting for another one of them), so the "
+					  "test was stopped before its %.3gs timeout",
+				    rr->deadlock_after * 1000.0, (double)t->timeout_ms / 1000.0);
+		else
+			strbuf_addf(&msg, "did not finish within %.3gs and was killed",
+				    (double)t->timeout_ms / 1000.0);
 		bool first = true;
 		for (size_t i = 0; i < rr->nprocs; i++) {
 			if (rr->procs[i].started && rr->procs[i].signal &&

@@ -431,6 +431,11 @@ static void answer_denied_call(struct loop *lp, int *fd)
 	}
 	if (rc == 0)
 		return;
+	/* A timer it armed could wake any process later: no deadlock is certain any more. */
+	if (rc == 2) {
+		lp->timers_armed = true;
+		return;
+	}
 	char comm[64] = "";
 	pid_t ppid, pgid;
 	char state;
@@ -468,6 +473,43 @@ static int sigchld_open(sigset_t *old)
 		sigprocmask(SIG_SETMASK, old, NULL);
 	}
 	return fd;
+}
+
+/*
+ * Looking for a certain deadlock (diagnose_deadlocked) while the test runs:
+ * first soon, then ever less often while none is found, so that a test
+ * that computes pays little; a deadlock seen twice in a row, some
+ * milliseconds apart, ends the test.
+ */
+#define DEADLOCK_FIRST_CHECK_MS 10
+#define DEADLOCK_MAX_INTERVAL_MS 160
+#define DEADLOCK_CONFIRM_MS 5
+
+struct deadlock_watch {
+	bool on;		/* the filter tells of every timer armed (seccomp.h) */
+	bool suspected;		/* the last look found one */
+	double interval;	/* seconds between looks */
+	double next;		/* the next look */
+};
+
+static bool deadlocked(struct deadlock_watch *w, const struct loop *lp, double now)
+{
+	if (!w->on || now < w->next)
+		return false;
+	struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
+	bool found = diagnose_snapshot_take(&snap) == 0 && diagnose_deadlocked(&snap, lp->timers_armed);
+	diagnose_snapshot_release(&snap);
+	if (found && w->suspected)
+		return true;
+	w->suspected = found;
+	if (found) {
+		w->next = now + DEADLOCK_CONFIRM_MS / 1000.0;
+		return false;
+	}
+	if (w->interval * 2 <= DEADLOCK_MAX_INTERVAL_MS / 1000.0)
+		w->interval *= 2;
+	w->next = now + w->interval;
+	return false;
 }
 
 /* One poll() round: pumps stdin, drains output, notes exits.  wait_ms bounds the sleep. */
@@ -665,7 +707,7 @@ int run_processes(const struct run_request *req, struct run_result *res)
 {
 	run_result_init(res, req);
 	struct loop lp = {xcalloc(req->nprocs, sizeof(struct proc)), 0, req->limits.output,
-			  &res->denied, NULL, -1};
+			  &res->denied, NULL, -1, false};
 	sigset_t old_mask;
 	for (size_t i = 0; i < req->nprocs; i++) {
 		struct proc *p = &lp.procs[i];
@@ -710,12 +752,23 @@ int run_processes(const struct run_request *req, struct run_result *res)
 	 * CPU moves the deadline (run_cpuwait.c).
 	 */
 	run_cpuwait_init(&cpuwait, start, 3.0 * (double)req->timeout_ms / 1000.0);
+	struct deadlock_watch watch = {
+		.on = req->confine && req->confine->seccomp &&
+		      seccomp_filter_sees_timers(req->confine->seccomp),
+		.interval = DEADLOCK_FIRST_CHECK_MS / 1000.0,
+		.next = start + DEADLOCK_FIRST_CHECK_MS / 1000.0,
+	};
 	bool finished = false;
 	for (;;) {
 		double now = now_seconds();
 		deadline += run_cpuwait_sample(&cpuwait, &lp, now, now >= deadline);
 		if (now >= deadline) {
 			res->timed_out = !finished;
+			break;
+		}
+		if (!finished && lp.started == req->nprocs && deadlocked(&watch, &lp, now)) {
+			res->timed_out = true;
+			res->deadlock_after = now - start;
 			break;
 		}
 		long long wait_ms = ms_until(deadline, now);
@@ -742,6 +795,8 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		}
 		if (finished && all_output_closed(&lp))
 			break;
+		if (watch.on && !finished && ms_until(watch.next, now_seconds()) < wait_ms)
+			wait_ms = ms_until(watch.next, now_seconds());
 		if (loop_poll(&lp, wait_ms) < 0)
 			goto out;
 	}

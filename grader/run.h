@@ -126,6 +126,12 @@ struct run_result {
 	bool timed_out;
 	double seconds;
 	double cpu_wait_seconds;	/* how far the deadline moved for time spent waiting for a CPU */
+	/*
+	 * > 0 when the test was ended that many seconds in, before its deadline,
+	 * because no process could ever run again (diagnose_deadlocked); then
+	 * timed_out is true too.
+	 */
+	double deadlock_after;
 	struct strvec orphans;	/* "pid 12 (prog)" of processes alive after the test's processes exited */
 	struct strvec ipc_leftovers;	/* one sentence per IPC object left behind (then removed) */
 	struct strvec denied;	/* "pid 3 (prog) called mount" for each call the seccomp filter refused */

@@ -42,6 +42,7 @@ struct loop {
 	struct strvec *denied;
 	struct tracer *tracer;	/* NULL: the run is not traced */
 	int sigchld_fd;		/* untraced: SIGCHLD, to reap orphans as they exit; else -1 */
+	bool timers_armed;	/* some process armed a timer (seccomp.h): no deadlock is certain */
 };
 
 /* Which step of the child's set-up failed, for the exec-status pipe. */

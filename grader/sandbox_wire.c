@@ -83,6 +83,7 @@ void sandbox_wire_put_result(struct strbuf *sb, const struct run_result *r)
 	put_u64(sb, r->timed_out);
 	put_f64(sb, r->seconds);
 	put_f64(sb, r->cpu_wait_seconds);
+	put_f64(sb, r->deadlock_after);
 	put_strvec(sb, &r->orphans);
 	put_strvec(sb, &r->ipc_leftovers);
 	put_strvec(sb, &r->denied);
@@ -245,6 +246,7 @@ static bool get_result(struct reader *r, size_t nprocs, struct run_result *res)
 	res->timed_out = get_u64(r) != 0;
 	res->seconds = get_f64(r);
 	res->cpu_wait_seconds = get_f64(r);
+	res->deadlock_after = get_f64(r);
 	get_strvec(r, &res->orphans);
 	get_strvec(r, &res->ipc_leftovers);
 	get_strvec(r, &res->denied);

@@ -98,11 +98,20 @@ static const uint64_t clone_denied_flags[] = {
 #define CLONE_FLAGS_ARG 0
 #endif
 
+/*
+ * Calls that arm a timer.  With user notification the supervisor hears of
+ * each (and lets it go on, SECCOMP_USER_NOTIF_FLAG_CONTINUE): a test whose
+ * processes are all blocked for good could still be woken by a timer, and
+ * nothing in /proc says whether an alarm() is pending (run.h: deadlocks).
+ */
+static const char *const timer_names[] = {"alarm", "setitimer", "timer_settime", NULL};
+
 struct seccomp_filter {
 	struct sock_fprog notify;   /* .filter NULL: no user notification here */
 	struct sock_fprog plain;    /* denied calls fail with EPERM, unreported */
 	unsigned long notify_flags; /* seccomp() flags that load .notify */
 	bool reports;
+	bool sees_timers;           /* .notify also tells of timer calls */
 };
 
 static int lib_error(const char *what, int rc)
@@ -166,7 +175,24 @@ out:
 	return ret;
 }
 
-static int build_program(uint32_t deny, struct sock_fprog *prog)
+/* Lets the supervisor hear of every call that arms a timer (alarm(0) disarms: not told). */
+static int add_timer_rules(scmp_filter_ctx ctx)
+{
+	for (const char *const *name = timer_names; *name; name++) {
+		int nr = seccomp_syscall_resolve_name(*name);
+		if (nr < 0)
+			continue;
+		int rc = strcmp(*name, "alarm")
+			     ? seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0)
+			     : seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1, SCMP_A0(SCMP_CMP_NE, 0));
+		if (rc < 0)
+			return error("seccomp: rule for %s: %s", *name, strerror(-rc));
+	}
+	return 0;
+}
+
+/* timers: also notify the timer calls (only with deny = SCMP_ACT_NOTIFY). */
+static int build_program(uint32_t deny, bool timers, struct sock_fprog *prog)
 {
 	int ret = -1, rc;
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -224,6 +250,8 @@ static int build_program(uint32_t deny, struct sock_fprog *prog)
 	 * (not EPERM) makes the C library fall back to clone, which is
 	 * checked; it is no attack, so it is not reported.
 	 */
+	if (timers && add_timer_rules(ctx) < 0)
+		goto out;
 	int clone3_nr = seccomp_syscall_resolve_name("clone3");
 	if (clone3_nr >= 0) {
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), clone3_nr, 0);
@@ -243,6 +271,7 @@ struct probe_result {
 	int notify_err;
 	unsigned long notify_flags;
 	int plain_err;
+	int continue_err;	/* answering a notification with "go on" (kernel 5.5) */
 };
 
 static long load_program(const struct sock_fprog *prog, unsigned long flags)
@@ -278,6 +307,15 @@ __attribute__((noreturn)) static void probe_child(const struct seccomp_filter *f
 			fd = load_program(&f->notify, r.notify_flags);
 		}
 		r.notify_err = fd < 0 ? errno : 0;
+		/*
+		 * A kernel that knows SECCOMP_USER_NOTIF_FLAG_CONTINUE looks for
+		 * the (unknown) id and says ENOENT; an older one refuses the flag.
+		 */
+		struct seccomp_notif_resp resp;
+		memset(&resp, 0, sizeof(resp));
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		if (fd >= 0 && ioctl((int)fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0)
+			r.continue_err = errno == ENOENT ? 0 : errno;
 	}
 	/* Filters stack, so the plain one can be tried on top. */
 	if (load_program(&f->plain, 0) < 0)
@@ -323,6 +361,14 @@ static int probe(struct seccomp_filter *f)
 	if (f->notify.filter && r.notify_err == 0) {
 		f->reports = true;
 		f->notify_flags = r.notify_flags;
+		/* Without "go on" a timer call could only be denied: the filter leaves them be. */
+		if (r.continue_err) {
+			free(f->notify.filter);
+			f->notify.filter = NULL;
+			if (build_program(SCMP_ACT_NOTIFY, false, &f->notify) < 0)
+				return -1;
+			f->sees_timers = false;
+		}
 	}
 	return 0;
 }
@@ -330,11 +376,14 @@ static int probe(struct seccomp_filter *f)
 struct seccomp_filter *seccomp_filter_new(void)
 {
 	struct seccomp_filter *f = xcalloc(1, sizeof(*f));
-	if (build_program(SCMP_ACT_ERRNO(EPERM), &f->plain) < 0)
+	if (build_program(SCMP_ACT_ERRNO(EPERM), false, &f->plain) < 0)
 		goto fail;
 	/* Level 5: the kernel and libseccomp both know user notification. */
-	if (seccomp_api_get() >= 5 && build_program(SCMP_ACT_NOTIFY, &f->notify) < 0)
-		goto fail;
+	if (seccomp_api_get() >= 5) {
+		if (build_program(SCMP_ACT_NOTIFY, true, &f->notify) < 0)
+			goto fail;
+		f->sees_timers = true;
+	}
 	if (probe(f) < 0)
 		goto fail;
 	return f;
@@ -355,6 +404,11 @@ void seccomp_filter_free(struct seccomp_filter *f)
 bool seccomp_filter_reports(const struct seccomp_filter *f)
 {
 	return f->reports;
+}
+
+bool seccomp_filter_sees_timers(const struct seccomp_filter *f)
+{
+	return f->reports && f->sees_timers;
 }
 
 int seccomp_filter_load(const struct seccomp_filter *f)
@@ -398,6 +452,14 @@ union resp_buf {
 	struct seccomp_notif_resp resp;
 	unsigned char raw[256];
 };
+
+static bool is_timer_call(int nr)
+{
+	for (const char *const *name = timer_names; *name; name++)
+		if (seccomp_syscall_resolve_name(*name) == nr)
+			return true;
+	return false;
+}
 
 static void describe(int nr, const __u64 *args, struct seccomp_denial *out)
 {
@@ -476,11 +538,13 @@ int seccomp_listener_answer(int listener_fd, struct seccomp_denial *out)
 		goto out;
 	}
 
+	bool timer = is_timer_call(req->data.nr);
 	memset(resp, 0, resp_size);
 	resp->id = req->id;
-	resp->error = -EPERM;
+	/* A timer call goes on as if allowed: the supervisor only wanted to know. */
+	resp->error = timer ? 0 : -EPERM;
 	resp->val = 0;
-	resp->flags = 0;
+	resp->flags = timer ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
 	while (ioctl(listener_fd, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0) {
 		if (errno == EINTR)
 			continue;
@@ -497,7 +561,7 @@ int seccomp_listener_answer(int listener_fd, struct seccomp_denial *out)
 	}
 	out->pid = (pid_t)req->pid;
 	describe(req->data.nr, req->data.args, out);
-	ret = 1;
+	ret = timer ? 2 : 1;
 out:
 	free(notif_heap);
 	free(resp_heap);

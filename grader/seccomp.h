@@ -50,6 +50,12 @@ void seccomp_filter_free(struct seccomp_filter *f);
 
 /* True when denied calls reach a listener (user notification is available). */
 bool seccomp_filter_reports(const struct seccomp_filter *f);
+/*
+ * True when the listener also hears of every timer a program arms (alarm
+ * with a non-zero time, setitimer, timer_settime), and lets the call go on
+ * (kernel 5.5 and later): seccomp_listener_answer() returns 2 for those.
+ */
+bool seccomp_filter_sees_timers(const struct seccomp_filter *f);
 
 /*
  * Loads the filter into the calling thread (no_new_privs must be set).
@@ -68,8 +74,9 @@ struct seccomp_denial {
 
 /*
  * Takes one notification from a readable listener fd, answers it with
- * EPERM and describes it in *out.  Never blocks.  Returns 1 when a call was
- * denied, 0 when there was nothing to answer (the caller died or was
+ * EPERM (or, for a timer call, lets it go on) and describes it in *out.
+ * Never blocks.  Returns 1 when a call was denied, 2 when a timer was
+ * armed, 0 when there was nothing to answer (the caller died or was
  * interrupted by a signal meanwhile), -1 with error_last() when the
  * listener is broken or done: POLLHUP, which comes once every filtered
  * process has exited (kernel 5.9 and later; some only once they have also
