@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "digest.h"
 #include "grade.h"
+#include "lifecycle.h"
 #include "report_json.h"
 #include "sandbox.h"
 #include "util.h"
@@ -257,10 +258,10 @@ struct slot {
 	const char *dir;	/* the submission it is grading; NULL when idle */
 };
 
-/* Starts the worker of slot k; the others' pipe ends stay with the parent. */
+/* Starts the worker of slot k, which dies with the parent (lifecycle.h); the others' pipe ends stay with the parent. */
 static int start_worker(const struct spec *spec, const struct batch_options *o,
 			const struct paths *p, struct sandbox *sb, const struct strvec *dirs,
-			struct slot *slots, size_t nslots, size_t k)
+			struct lifecycle *lc, struct slot *slots, size_t nslots, size_t k)
 {
 	int task[2], done[2];
 	if (pipe2(task, O_CLOEXEC) < 0)
@@ -270,8 +271,7 @@ static int start_worker(const struct spec *spec, const struct batch_options *o,
 		close(task[1]);
 		return error_errno("batch: pipe");
 	}
-	fflush(NULL);
-	pid_t pid = fork();
+	pid_t pid = lifecycle_fork(lc);
 	if (pid < 0) {
 		close(task[0]);
 		close(task[1]);
@@ -300,12 +300,16 @@ static int start_worker(const struct spec *spec, const struct batch_options *o,
 }
 
 /*
- * Closes the worker's pipes (it reads end of file and exits), or kills it,
- * and reaps it; returns its wait status.  What a killed worker was building
- * goes with it.
+ * Closes the worker of slot k's pipes (it reads end of file and exits), or
+ * kills it, and reaps it; returns its wait status.  What a killed worker
+ * was building goes with it: what it left running came back to this
+ * process (a subreaper: a sandbox's init still copying a build back, a
+ * student's process run without a sandbox) and is killed and reaped before
+ * its scratch folder is removed.
  */
-static int stop_worker(struct slot *s, bool kill_it)
+static int stop_worker(struct slot *slots, size_t nslots, size_t k, bool kill_it)
 {
+	struct slot *s = &slots[k];
 	int status = 0;
 	if (s->pid <= 0)
 		return status;
@@ -314,7 +318,14 @@ static int stop_worker(struct slot *s, bool kill_it)
 	if (kill_it)
 		kill(s->pid, SIGKILL);
 	waitpid(s->pid, &status, 0);
-	grade_remove_scratch_of(s->pid);
+	pid_t *others = xcalloc(nslots, sizeof(*others));
+	size_t n = 0;
+	for (size_t i = 0; i < nslots; i++)
+		if (i != k && slots[i].pid > 0)
+			others[n++] = slots[i].pid;
+	lifecycle_reap_orphans(others, n);
+	free(others);
+	lifecycle_remove_scratch_of(s->pid);
 	s->pid = 0;
 	s->dir = NULL;
 	return status;
@@ -335,8 +346,10 @@ static size_t busy_slots(const struct slot *slots, size_t nslots)
  * own (the grader failed, or the worker died: then it is reaped, and the
  * slot is free for a new one); 0 when it finished normally.
  */
-static int hear_from(const struct spec *spec, const struct batch_options *o, struct slot *s)
+static int hear_from(const struct spec *spec, const struct batch_options *o, struct slot *slots,
+		     size_t nslots, size_t k)
 {
+	struct slot *s = &slots[k];
 	char answer;
 	ssize_t n;
 	do
@@ -350,7 +363,7 @@ static int hear_from(const struct spec *spec, const struct batch_options *o, str
 	if (n == 1 && answer == TASK_ERRORS)
 		return 1;
 	/* End of file: the worker died; reaped, its slot is free for a new one. */
-	int status = n == 1 ? 0 : stop_worker(s, false);
+	int status = n == 1 ? 0 : stop_worker(slots, nslots, k, false);
 	char *why = WIFSIGNALED(status)
 			    ? xasprintf("the grader crashed (%s) while grading this submission",
 					signal_name(WTERMSIG(status)))
@@ -361,16 +374,24 @@ static int hear_from(const struct spec *spec, const struct batch_options *o, str
 	return 1;
 }
 
-/* Waits until a busy worker answers, and hears from it (as hear_from); -1 when poll fails. */
+/* await_worker's answer when a stop signal came first (lifecycle_signal() reads it). */
+#define AWAIT_STOPPED 2
+
+/*
+ * Waits until a busy worker answers, and hears from it (as hear_from), or
+ * until a stop signal is readable on sigfd (AWAIT_STOPPED); -1 when poll
+ * fails.
+ */
 static int await_worker(const struct spec *spec, const struct batch_options *o, struct slot *slots,
-			size_t nslots)
+			size_t nslots, int sigfd)
 {
-	struct pollfd *pfds = xcalloc(nslots, sizeof(*pfds));
+	struct pollfd *pfds = xcalloc(nslots + 1, sizeof(*pfds));
 	for (size_t i = 0; i < nslots; i++)
 		pfds[i] = (struct pollfd){slots[i].dir ? slots[i].done_fd : -1, POLLIN, 0};
+	pfds[nslots] = (struct pollfd){sigfd, POLLIN, 0};
 	int rc;
 	do
-		rc = poll(pfds, (nfds_t)nslots, -1);
+		rc = poll(pfds, (nfds_t)nslots + 1, -1);
 	while (rc < 0 && errno == EINTR);
 	size_t k = 0;
 	while (rc > 0 && k < nslots && !pfds[k].revents)
@@ -378,7 +399,7 @@ static int await_worker(const struct spec *spec, const struct batch_options *o, 
 	free(pfds);
 	if (rc < 0)
 		return error_errno("batch: poll");
-	return hear_from(spec, o, &slots[k]);
+	return k < nslots ? hear_from(spec, o, slots, nslots, k) : AWAIT_STOPPED;
 }
 
 static int write_class_reports(const struct spec *spec, const struct batch_options *o,
@@ -419,6 +440,13 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	int jobs = 0;
 	int status = EXIT_INTERNAL;
 	bool worker_failed = false;
+	int stopped = 0;
+	/* Before anything is made that a stop signal must not leave behind. */
+	struct lifecycle lc;
+	if (lifecycle_init(&lc) < 0) {
+		fprintf(stderr, "grader: batch: %s\n", error_last());
+		goto release;
+	}
 
 	if (list_students(o->root, &dirs) < 0 || mkdir_p(p.fingerprints, 0755) < 0 ||
 	    mkdir_p(p.builds, 0700) < 0) {
@@ -439,6 +467,8 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 
 	struct progress pr = {dirs.n, 0, 0, now_seconds(), 0, isatty(2) == 1};
 	for (size_t next = 0; next < dirs.n || busy_slots(slots, (size_t)jobs) > 0;) {
+		if ((stopped = lifecycle_signal(&lc)))
+			break;
 		size_t idle = 0;
 		while (idle < (size_t)jobs && slots[idle].dir)
 			idle++;
@@ -461,13 +491,13 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 				snprintf(t.print, sizeof(t.print), "%s", print);
 			free(print);
 			if (slots[idle].pid <= 0 &&
-			    start_worker(spec, o, &p, sb, &dirs, slots, (size_t)jobs, idle) < 0) {
+			    start_worker(spec, o, &p, sb, &dirs, &lc, slots, (size_t)jobs, idle) < 0) {
 				fprintf(stderr, "grader: %s\n", error_last());
 				goto out;
 			}
 			if (write_all(slots[idle].task_fd, &t, sizeof(t)) < 0) {
 				/* It died between two tasks (SIGPIPE is ignored): this one is its to report. */
-				stop_worker(&slots[idle], true);
+				stop_worker(slots, (size_t)jobs, idle, true);
 				write_error_report(spec, o, dir,
 						   "the grader's worker died before grading this submission");
 				worker_failed = true;
@@ -478,18 +508,28 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 			slots[idle].dir = dir;
 			continue;
 		}
-		int rc = await_worker(spec, o, slots, (size_t)jobs);
+		int rc = await_worker(spec, o, slots, (size_t)jobs, lc.sigfd);
 		if (rc < 0) {
 			fprintf(stderr, "grader: %s\n", error_last());
 			goto out;
 		}
+		if (rc == AWAIT_STOPPED)
+			continue;
 		worker_failed |= rc > 0;
 		pr.done++;
 		progress_show(&pr, false);
 	}
+	if (stopped) {
+		/* Killed, reaped, their scratch folders removed below: --resume goes on from here. */
+		fprintf(stderr, "%sgrader: batch stopped by %s: %zu of %zu submissions done; --resume "
+				"grades the rest\n",
+			pr.tty ? "\n" : "", signal_name(stopped), pr.done, pr.total);
+		status = LIFECYCLE_STOPPED + stopped;
+		goto out;
+	}
 	/* No more tasks: each worker reads end of file and exits. */
 	for (size_t i = 0; i < (size_t)jobs; i++)
-		stop_worker(&slots[i], false);
+		stop_worker(slots, (size_t)jobs, i, false);
 	progress_show(&pr, true);
 	struct rusage self;
 	if (getrusage(RUSAGE_SELF, &self) == 0)
@@ -502,10 +542,13 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	}
 	status = worker_failed ? EXIT_INTERNAL : EXIT_ALL_PASSED;
 out:
-	/* Never leave a worker behind, even on the way out after an error. */
+	/* Never leave a worker behind, even on the way out after an error or a stop signal. */
 	for (size_t i = 0; slots && i < (size_t)jobs; i++)
-		stop_worker(&slots[i], true);
+		stop_worker(slots, (size_t)jobs, i, true);
 	sandbox_free(sb);
+	/* Last: a stop signal that came meanwhile ends the process now, with nothing left behind. */
+	lifecycle_release(&lc);
+release:
 	free(slots);
 	strvec_clear(&dirs);
 	free(p.state);

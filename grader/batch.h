@@ -35,7 +35,11 @@ struct batch_options {
 	unsigned long long seed;
 };
 
-/* Returns the process exit status (cli.h's EXIT_*). */
+/*
+ * Returns the process exit status (cli.h's EXIT_*), or when a stop signal
+ * ended the batch LIFECYCLE_STOPPED + that signal, its workers killed and
+ * reaped, their scratch folders removed (lifecycle.h).
+ */
 int batch_run(const struct spec *spec, const struct batch_options *opts);
 
 #endif

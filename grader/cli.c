@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "class_report.h"
 #include "grade.h"
+#include "lifecycle.h"
 #include "report_json.h"
 #include "report_text.h"
 #include "sandbox.h"
@@ -348,34 +349,37 @@ static int cmd_grade_or_check(int argc, char **argv, bool student)
 	return status;
 }
 
-static int grade_or_check(const struct grade_args a, bool student)
-{
-	if (!path_is_dir(a.submission)) {
-		fprintf(stderr, "grader: %s: %s\n", a.submission,
-			path_exists(a.submission) ? "not a folder" : "no such folder");
-		return EXIT_USAGE;
-	}
-	struct spec *spec = load_spec_or_report(a.spec_path);
-	if (!spec)
-		return EXIT_USAGE;
+/* What the grading process of grade and check works with (lifecycle_run). */
+struct grading {
+	const struct grade_args *a;
+	bool student;
+	const struct spec *spec;
+	struct sandbox *sandbox;
+};
 
+/* The grading process: grades, writes the reports, prints; returns the exit status. */
+static int grade_and_report(void *arg)
+{
+	const struct grading *g = arg;
+	const struct grade_args *a = g->a;
+	const struct spec *spec = g->spec;
 	int status = EXIT_INTERNAL;
 	struct grade_result result;
 	char *report_dir = NULL;
-	struct sandbox *sandbox = sandbox_new(!a.no_sandbox);
 	struct grade_options opts = {
-	    .keep_scratch = a.keep_scratch, .sandbox = sandbox, .seeded = a.seeded, .seed = a.seed};
-	int graded = grade_submission(spec, a.submission, &opts, &result);
-	sandbox_free(sandbox);
+	    .keep_scratch = a->keep_scratch, .sandbox = g->sandbox, .seeded = a->seeded, .seed = a->seed};
+	int graded = grade_submission(spec, a->submission, &opts, &result);
+	/* This process's own part of it (its cgroup, its last init); the watcher frees the rest. */
+	sandbox_free(g->sandbox);
 	if (graded < 0) {
 		fprintf(stderr, "grader: internal error: %s\n", error_last());
 		grade_result_release(&result);
 		goto out;
 	}
 	bool written = true;
-	if (a.report_dir || !student) {
-		report_dir = a.report_dir ? xstrdup(a.report_dir)
-					  : xasprintf("reports/%s", spec->assignment);
+	if (a->report_dir || !g->student) {
+		report_dir = a->report_dir ? xstrdup(a->report_dir)
+					   : xasprintf("reports/%s", spec->assignment);
 		/* Still printed below: the grading is never lost with the file. */
 		if (report_write_json(&result, report_dir) < 0 ||
 		    write_single_reports(&result, spec, report_dir) < 0) {
@@ -384,14 +388,14 @@ static int grade_or_check(const struct grade_args a, bool student)
 		}
 	}
 	warn_partial_isolation(&result);
-	if (a.json) {
+	if (a->json) {
 		char *text = report_json_dump(&result);
 		fputs(text ? text : "", stdout);
 		free(text);
 	} else {
 		struct text_options topts = {
 			.color = report_want_color(stdout),
-			.student = student,
+			.student = g->student,
 			.title = spec->title,
 		};
 		report_print_text(stdout, &result, &topts);
@@ -408,6 +412,47 @@ out:
 		status = EXIT_INTERNAL;
 	}
 	free(report_dir);
+	return status;
+}
+
+/*
+ * This process only watches (lifecycle.h): the grading runs in a child,
+ * so that a stop signal can end it at any moment and leave nothing behind
+ * (its scratch folder, the sandbox's folder and cgroup, its processes).
+ */
+static int grade_or_check(const struct grade_args a, bool student)
+{
+	if (!path_is_dir(a.submission)) {
+		fprintf(stderr, "grader: %s: %s\n", a.submission,
+			path_exists(a.submission) ? "not a folder" : "no such folder");
+		return EXIT_USAGE;
+	}
+	struct spec *spec = load_spec_or_report(a.spec_path);
+	if (!spec)
+		return EXIT_USAGE;
+	struct lifecycle lc;
+	if (lifecycle_init(&lc) < 0) {
+		fprintf(stderr, "grader: %s\n", error_last());
+		spec_free(spec);
+		return EXIT_INTERNAL;
+	}
+	lifecycle_sweep_scratch();
+	struct grading g = {&a, student, spec, sandbox_new(!a.no_sandbox)};
+	pid_t child = 0;
+	int stopped = lifecycle_signal(&lc);
+	int status = stopped ? LIFECYCLE_STOPPED + stopped
+			     : lifecycle_run(&lc, grade_and_report, &g, &child);
+	if (status < 0) {
+		fprintf(stderr, "grader: internal error: %s\n", error_last());
+		status = EXIT_INTERNAL;
+	} else if (status > LIFECYCLE_STOPPED) {
+		fprintf(stderr, "grader: stopped by %s\n", signal_name(status - LIFECYCLE_STOPPED));
+	}
+	/* What a grading process that did not finish left (one that did left nothing). */
+	if (child > 0)
+		lifecycle_remove_scratch_of(child);
+	sandbox_free(g.sandbox);
+	lifecycle_release(&lc);
 	spec_free(spec);
 	return status;
 }
@@ -474,8 +519,9 @@ static int cmd_batch(int argc, char **argv)
 		return EXIT_USAGE;
 	char *dir = report_dir ? xstrdup(report_dir) : xasprintf("reports/%s", spec->assignment);
 	o.report_dir = dir;
+	lifecycle_sweep_scratch();
 	int status = batch_run(spec, &o);
-	if (status != EXIT_INTERNAL || path_exists(dir))
+	if (status <= LIFECYCLE_STOPPED && (status != EXIT_INTERNAL || path_exists(dir)))
 		fprintf(stderr, "grader: reports in %s/ (gradebook.csv, junit.xml, index.html)\n", dir);
 	free(dir);
 	spec_free(spec);
@@ -518,14 +564,21 @@ int cli_main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return EXIT_ALL_PASSED;
 	}
-	if (!strcmp(cmd, "grade"))
-		return cmd_grade_or_check(argc - 1, argv + 1, false);
-	if (!strcmp(cmd, "batch"))
-		return cmd_batch(argc - 1, argv + 1);
-	if (!strcmp(cmd, "check"))
-		return cmd_grade_or_check(argc - 1, argv + 1, true);
 	if (!strcmp(cmd, "validate"))
 		return cmd_validate(argc - 1, argv + 1);
-	fprintf(stderr, "grader: unknown command '%s'\n\n%s", cmd, usage_text);
-	return EXIT_USAGE;
+	int status;
+	if (!strcmp(cmd, "grade")) {
+		status = cmd_grade_or_check(argc - 1, argv + 1, false);
+	} else if (!strcmp(cmd, "batch")) {
+		status = cmd_batch(argc - 1, argv + 1);
+	} else if (!strcmp(cmd, "check")) {
+		status = cmd_grade_or_check(argc - 1, argv + 1, true);
+	} else {
+		fprintf(stderr, "grader: unknown command '%s'\n\n%s", cmd, usage_text);
+		return EXIT_USAGE;
+	}
+	/* Stopped by a signal: everything cleaned up, the grader ends killed by it, as asked. */
+	if (status > LIFECYCLE_STOPPED)
+		lifecycle_die(status - LIFECYCLE_STOPPED);
+	return status;
 }

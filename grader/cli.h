@@ -2,7 +2,8 @@
  * cli: the command line (docs in README.md and `grader --help`).  The only
  * module that prints errors and chooses exit statuses:
  *   0 every test passed, 1 some test failed, 2 usage or spec error,
- *   3 the grader itself failed.
+ *   3 the grader itself failed; stopped by SIGTERM, SIGINT or SIGHUP, the
+ *   grader cleans up and ends killed by that signal (lifecycle.h).
  */
 #ifndef GRADER_CLI_H
 #define GRADER_CLI_H

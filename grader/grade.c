@@ -1,6 +1,5 @@
 #include "grade.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -15,6 +14,7 @@
 #include "compare.h"
 #include "diagnose.h"
 #include "digest.h"
+#include "lifecycle.h"
 #include "run.h"
 #include "sandbox.h"
 #include "trace.h"
@@ -708,10 +708,8 @@ int grade_submission(const struct spec *spec, const char *submission_dir,
 	out->tests = xcalloc(spec->ntests, sizeof(*out->tests));
 	out->ntests = spec->ntests;
 
-	/* Named after this process, so that a batch whose worker died can find what it left. */
-	char *prefix = xasprintf("grader-%d", (int)getpid());
-	char *scratch = make_scratch_dir(prefix);
-	free(prefix);
+	int lock = -1;
+	char *scratch = lifecycle_make_scratch(&lock);
 	if (!scratch)
 		return -1;
 	char *build_dir = path_join(scratch, "build");
@@ -739,28 +737,11 @@ out:
 	out->isolation_full = sandbox_full(opts->sandbox);
 	strvec_pushv(&out->isolation_missing, (const char *const *)sandbox_missing(opts->sandbox)->v);
 	if (opts->keep_scratch)
-		fprintf(stderr, "grader: scratch folder kept: %s\n", scratch);
+		lifecycle_keep_scratch(scratch);
 	else
 		remove_tree(scratch);
+	close(lock);
 	free(build_dir);
 	free(scratch);
 	return ret;
-}
-
-void grade_remove_scratch_of(pid_t pid)
-{
-	const char *tmp = scratch_parent();
-	char *prefix = xasprintf("grader-%d-", (int)pid);
-	DIR *d = opendir(tmp);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (strncmp(de->d_name, prefix, strlen(prefix)))
-			continue;
-		char *path = path_join(tmp, de->d_name);
-		remove_tree(path);
-		free(path);
-	}
-	if (d)
-		closedir(d);
-	free(prefix);
 }

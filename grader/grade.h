@@ -3,8 +3,8 @@
  * every test (and every repeat of it) a fresh working directory, a run, and
  * the judgement of what happened as a list of checks and a status.
  *
- * The scratch folders live under $TMPDIR and are removed afterwards; the
- * submission folder is never written to.
+ * The scratch folders live under $TMPDIR (lifecycle.h) and are removed
+ * afterwards; the submission folder is never written to.
  */
 #ifndef GRADER_GRADE_H
 #define GRADER_GRADE_H
@@ -39,13 +39,6 @@ struct grade_options {
  */
 int grade_submission(const struct spec *spec, const char *submission_dir,
 		     const struct grade_options *opts, struct grade_result *out);
-
-/*
- * Removes the scratch folders (in $TMPDIR) of a grading process that died,
- * pid: a batch worker killed in the middle of a submission.  For a pid the
- * caller has reaped only: the name alone says nothing of other namespaces.
- */
-void grade_remove_scratch_of(pid_t pid);
 
 /* The folder's name as the report calls the student ("alice" for "subs/alice/"). */
 char *grade_submission_name(const char *submission_dir);

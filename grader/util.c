@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -509,6 +510,18 @@ int remove_tree(const char *path)
 	if (rmdir(path) < 0 && errno != ENOENT)
 		ret = error_errno("cannot remove %s", path);
 	return ret;
+}
+
+int lock_dir(const char *dir, bool wait)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		fd = -1;
+	}
+	return fd;
 }
 
 char *make_scratch_dir_in(const char *parent, const char *prefix)

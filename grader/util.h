@@ -110,6 +110,13 @@ int copy_tree(const char *src, const char *dst);
 int link_tree(const char *src, const char *dst);
 /* rm -rf that never follows symbolic links; succeeds when path is absent. */
 int remove_tree(const char *path);
+/*
+ * Opens folder dir and takes an exclusive flock on it, waiting for it or
+ * (wait false) failing at once when another holds it: the lock says the
+ * folder is in use, and goes with the last descriptor of its holder, even
+ * one killed by SIGKILL.  The descriptor, or -1 with errno.
+ */
+int lock_dir(const char *dir, bool wait);
 /* Where scratch folders go: $TMPDIR, or /tmp. */
 const char *scratch_parent(void);
 /* Creates a fresh private folder under $TMPDIR (or /tmp) named prefix-XXXXXX. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -422,6 +423,231 @@ Test(batch, usage_errors)
 	const char *argv3[] = {e2e_grader(), "batch", SPEC, CLASS, "-j", "0", NULL};
 	e2e_release_and_run(argv3, &run);
 	cr_expect_eq(run.exit_code, 2);
+}
+
+/* ---- stop signals and killed graders (lifecycle.h) ---------------------- */
+
+/* How long a condition that must come is waited for before the test fails. */
+#define STOP_DEADLINE_S 60.0
+
+/* The grader, run by this test with TMPDIR=tmpdir and its output in files; its pid. */
+static pid_t spawn_grader(const char *const *args, const char *tmpdir)
+{
+	char *out = path_join(tmpdir, "..");
+	char *log = xasprintf("%s/grader-output-%d.txt", out, (int)getpid());
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || setenv("TMPDIR", tmpdir, 1) < 0)
+			_exit(127);
+		const char *argv[16] = {e2e_grader()};
+		for (size_t i = 0; args[i] && i + 2 < ARRAY_SIZE(argv); i++)
+			argv[i + 1] = args[i];
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	free(log);
+	free(out);
+	return pid;
+}
+
+/* The pids of the grader-PID-XXXXXX scratch folders in tmpdir, and whether any grader-* is there. */
+static size_t scratch_owners(const char *tmpdir, pid_t *owners, size_t max, bool *any)
+{
+	DIR *d = opendir(tmpdir);
+	cr_assert_not_null(d, "%s: %s", tmpdir, strerror(errno));
+	struct dirent *de;
+	size_t n = 0;
+	*any = false;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "grader-", 7))
+			continue;
+		*any = true;
+		if (de->d_name[7] >= '1' && de->d_name[7] <= '9' && n < max)
+			owners[n++] = (pid_t)atoi(de->d_name + 7);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Waits until `want` graders have a scratch folder in tmpdir (each is grading); their pids. */
+static void await_scratch(const char *tmpdir, size_t want, pid_t *owners)
+{
+	double until = now_seconds() + STOP_DEADLINE_S;
+	bool any;
+	while (scratch_owners(tmpdir, owners, want, &any) < want) {
+		cr_assert_lt(now_seconds(), until, "%zu graders never had a scratch folder", want);
+		usleep(10 * 1000);
+	}
+}
+
+/* The children of pid, from /proc. */
+static bool is_child_of(pid_t pid, pid_t child)
+{
+	char *path = xasprintf("/proc/%d/task/%d/children", (int)pid, (int)pid);
+	struct strbuf text = STRBUF_INIT;
+	strbuf_init(&text);
+	cr_assert_eq(read_file(path, &text), 0, "%s", error_last());
+	bool found = false;
+	for (char *p = text.buf, *end; *p && !found; p = end) {
+		long k = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		found = k == child;
+	}
+	strbuf_release(&text);
+	free(path);
+	return found;
+}
+
+/*
+ * Reaps every process that came back to this test (a subreaper) until none
+ * is left, failing when one is still alive at the deadline; returns how
+ * many there were.
+ */
+static size_t reap_all_children(void)
+{
+	double until = now_seconds() + STOP_DEADLINE_S;
+	size_t n = 0;
+	for (;;) {
+		pid_t pid = waitpid(-1, NULL, WNOHANG);
+		if (pid < 0 && errno == ECHILD)
+			return n;
+		if (pid > 0) {
+			n++;
+			continue;
+		}
+		cr_assert_lt(now_seconds(), until, "a process of the grader outlived it");
+		usleep(10 * 1000);
+	}
+}
+
+static char *private_tmpdir(const char *name)
+{
+	char *dir = path_join(e2e_tmpdir(), name);
+	cr_assert_eq(mkdir_p(dir, 0755), 0, "%s", error_last());
+	return dir;
+}
+
+/* A batch run by the test (a subreaper: what outlives the grader comes back to it). */
+struct watched_batch {
+	char *class, *tmpdir, *out;
+	pid_t parent;
+	pid_t workers[2];
+};
+
+/*
+ * Starts a batch (-j 2) of two students who hang and one who passes, with
+ * a private TMPDIR, and returns once both workers are grading a hanging
+ * student (each has its scratch folder).
+ */
+static void start_hanging_batch(const char *name, struct watched_batch *b)
+{
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	char *class_name = xasprintf("%s-class", name), *tmp_name = xasprintf("%s-tmp", name);
+	b->class = path_join(e2e_tmpdir(), class_name);
+	enrol(b->class, "a_hangs", "sleeps_forever");
+	enrol(b->class, "b_hangs", "sleeps_forever");
+	enrol(b->class, "c_hello", "hello");
+	b->tmpdir = private_tmpdir(tmp_name);
+	b->out = path_join(e2e_tmpdir(), name);
+	const char *args[] = {"batch", "grader/tests/robustness", b->class, "-o", b->out, "-j", "2",
+			      NULL};
+	b->parent = spawn_grader(args, b->tmpdir);
+	await_scratch(b->tmpdir, 2, b->workers);
+	for (size_t i = 0; i < 2; i++)
+		cr_assert(is_child_of(b->parent, b->workers[i]), "pid %d is no worker",
+			  (int)b->workers[i]);
+	free(class_name);
+	free(tmp_name);
+}
+
+static void watched_batch_free(struct watched_batch *b)
+{
+	free(b->class);
+	free(b->tmpdir);
+	free(b->out);
+}
+
+/* Whether a grader-* folder is in tmpdir. */
+static bool scratch_left(const char *tmpdir)
+{
+	bool any;
+	pid_t owners[4];
+	scratch_owners(tmpdir, owners, 4, &any);
+	return any;
+}
+
+/*
+ * A stop signal in the middle of a class: the batch kills its workers,
+ * reaps them and what they left, removes every scratch folder, and ends
+ * killed by that signal.  The test is a subreaper: a process of the
+ * grader that outlived it would come back here.
+ */
+Test(batch, a_stop_signal_leaves_no_worker_and_no_scratch_folder)
+{
+	struct watched_batch b;
+	start_hanging_batch("term", &b);
+	cr_assert_eq(kill(b.parent, SIGTERM), 0);
+	int status = 0;
+	cr_assert_eq(waitpid(b.parent, &status, 0), b.parent);
+	cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "wait status %#x", status);
+	cr_expect_not(scratch_left(b.tmpdir), "a grader-* folder is left in %s", b.tmpdir);
+	for (size_t i = 0; i < 2; i++)
+		cr_expect(kill(b.workers[i], 0) < 0 && errno == ESRCH, "worker %d outlived the batch",
+			  (int)b.workers[i]);
+	cr_expect_eq(reap_all_children(), 0, "processes of the batch outlived it");
+	watched_batch_free(&b);
+}
+
+/*
+ * SIGKILL, which nothing can catch: the workers die with their parent
+ * (PR_SET_PDEATHSIG), and the next grader removes the scratch folders they
+ * could not (nobody holds their locks).
+ */
+Test(batch, a_killed_batch_s_workers_die_and_the_next_run_sweeps_their_folders)
+{
+	struct watched_batch b;
+	start_hanging_batch("kill", &b);
+	cr_assert_eq(kill(b.parent, SIGKILL), 0);
+	cr_assert_eq(waitpid(b.parent, NULL, 0), b.parent);
+	/* Orphaned, they come back to this test: each must die (and so must what they ran). */
+	cr_expect_geq(reap_all_children(), 2, "the workers did not come back here");
+	for (size_t i = 0; i < 2; i++)
+		cr_expect(kill(b.workers[i], 0) < 0 && errno == ESRCH, "worker %d outlived the batch",
+			  (int)b.workers[i]);
+	bool any;
+	pid_t left[4];
+	cr_assert_geq(scratch_owners(b.tmpdir, left, 4, &any), 2,
+		      "no folder for the next run to sweep");
+
+	setenv("TMPDIR", b.tmpdir, 1);
+	batch("grader/tests/robustness", b.class, b.out, "--resume");
+	cr_expect_eq(run.exit_code, 0, "%s", run.err);
+	cr_expect_not(scratch_left(b.tmpdir), "the killed batch's folders are still in %s", b.tmpdir);
+	watched_batch_free(&b);
+}
+
+/* grade and check clean up after a stop signal as batch does. */
+Test(batch, a_stopped_grade_leaves_no_scratch_folder)
+{
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	char *tmpdir = private_tmpdir("grade-tmp");
+	char *out = path_join(e2e_tmpdir(), "grade");
+	const char *args[] = {"grade", "grader/tests/robustness",
+			      "grader/tests/robustness/submissions/sleeps_forever", "-o", out, NULL};
+	pid_t grade = spawn_grader(args, tmpdir);
+	pid_t grading;
+	await_scratch(tmpdir, 1, &grading);
+	cr_assert_eq(kill(grade, SIGINT), 0);
+	int status = 0;
+	cr_assert_eq(waitpid(grade, &status, 0), grade);
+	cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT, "wait status %#x", status);
+	cr_expect_not(scratch_left(tmpdir), "a grader-* folder is left in %s", tmpdir);
+	cr_expect_eq(reap_all_children(), 0, "processes of the grader outlived it");
+	free(out);
+	free(tmpdir);
 }
 
 /* Gradescope's layout, run for real: run_autograder against a fake /autograder tree. */
