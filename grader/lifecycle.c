@@ -70,8 +70,12 @@ pid_t lifecycle_fork(struct lifecycle *lc)
 	 */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != lc->self)
 		_exit(EXIT_FAILURE);
+	/*
+	 * The stop signals stay blocked: a Ctrl-C reaches the whole process
+	 * group, and a worker that died of it would be taken for one that
+	 * crashed.  The watcher alone acts on them, and kills its children.
+	 */
 	close_fd(&lc->sigfd);
-	sigprocmask(SIG_SETMASK, &lc->old_mask, NULL);
 	return 0;
 }
 

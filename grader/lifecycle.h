@@ -16,10 +16,13 @@
  *
  *   lifecycle_fork() makes a child that dies with its parent, even by
  *   SIGKILL, which no handler sees (PR_SET_PDEATHSIG, checked against a
- *   parent that died before it was set), and restores the signal mask
- *   there.  A child killed that way cannot clean up: every scratch folder
- *   is flocked by its user, and the next grader removes those whose user
- *   is gone (lifecycle_sweep_scratch).
+ *   parent that died before it was set).  The stop signals stay blocked
+ *   there: sent to the whole process group (Ctrl-C on a terminal), they
+ *   must not kill a worker first, which would look like a crash; the
+ *   watcher kills it.  (A student's program gets every signal back before
+ *   its exec: run_child.c.)  A child killed with its parent cannot clean
+ *   up: every scratch folder is flocked by its user, and the next grader
+ *   removes those whose user is gone (lifecycle_sweep_scratch).
  *
  *   On a stop signal the watcher kills its children, reaps them and what
  *   they left, removes their scratch folders, and ends as if killed by that
@@ -36,7 +39,7 @@
 
 struct lifecycle {
 	int sigfd;		/* reads the stop signals */
-	sigset_t old_mask;	/* what children get back */
+	sigset_t old_mask;	/* restored by lifecycle_release */
 	pid_t self;		/* the watcher: a child whose parent is not this one was orphaned */
 };
 
@@ -50,8 +53,8 @@ void lifecycle_release(struct lifecycle *lc);
 /* The pending stop signal, 0 when none (never waits). */
 int lifecycle_signal(struct lifecycle *lc);
 /*
- * fork() for a child that must not outlive this process: in the child it
- * returns 0 with the signal mask and dispositions of before lifecycle_init.
+ * fork() for a child that must not outlive this process, the stop signals
+ * blocked (they are the watcher's to act on).
  */
 pid_t lifecycle_fork(struct lifecycle *lc);
 /*

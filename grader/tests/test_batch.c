@@ -430,7 +430,7 @@ Test(batch, usage_errors)
 /* How long a condition that must come is waited for before the test fails. */
 #define STOP_DEADLINE_S 60.0
 
-/* The grader, run by this test with TMPDIR=tmpdir and its output in files; its pid. */
+/* The grader, run by this test with TMPDIR=tmpdir and its output in a file; its pid (and process group). */
 static pid_t spawn_grader(const char *const *args, const char *tmpdir)
 {
 	char *out = path_join(tmpdir, "..");
@@ -438,8 +438,10 @@ static pid_t spawn_grader(const char *const *args, const char *tmpdir)
 	pid_t pid = fork();
 	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
+		/* A process group of its own, as a shell's job: a Ctrl-C reaches all of it. */
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || setenv("TMPDIR", tmpdir, 1) < 0)
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || setenv("TMPDIR", tmpdir, 1) < 0 ||
+		    setpgid(0, 0) < 0)
 			_exit(127);
 		const char *argv[16] = {e2e_grader()};
 		for (size_t i = 0; args[i] && i + 2 < ARRAY_SIZE(argv); i++)
@@ -597,6 +599,31 @@ Test(batch, a_stop_signal_leaves_no_worker_and_no_scratch_folder)
 	for (size_t i = 0; i < 2; i++)
 		cr_expect(kill(b.workers[i], 0) < 0 && errno == ESRCH, "worker %d outlived the batch",
 			  (int)b.workers[i]);
+	cr_expect_eq(reap_all_children(), 0, "processes of the batch outlived it");
+	watched_batch_free(&b);
+}
+
+/*
+ * Ctrl-C on a terminal: SIGINT to the whole process group, workers
+ * included.  They leave it to their parent (it stays blocked in them): a
+ * worker that died of it would have been taken for a crash, and its
+ * student given an error report.
+ */
+Test(batch, a_ctrl_c_stops_the_batch_without_blaming_a_student)
+{
+	struct watched_batch b;
+	start_hanging_batch("int", &b);
+	cr_assert_eq(kill(-b.parent, SIGINT), 0);
+	int status = 0;
+	cr_assert_eq(waitpid(b.parent, &status, 0), b.parent);
+	cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT, "wait status %#x", status);
+	const char *hanging[] = {"a_hangs.json", "b_hangs.json"};
+	for (size_t i = 0; i < 2; i++) {
+		char *report = path_join(b.out, hanging[i]);
+		cr_expect_not(path_exists(report), "%s was written for a stopped batch", report);
+		free(report);
+	}
+	cr_expect_not(scratch_left(b.tmpdir), "a grader-* folder is left in %s", b.tmpdir);
 	cr_expect_eq(reap_all_children(), 0, "processes of the batch outlived it");
 	watched_batch_free(&b);
 }
