@@ -59,6 +59,8 @@ bool trace_restarts(long long rval);
 
 /* Thread group and parent of a task, from /proc/TID/status; -1 when it is gone. */
 int trace_proc_ids(pid_t tid, pid_t *tgid, pid_t *ppid);
+/* Copies memory of a stopped tracee; returns how many bytes could be read. */
+size_t trace_proc_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);
 /* Its argv, from /proc/TID/cmdline; -1 when unreadable. */
 int trace_proc_cmdline(pid_t tid, struct strvec *argv);
 /* The program it runs (/proc/TID/exe), or NULL; caller frees. */
@@ -81,9 +83,17 @@ void trace_shells_free(struct trace_shells *s);
 /*
  * At pid's exec stop: the shell it now runs ("/usr/bin/dash", "a copy of
  * /usr/bin/dash"), or NULL when it runs no shell; caller frees.  argv is
- * what it was run with (a multi-call binary's applet).
+ * what it was run with (a multi-call binary's applet).  *loader: it runs
+ * the dynamic loader itself, which maps its program only once it runs:
+ * ask trace_shells_match_mapped at its later stops.
  */
-char *trace_shells_match(struct trace_shells *s, pid_t pid, const struct strvec *argv);
+char *trace_shells_match(struct trace_shells *s, pid_t pid, const struct strvec *argv,
+			 bool *loader);
+/*
+ * At a later stop of such a process: the shell whose code its memory
+ * holds (by the bytes, wherever they were mapped from), or NULL.
+ */
+char *trace_shells_match_mapped(struct trace_shells *s, pid_t pid);
 
 /* ---- the tracer's state (trace_task.c) ---------------------------------- */
 
@@ -108,6 +118,7 @@ struct process {
 	size_t parent;		/* index of its parent in t->procs, SIZE_MAX when not traced */
 	bool ours;		/* the runner's own child: its exit is only looked at (run.c reaps) */
 	bool student;		/* runs the student's code: has exec'd, or descends from one that has */
+	bool via_loader;	/* runs the dynamic loader itself: what it maps is looked at later */
 	bool reaped;		/* reaped by the tracer: only its parent's wait can release it now */
 	bool judged;		/* its parent's exit has decided whether it was left a zombie */
 	size_t threads;		/* live threads that have not reached their exit stop */

@@ -29,8 +29,7 @@
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* Copies memory of a stopped tracee; returns how many bytes could be read. */
-static size_t read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
+size_t trace_proc_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = {buf, len};
 	struct iovec remote = {(void *)(uintptr_t)addr, len};
@@ -58,7 +57,7 @@ static char *read_string(pid_t tid, uint64_t addr, bool *cut)
 	*cut = false;
 	if (!addr)
 		return NULL;
-	size_t n = read_mem(tid, addr, buf, sizeof(buf));
+	size_t n = trace_proc_read_mem(tid, addr, buf, sizeof(buf));
 	char *nul = memchr(buf, '\0', n);
 	if (!nul && n == 0)
 		return NULL;
@@ -108,7 +107,7 @@ static void add_argv_at(struct strbuf *sb, pid_t tid, uint64_t addr)
 		return;
 	}
 	uint64_t ptrs[SHOWN_ARGS + 1];
-	size_t n = read_mem(tid, addr, ptrs, sizeof(ptrs)) / sizeof(ptrs[0]);
+	size_t n = trace_proc_read_mem(tid, addr, ptrs, sizeof(ptrs)) / sizeof(ptrs[0]);
 	strbuf_addch(sb, '[');
 	size_t i;
 	for (i = 0; i < n && ptrs[i]; i++) {
@@ -319,7 +318,7 @@ bool trace_format_exit(pid_t tid, const char *name, const uint64_t *a, struct st
 	if (!pipe2 && strcmp(name, "pipe"))
 		return false;
 	int fds[2];
-	if (read_mem(tid, a[0], fds, sizeof(fds)) != sizeof(fds))
+	if (trace_proc_read_mem(tid, a[0], fds, sizeof(fds)) != sizeof(fds))
 		return false;
 	strbuf_addf(out, "[%d, %d]", fds[0], fds[1]);
 	if (pipe2) {
@@ -333,7 +332,7 @@ uint64_t trace_clone3_flags(pid_t tid, uint64_t addr)
 {
 	/* struct clone_args begins with its flags. */
 	uint64_t flags = 0;
-	if (addr && read_mem(tid, addr, &flags, sizeof(flags)) != sizeof(flags))
+	if (addr && trace_proc_read_mem(tid, addr, &flags, sizeof(flags)) != sizeof(flags))
 		flags = 0;
 	return flags;
 }

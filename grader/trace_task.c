@@ -217,10 +217,14 @@ static size_t push_event(struct tracer *t, pid_t pid, const char *call, const ch
 }
 
 /* A watched call's entry: recorded now, its result at the exit stop. */
+static void look_for_loaded_shell(struct tracer *t, struct process *p, pid_t tid);
+
 static void on_call(struct tracer *t, struct task *task, int nr, const uint64_t *call_args)
 {
 	struct process *p = &t->procs[task->proc];
 	const char *name = watched_name(t, nr);
+	if (p->student)
+		look_for_loaded_shell(t, p, task->tid);
 	/* The runner's own execve of the program is not the student's call. */
 	if (!p->student || !name)
 		return;
@@ -340,13 +344,9 @@ static void on_new_child(struct tracer *t, struct task *task)
  * forbid it want the program to fork, exec and pipe by itself.  The spec's
  * own `run: [sh, -c, ...]` is the instructor's shell, not the student's.
  */
-static void note_shell(struct tracer *t, const struct process *p, pid_t tid)
+/* Records that p ran `shell` ("/usr/bin/dash", "a copy of ..."), with its command line. */
+static void note_shell(struct tracer *t, const struct process *p, const char *shell)
 {
-	if (!t->shells)
-		t->shells = trace_shells_new();
-	char *shell = trace_shells_match(t->shells, tid, &p->rec.argv);
-	if (!shell)
-		return;
 	struct strbuf args = STRBUF_INIT;
 	strbuf_init(&args);
 	for (size_t i = 0; i < p->rec.argv.n && args.len < TRACE_SHELL_ARGS_SHOWN; i++) {
@@ -361,6 +361,32 @@ static void note_shell(struct tracer *t, const struct process *p, pid_t tid)
 	note_call(t, TRACE_SYSTEM, first);
 	free(first);
 	strbuf_release(&args);
+}
+
+/* At an exec stop of p (tid): whether it now runs a shell, or the loader that may map one. */
+static void look_for_shell(struct tracer *t, struct process *p, pid_t tid)
+{
+	if (!t->shells)
+		t->shells = trace_shells_new();
+	char *shell = trace_shells_match(t->shells, tid, &p->rec.argv, &p->via_loader);
+	if (shell)
+		note_shell(t, p, shell);
+	free(shell);
+}
+
+/*
+ * At any later stop of a process that runs the dynamic loader itself: the
+ * program it was asked for is mapped now (a watched call, its exit).
+ */
+static void look_for_loaded_shell(struct tracer *t, struct process *p, pid_t tid)
+{
+	if (!p->via_loader)
+		return;
+	char *shell = trace_shells_match_mapped(t->shells, tid);
+	if (shell) {
+		p->via_loader = false;
+		note_shell(t, p, shell);
+	}
 	free(shell);
 }
 
@@ -396,8 +422,9 @@ static void on_exec(struct tracer *t, struct task *task)
 	p->student = true;
 	/* The other threads are gone: an exec leaves one. */
 	p->threads = 1;
+	p->via_loader = false;
 	if (t->watch_system && !spec_run)
-		note_shell(t, p, task->tid);
+		look_for_shell(t, p, task->tid);
 }
 
 /* Whether /proc shows pid as a zombie whose parent is ppid. */
@@ -524,6 +551,8 @@ static bool on_exit_stop(struct tracer *t, struct task *task)
 	int status = (int)event_message(task->tid);
 	size_t proc = task->proc;
 	struct process *p = &t->procs[proc];
+	/* Its memory is still there: the last chance to see what the loader ran. */
+	look_for_loaded_shell(t, p, task->tid);
 	if (task->tid == p->rec.pid)
 		trace_note_status(p, WIFEXITED(status) ? WEXITSTATUS(status) : 0,
 			    WIFSIGNALED(status) ? WTERMSIG(status) : 0);

@@ -7,6 +7,7 @@
  * them both ways).
  */
 #include <criterion/criterion.h>
+#include <elf.h>
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
@@ -299,7 +300,8 @@ Test(trace, a_stopped_and_continued_process_goes_on)
 
 /*
  * Ways a program hands its work to a shell without running anything named
- * sh with -c: argv[1] says which; the shell (if one runs) exits 7.
+ * sh with -c: argv[1] says which; the shell (if one runs) exits 7.  With
+ * argv[2], the dynamic loader runs the shell (or the memfd copy of it).
  */
 static const char shell_tricks[] =
 	"#define _GNU_SOURCE\n#include <fcntl.h>\n#include <stdio.h>\n#include <string.h>\n"
@@ -313,7 +315,7 @@ static const char shell_tricks[] =
 	"  const char *how = argc > 1 ? argv[1] : \"\"; int p[2], st = 0;\n"
 	"  unlink(\"helper\");\n"
 	"  char *sh[] = {\"helper\", \"-c\", \"exit 7\", NULL};\n"
-	"  int fd = !strcmp(how, \"memfd\") ? copy_sh(memfd_create(\"helper\", 0)) : -1;\n"
+	"  int fd = !strncmp(how, \"memfd\", 5) ? copy_sh(memfd_create(\"helper\", 0)) : -1;\n"
 	"  if (!strcmp(how, \"copy\") || !strcmp(how, \"unreadable\")) {\n"
 	"    close(copy_sh(open(\"helper\", O_WRONLY | O_CREAT | O_TRUNC, 0755)));\n"
 	"    if (how[0] == 'u') chmod(\"helper\", 0111); }\n"
@@ -321,7 +323,10 @@ static const char shell_tricks[] =
 	"  if (!strcmp(how, \"stdin\") && pipe(p)) return 1;\n"
 	"  pid_t pid = fork();\n"
 	"  if (pid == 0) {\n"
-	"    if (fd >= 0) syscall(SYS_execveat, fd, \"\", sh, environ, AT_EMPTY_PATH);\n"
+	"    if (fd >= 0 && argc > 2) { char self[32]; snprintf(self, sizeof self, \"/proc/self/fd/%d\", fd);\n"
+	"      execl(argv[2], \"ld.so\", self, \"-c\", \"exit 7\", (char *)0); }\n"
+	"    else if (argc > 2) execl(argv[2], \"ld.so\", \"/bin/sh\", \"-c\", \"exit 7\", (char *)0);\n"
+	"    else if (fd >= 0) syscall(SYS_execveat, fd, \"\", sh, environ, AT_EMPTY_PATH);\n"
 	"    else if (!strcmp(how, \"env\")) execl(\"/usr/bin/env\", \"env\", \"./helper\", \"-c\", \"exit 7\", (char *)0);\n"
 	"    else if (!strcmp(how, \"stdin\")) { dup2(p[0], 0); close(p[0]); close(p[1]); execl(\"/bin/sh\", \"sh\", (char *)0); }\n"
 	"    else if (!strcmp(how, \"none\")) execl(\"/bin/true\", \"true\", (char *)0);\n"
@@ -330,12 +335,12 @@ static const char shell_tricks[] =
 	"  if (!strcmp(how, \"stdin\")) { close(p[0]); if (write(p[1], \"exit 7\\n\", 7) != 7) return 1; close(p[1]); }\n"
 	"  waitpid(pid, &st, 0); printf(\"%d\\n\", WEXITSTATUS(st)); return 0; }\n";
 
-/* Runs shell_tricks `how`, watching `system`; the shell's message, or NULL when none ran. */
-static const char *run_shell_trick(const char *prog, const char *how)
+/* Runs shell_tricks `how` (through `loader` when not NULL), watching `system`; the shell's message, or NULL. */
+static const char *run_shell_trick(const char *prog, const char *how, const char *loader)
 {
 	static const char *const calls[] = {"system", NULL};
 	struct trace_request trace = {.calls = calls};
-	char *argv[] = {(char *)prog, (char *)how, NULL};
+	char *argv[] = {(char *)prog, (char *)how, (char *)loader, NULL};
 	struct run_proc_spec proc = {.name = "main", .argv = argv};
 	struct run_request req = request(&proc, &trace, 5000);
 	if (have_result)
@@ -366,21 +371,63 @@ Test(trace, system_is_a_shell_recognised_by_what_runs_not_by_its_name)
 		{"stdin", "", "sh"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(tricks); i++) {
-		const char *first = run_shell_trick(prog, tricks[i].how);
+		const char *first = run_shell_trick(prog, tricks[i].how, NULL);
 		cr_assert_not_null(first, "%s: not seen as a shell", tricks[i].how);
 		char *want = xasprintf("ran a shell (%s%s): %s", tricks[i].shell, real, tricks[i].args);
 		cr_expect(strstr(first, want), "%s: %s, not %s", tricks[i].how, first, want);
 		free(want);
 	}
-	cr_expect_null(run_shell_trick(prog, "none"), "true is no shell");
+	cr_expect_null(run_shell_trick(prog, "none", NULL), "true is no shell");
 	free(real);
+	free(prog);
+}
+
+/* The dynamic loader a program names (its PT_INTERP); caller frees. */
+static char *loader_of(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	cr_assert_not_null(f);
+	Elf64_Ehdr eh;
+	cr_assert_eq(fread(&eh, sizeof(eh), 1, f), 1);
+	char *interp = NULL;
+	for (int i = 0; i < eh.e_phnum && !interp; i++) {
+		Elf64_Phdr ph;
+		cr_assert_eq(fseek(f, (long)(eh.e_phoff + (Elf64_Off)i * sizeof(ph)), SEEK_SET), 0);
+		cr_assert_eq(fread(&ph, sizeof(ph), 1, f), 1);
+		if (ph.p_type != PT_INTERP)
+			continue;
+		interp = xcalloc(1, ph.p_filesz + 1);
+		cr_assert_eq(fseek(f, (long)ph.p_offset, SEEK_SET), 0);
+		cr_assert_eq(fread(interp, ph.p_filesz, 1, f), 1);
+	}
+	fclose(f);
+	cr_assert_not_null(interp, "%s names no loader", path);
+	return interp;
+}
+
+/* `ld.so /bin/sh -c ...`: the process runs the loader, which maps the shell only once it runs. */
+Test(trace, a_shell_run_by_the_dynamic_loader_is_recognised_by_its_code)
+{
+	char *prog = compile("shell_tricks", shell_tricks);
+	char *loader = loader_of("/bin/sh");
+	char *real = realpath("/bin/sh", NULL);
+	char *want = xasprintf("ran a shell (the code of %s, run by the dynamic loader): ld.so ", real);
+	const char *const hows[] = {"loader", "memfd-loader"};
+	for (size_t i = 0; i < ARRAY_SIZE(hows); i++) {
+		const char *first = run_shell_trick(prog, hows[i], loader);
+		cr_assert_not_null(first, "%s: not seen as a shell", hows[i]);
+		cr_expect(strstr(first, want), "%s: %s", hows[i], first);
+	}
+	free(want);
+	free(real);
+	free(loader);
 	free(prog);
 }
 
 Test(trace, a_copy_of_a_shell_the_grader_cannot_read_counts_as_one)
 {
 	char *prog = compile("shell_tricks", shell_tricks);
-	const char *first = run_shell_trick(prog, "unreadable");
+	const char *first = run_shell_trick(prog, "unreadable", NULL);
 	cr_assert_not_null(first, "a mode 0111 copy of the shell was not seen as one");
 	/* As root it reads the copy anyway; an ordinary user's tracer may not even look at it. */
 	cr_expect(strstr(first, "ran a shell (a copy of ") ||
