@@ -98,7 +98,8 @@ int mkdir_p(const char *path, mode_t mode);
  * Copies the contents of folder src into existing folder dst (or, when src is
  * a regular file, that file into dst).  Regular files, folders and symbolic
  * links (copied as links, never followed) are copied; anything else is
- * skipped.  Modes are kept (minus setuid/setgid).
+ * skipped.  Modes are kept (minus setuid/setgid).  src itself is the
+ * caller's path and is followed; nothing below it is.
  */
 int copy_tree(const char *src, const char *dst);
 /*
