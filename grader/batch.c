@@ -258,7 +258,10 @@ struct slot {
 	const char *dir;	/* the submission it is grading; NULL when idle */
 };
 
-/* Starts the worker of slot k, which dies with the parent (lifecycle.h); the others' pipe ends stay with the parent. */
+/*
+ * Starts the worker of slot k, which dies with the parent (lifecycle.h);
+ * the others' pipe ends stay with the parent.
+ */
 static int start_worker(const struct spec *spec, const struct batch_options *o,
 			const struct paths *p, struct sandbox *sb, const struct strvec *dirs,
 			struct lifecycle *lc, struct slot *slots, size_t nslots, size_t k)
