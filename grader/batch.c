@@ -113,7 +113,7 @@ static bool up_to_date(const struct batch_options *o, const struct paths *p, con
 		return false;
 	char *report = report_path(o->report_dir, student);
 	json_error_t jerr;
-	json_t *j = json_load_file(report, 0, &jerr);
+	json_t *j = json_load_file(report, JSON_ALLOW_NUL, &jerr);
 	bool ok = j && json_is_array(json_object_get(j, "tests"));
 	json_decref(j);
 	free(report);
@@ -404,12 +404,12 @@ static json_t *class_entry(const struct spec *spec, const struct batch_options *
 	char *student = grade_submission_name(dir);
 	char *path = report_path(o->report_dir, student);
 	json_error_t jerr;
-	json_t *report = json_load_file(path, 0, &jerr);
+	json_t *report = json_load_file(path, JSON_ALLOW_NUL, &jerr);
 	*missing = !report || class_report_check(report) < 0;
 	if (*missing) {
-		json_decref(report);
 		escape_line(stderr, "grader: batch: %s: no report (%s): listed with status error",
 			    student, report ? error_last() : jerr.text);
+		json_decref(report);
 		struct grade_result r;
 		error_result(spec, dir,
 			     "the grader could not write or read back this student's report "

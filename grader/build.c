@@ -146,7 +146,7 @@ static int cache_load(const char *entry, const char *build_dir, struct build_res
 	char *result_path = path_join(entry, "result.json");
 	char *files = path_join(entry, "files");
 	json_error_t jerr;
-	json_t *j = json_load_file(result_path, 0, &jerr);
+	json_t *j = json_load_file(result_path, JSON_ALLOW_NUL, &jerr);
 	int ret = -1;
 	json_t *output = j ? json_object_get(j, "output") : NULL;
 	if (json_is_string(output) && mkdir_p(build_dir, 0700) == 0 &&

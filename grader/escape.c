@@ -142,7 +142,7 @@ char *escape_json_text(char *text)
 		uint32_t cp;
 		size_t n = escape_utf8_decode(p + i, len - i, &cp);
 		if (n && cp >= 0x20 && escape_is_control(cp)) {
-			strbuf_addf(&sb, "\\u%04x", (unsigned)cp);
+			strbuf_addf(&sb, "\\u%04X", (unsigned)cp);
 		} else {
 			/* json_dumps() writes valid UTF-8: n is 0 only for a text that is not its. */
 			n = n ? n : 1;
