@@ -239,14 +239,19 @@ void strvec_push(struct strvec *sv, const char *s)
 	strvec_push_owned(sv, xstrdup(s));
 }
 
-void strvec_pushf(struct strvec *sv, const char *fmt, ...)
+static void strvec_vpushf(struct strvec *sv, const char *fmt, va_list ap)
 {
 	struct strbuf sb = STRBUF_INIT;
+	strbuf_vaddf(&sb, fmt, ap);
+	strvec_push_owned(sv, strbuf_detach(&sb, NULL));
+}
+
+void strvec_pushf(struct strvec *sv, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
+	strvec_vpushf(sv, fmt, ap);
 	va_end(ap);
-	strvec_push_owned(sv, strbuf_detach(&sb, NULL));
 }
 
 void strvec_pushf_capped(struct strvec *sv, size_t max, const char *fmt, ...)
@@ -255,12 +260,10 @@ void strvec_pushf_capped(struct strvec *sv, size_t max, const char *fmt, ...)
 		sv->more++;
 		return;
 	}
-	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
+	strvec_vpushf(sv, fmt, ap);
 	va_end(ap);
-	strvec_push_owned(sv, strbuf_detach(&sb, NULL));
 }
 
 void strvec_pushv(struct strvec *sv, const char *const *v)

@@ -240,6 +240,24 @@ Test(class_report, csv_quotes_names_and_prints_plain_numbers)
 	free(path);
 }
 
+/* Adds r (taken over) to cr. */
+static void add_report(struct class_report *cr, json_t *r)
+{
+	cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
+	json_decref(r);
+}
+
+/* Finishes and frees cr; the text of the report `name` it wrote. */
+static char *finished(struct class_report *cr, const char *name)
+{
+	cr_assert_eq(class_report_finish(cr), 0, "%s", error_last());
+	class_report_free(cr);
+	char *path = out_path(name);
+	char *text = slurp(path);
+	free(path);
+	return text;
+}
+
 /*
  * OWASP's CSV injection advice: a cell a spreadsheet would take for a
  * formula (=, +, -, @, tab, CR first) gets a leading quote, inside quotes.
@@ -255,18 +273,11 @@ Test(class_report, csv_cells_a_spreadsheet_takes_for_formulas_are_neutralised)
 	static const char *const students[] = {
 	    "=HYPERLINK(\"http://x\",\"y\")", "-2+3", "+1", "@SUM(A1)", "\tx", "\rx",
 	    "bob=1", "c1\xc2\x9b bidi\xe2\x80\xae"};
-	for (size_t i = 0; i < sizeof(students) / sizeof(students[0]); i++) {
-		json_t *r = report(students[i], 1, 1, true, "",
-				   json_pack("[o]", test("=danger()", "passed", 1, 1, false, NULL,
-							   NULL)));
-		cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
-		json_decref(r);
-	}
-	cr_assert_eq(class_report_finish(cr), 0, "%s", error_last());
-	class_report_free(cr);
-
-	char *path = out_path("gradebook.csv");
-	char *text = slurp(path);
+	for (size_t i = 0; i < sizeof(students) / sizeof(students[0]); i++)
+		add_report(cr, report(students[i], 1, 1, true, "",
+				      json_pack("[o]", test("=danger()", "passed", 1, 1, false,
+							    NULL, NULL))));
+	char *text = finished(cr, "gradebook.csv");
 	struct csv csv;
 	csv_parse(text, &csv);
 	cr_assert_eq(csv.n, 9, "%s", text);
@@ -281,7 +292,6 @@ Test(class_report, csv_cells_a_spreadsheet_takes_for_formulas_are_neutralised)
 	cr_expect(strstr(text, "\"'-2+3\",1,1,1\r\n"), "%s", text);
 	csv_free(&csv);
 	free(text);
-	free(path);
 }
 
 /* batch's stand-in for a report it could not read: no score to import, "error" in each cell. */
@@ -300,16 +310,11 @@ Test(class_report, a_missing_report_has_no_score_and_says_error)
 			   json_pack("[o]", check("error", false, "could not write the report", NULL)),
 			   NULL)));
 	json_object_set_new(r, "report_missing", json_true());
-	cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
-	json_decref(r);
-	cr_assert_eq(class_report_finish(cr), 0, "%s", error_last());
-	class_report_free(cr);
-	char *path = out_path("gradebook.csv");
-	char *text = slurp(path);
+	add_report(cr, r);
+	char *text = finished(cr, "gradebook.csv");
 	cr_expect(strstr(text, "\r\nlost,,15,error,error\r\n"), "%s", text);
 	free(text);
-	free(path);
-	path = out_path("junit.xml");
+	char *path = out_path("junit.xml");
 	text = slurp(path);
 	cr_expect(strstr(text, "<error message=\"error: could not write the report\""), "%s", text);
 	free(text);

@@ -558,15 +558,20 @@ Test(diagnose, spinning_child)
 	expect_has("`while (read(...) != 0)`");
 }
 
+/* pause() is its own call on x86-64 and ppoll() elsewhere: both read the same. */
+static void wait_paused(pid_t pid)
+{
+#ifdef SYS_pause
+	wait_blocked(pid, NRS(SYS_pause, SYS_ppoll), ANY_ARG);
+#else
+	wait_blocked(pid, NRS(SYS_ppoll), ANY_ARG);
+#endif
+}
+
 Test(diagnose, pausing_child)
 {
 	start(parent_closes_all_then_waits, child_pauses);
-	/* pause() is its own call on x86-64 and ppoll() elsewhere: both read the same. */
-#ifdef SYS_pause
-	wait_blocked(fam.child, NRS(SYS_pause, SYS_ppoll), ANY_ARG);
-#else
-	wait_blocked(fam.child, NRS(SYS_ppoll), ANY_ARG);
-#endif
+	wait_paused(fam.child);
 	wait_blocked(fam.parent, NRS(SYS_wait4), ANY_ARG);
 	diagnose_now();
 	expect_has("which is waiting for a signal in pause(), and none has come.");
@@ -577,11 +582,7 @@ Test(diagnose, pausing_child)
 Test(diagnose, snapshot_of_a_process_holding_no_descriptor)
 {
 	start(parent_closes_all_then_waits, child_closes_everything_and_pauses);
-#ifdef SYS_pause
-	wait_blocked(fam.child, NRS(SYS_pause, SYS_ppoll), ANY_ARG);
-#else
-	wait_blocked(fam.child, NRS(SYS_ppoll), ANY_ARG);
-#endif
+	wait_paused(fam.child);
 	struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
 	cr_assert_eq(diagnose_snapshot_take(&snap), 0, "%s", error_last());
 	const struct diagnose_proc *child = NULL;
