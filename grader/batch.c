@@ -51,8 +51,8 @@ static int list_students(const char *root, struct strvec *dirs)
 		struct stat st;
 		bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 		if (link)
-			fprintf(stderr, "grader: batch: skipped %s: a symbolic link, not a student folder\n",
-				path);
+			escape_line(stderr, "grader: batch: skipped %s: a symbolic link, not a student folder",
+				    path);
 		if (!link && path_is_dir(path))
 			strvec_push_owned(dirs, path);
 		else

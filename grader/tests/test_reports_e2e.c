@@ -72,17 +72,14 @@ static void expect_clean_file(const char *dir, const char *name)
 	free(path);
 }
 
-/* A class root in the test's folder holding one link to submission (named as it is). */
+/* A class root in the test's folder holding a copy of submission (named as it is). */
 static char *class_of(const char *submission)
 {
 	char *root = path_join(e2e_tmpdir(), "class");
-	cr_assert_eq(mkdir_p(root, 0755), 0, "%s", error_last());
-	char *target = realpath(submission, NULL);
-	cr_assert_not_null(target, "%s", submission);
-	char *link = path_join(root, strrchr(target, '/') + 1);
-	cr_assert_eq(symlink(target, link), 0, "symlink %s", link);
-	free(link);
-	free(target);
+	char *copy = path_join(root, strrchr(submission, '/') + 1);
+	cr_assert_eq(mkdir_p(copy, 0755), 0, "%s", error_last());
+	cr_assert_eq(copy_tree(submission, copy), 0, "%s", error_last());
+	free(copy);
 	return root;
 }
 

@@ -148,6 +148,8 @@ Test(util, copy_tree_copies_a_link_as_a_link)
 	free(src);
 	free(dst);
 	free(link);
+}
+
 /* A name that fills NAME_MAX: "<name>.tmp-PID" could not exist, a short temporary name can. */
 Test(util, atomic_write_of_a_name_that_fills_name_max)
 {
