@@ -17,9 +17,11 @@
 #include "class_report.h"
 #include "cli.h"
 #include "digest.h"
+#include "escape.h"
 #include "grade.h"
 #include "lifecycle.h"
 #include "report_json.h"
+#include "report_text.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -50,8 +52,8 @@ static int list_students(const char *root, struct strvec *dirs)
 		struct stat st;
 		bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 		if (link)
-			fprintf(stderr, "grader: batch: skipped %s: a symbolic link, not a student folder\n",
-				path);
+			escape_line(stderr, "grader: batch: skipped %s: a symbolic link, not a student folder",
+				    path);
 		if (!link && path_is_dir(path))
 			strvec_push_owned(dirs, path);
 		else
@@ -112,7 +114,7 @@ static bool up_to_date(const struct batch_options *o, const struct paths *p, con
 		return false;
 	char *report = report_path(o->report_dir, student);
 	json_error_t jerr;
-	json_t *j = json_load_file(report, 0, &jerr);
+	json_t *j = json_load_file(report, JSON_ALLOW_NUL, &jerr);
 	bool ok = j && json_is_array(json_object_get(j, "tests"));
 	json_decref(j);
 	free(report);
@@ -144,7 +146,7 @@ static int grade_one(const struct spec *spec, const struct batch_options *o,
 		grade_result_release(&result);
 	}
 	if (rc < 0)
-		fprintf(stderr, "grader: batch: %s: %s\n", dir, error_last());
+		escape_line(stderr, "grader: batch: %s: %s", dir, error_last());
 	return rc < 0 ? rc : errors;
 }
 
@@ -191,6 +193,29 @@ _Noreturn static void worker(const struct spec *spec, const struct batch_options
 	}
 }
 
+/* The result of a student the grader could not grade: every test in status error, saying why. */
+static void error_result(const struct spec *spec, const char *dir, const char *why,
+			 struct grade_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->assignment = xstrdup(spec->assignment);
+	r->submission = grade_submission_name(dir);
+	r->max_score = spec_max_score(spec);
+	strvec_init(&r->isolation_missing);
+	r->build.output = xstrdup("");
+	r->ntests = spec->ntests;
+	r->tests = xcalloc(spec->ntests, sizeof(*r->tests));
+	for (size_t i = 0; i < spec->ntests; i++) {
+		struct test_result *t = &r->tests[i];
+		t->name = xstrdup(spec->tests[i].name);
+		t->hidden = spec->tests[i].hidden;
+		t->max_score = spec->tests[i].points;
+		t->status = STATUS_ERROR;
+		t->diagnosis = xstrdup("");
+		test_result_add_check(t, "error", false, why, NULL);
+	}
+}
+
 /*
  * A worker died without a report: write one that says so, with every test
  * in status error, so the gradebook has the student and nothing is lost.
@@ -199,25 +224,9 @@ static void write_error_report(const struct spec *spec, const struct batch_optio
 			       const char *dir, const char *why)
 {
 	struct grade_result r;
-	memset(&r, 0, sizeof(r));
-	r.assignment = xstrdup(spec->assignment);
-	r.submission = grade_submission_name(dir);
-	r.max_score = spec_max_score(spec);
-	strvec_init(&r.isolation_missing);
-	r.build.output = xstrdup("");
-	r.ntests = spec->ntests;
-	r.tests = xcalloc(spec->ntests, sizeof(*r.tests));
-	for (size_t i = 0; i < spec->ntests; i++) {
-		struct test_result *t = &r.tests[i];
-		t->name = xstrdup(spec->tests[i].name);
-		t->hidden = spec->tests[i].hidden;
-		t->max_score = spec->tests[i].points;
-		t->status = STATUS_ERROR;
-		t->diagnosis = xstrdup("");
-		test_result_add_check(t, "error", false, why, NULL);
-	}
+	error_result(spec, dir, why, &r);
 	if (report_write_json(&r, o->report_dir) < 0)
-		fprintf(stderr, "grader: batch: %s: %s\n", dir, error_last());
+		escape_line(stderr, "grader: batch: %s: %s", dir, error_last());
 	grade_result_release(&r);
 }
 
@@ -405,24 +414,59 @@ static int await_worker(const struct spec *spec, const struct batch_options *o, 
 	return k < nslots ? hear_from(spec, o, slots, nslots, k) : AWAIT_STOPPED;
 }
 
+/*
+ * The student's report as the class reports take it: <student>.json, or
+ * when that cannot be read (it could not be written: a name too long for a
+ * file, a full disk) a stand-in, named on stderr, whose tests are errors
+ * and which class_report shows as a report that is missing
+ * ("report_missing"), so that no student vanishes from the class reports.
+ * *missing is set for a stand-in.
+ */
+static json_t *class_entry(const struct spec *spec, const struct batch_options *o,
+			   const char *dir, bool *missing)
+{
+	char *student = grade_submission_name(dir);
+	char *path = report_path(o->report_dir, student);
+	json_error_t jerr;
+	json_t *report = json_load_file(path, JSON_ALLOW_NUL, &jerr);
+	*missing = !report || class_report_check(report) < 0;
+	if (*missing) {
+		escape_line(stderr, "grader: batch: %s: no report (%s): listed with status error",
+			    student, report ? error_last() : jerr.text);
+		json_decref(report);
+		struct grade_result r;
+		error_result(spec, dir,
+			     "the grader could not write or read back this student's report "
+			     "(see its error output)",
+			     &r);
+		report = report_json_new(&r);
+		json_object_set_new(report, "report_missing", json_true());
+		grade_result_release(&r);
+	}
+	free(path);
+	free(student);
+	return report;
+}
+
+/*
+ * Writes gradebook.csv, junit.xml and index.html from every student's
+ * report; *nmissing counts the students whose report was missing (they
+ * are in the class reports all the same).  -1 when the class reports
+ * could not be written.
+ */
 static int write_class_reports(const struct spec *spec, const struct batch_options *o,
-			       const struct strvec *dirs)
+			       const struct strvec *dirs, size_t *nmissing)
 {
 	struct class_report *cr = class_report_new_for_spec(
 	    o->report_dir, CLASS_REPORT_CSV | CLASS_REPORT_JUNIT | CLASS_REPORT_HTML, spec);
 	int ret = cr ? 0 : -1;
+	*nmissing = 0;
 	for (size_t i = 0; i < dirs->n && ret == 0; i++) {
-		char *student = grade_submission_name(dirs->v[i]);
-		char *path = report_path(o->report_dir, student);
-		json_error_t jerr;
-		json_t *report = json_load_file(path, 0, &jerr);
-		if (!report)
-			ret = error("batch: %s: %s", path, jerr.text);
-		else
-			ret = class_report_add(cr, report);
+		bool missing;
+		json_t *report = class_entry(spec, o, dirs->v[i], &missing);
+		*nmissing += missing;
+		ret = class_report_add(cr, report);
 		json_decref(report);
-		free(path);
-		free(student);
 	}
 	if (ret == 0)
 		ret = class_report_finish(cr);
@@ -453,7 +497,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 
 	if (list_students(o->root, &dirs) < 0 || mkdir_p(p.fingerprints, 0755) < 0 ||
 	    mkdir_p(p.builds, 0700) < 0) {
-		fprintf(stderr, "grader: %s\n", error_last());
+		escape_line(stderr, "grader: %s", error_last());
 		goto out;
 	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -461,12 +505,8 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	slots = xcalloc((size_t)jobs, sizeof(*slots));
 	/* Probed once; the workers inherit what it found. */
 	sb = sandbox_new(o->sandbox);
-	if (!sandbox_full(sb)) {
-		fprintf(stderr, "grader: warning: isolation partial, missing:");
-		for (size_t i = 0; i < sandbox_missing(sb)->n; i++)
-			fprintf(stderr, "%s %s", i ? "," : "", sandbox_missing(sb)->v[i]);
-		fprintf(stderr, "\n");
-	}
+	if (!sandbox_full(sb))
+		report_warn_partial(stderr, sandbox_missing(sb));
 
 	struct progress pr = {dirs.n, 0, 0, now_seconds(), 0, isatty(2) == 1};
 	for (size_t next = 0; next < dirs.n || busy_slots(slots, (size_t)jobs) > 0;) {
@@ -495,7 +535,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 			free(print);
 			if (slots[idle].pid <= 0 &&
 			    start_worker(spec, o, &p, sb, &dirs, &lc, slots, (size_t)jobs, idle) < 0) {
-				fprintf(stderr, "grader: %s\n", error_last());
+				escape_line(stderr, "grader: %s", error_last());
 				goto out;
 			}
 			if (write_all(slots[idle].task_fd, &t, sizeof(t)) < 0) {
@@ -513,7 +553,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 		}
 		int rc = await_worker(spec, o, slots, (size_t)jobs, lc.sigfd);
 		if (rc < 0) {
-			fprintf(stderr, "grader: %s\n", error_last());
+			escape_line(stderr, "grader: %s", error_last());
 			goto out;
 		}
 		if (rc == AWAIT_STOPPED)
@@ -539,11 +579,20 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 		fprintf(stderr, "batch: %zu submissions in %.1fs, grader peak memory %.1f MiB\n",
 			pr.total, now_seconds() - pr.start, (double)self.ru_maxrss / 1024.0);
 
-	if (write_class_reports(spec, o, &dirs) < 0) {
-		fprintf(stderr, "grader: cannot write the class reports: %s\n", error_last());
+	size_t nmissing;
+	if (write_class_reports(spec, o, &dirs, &nmissing) < 0) {
+		escape_line(stderr, "grader: cannot write the class reports: %s", error_last());
 		goto out;
 	}
-	status = worker_failed ? EXIT_INTERNAL : EXIT_ALL_PASSED;
+	escape_line(stderr, "grader: reports in %s/ (gradebook.csv, junit.xml, index.html)",
+		    o->report_dir);
+	if (nmissing)
+		escape_line(stderr,
+			    "grader: %zu student%s without a report of their own (named above): "
+			    "status error in the class reports",
+			    nmissing, nmissing == 1 ? "" : "s");
+	/* A student without a report is the grader's failure, told once the rest is done. */
+	status = worker_failed || nmissing ? EXIT_INTERNAL : EXIT_ALL_PASSED;
 out:
 	/* Never leave a worker behind, even on the way out after an error or a stop signal. */
 	for (size_t i = 0; slots && i < (size_t)jobs; i++)

@@ -119,7 +119,7 @@ out:
 		run_result_release(&rr);
 	strvec_clear(&env);
 	out->seconds = now_seconds() - start;
-	out->output = strbuf_detach(&msg, NULL);
+	out->output = strbuf_detach(&msg, &out->output_len);
 	return ret;
 }
 
@@ -146,13 +146,15 @@ static int cache_load(const char *entry, const char *build_dir, struct build_res
 	char *result_path = path_join(entry, "result.json");
 	char *files = path_join(entry, "files");
 	json_error_t jerr;
-	json_t *j = json_load_file(result_path, 0, &jerr);
+	json_t *j = json_load_file(result_path, JSON_ALLOW_NUL, &jerr);
 	int ret = -1;
-	const char *output = j ? json_string_value(json_object_get(j, "output")) : NULL;
-	if (output && mkdir_p(build_dir, 0700) == 0 && link_tree(files, build_dir) == 0) {
+	json_t *output = j ? json_object_get(j, "output") : NULL;
+	if (json_is_string(output) && mkdir_p(build_dir, 0700) == 0 &&
+	    link_tree(files, build_dir) == 0) {
 		out->ok = json_is_true(json_object_get(j, "ok"));
 		out->seconds = json_number_value(json_object_get(j, "seconds"));
-		out->output = xstrdup(output);
+		out->output_len = json_string_length(output);
+		out->output = xmemdup0(json_string_value(output), out->output_len);
 		ret = 0;
 	}
 	json_decref(j);
@@ -170,8 +172,8 @@ static void cache_store(const char *cache_dir, const char *entry, const char *bu
 		return;
 	char *files = path_join(tmp, "files");
 	char *result_path = path_join(tmp, "result.json");
-	json_t *j = json_pack("{s:b, s:f, s:s}", "ok", b->ok, "seconds", b->seconds, "output",
-			      b->output ? b->output : "");
+	json_t *j = json_pack("{s:b, s:f, s:s%}", "ok", b->ok, "seconds", b->seconds, "output",
+			      b->output ? b->output : "", b->output ? b->output_len : 0);
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	/* Linked: the build folder is removed with its scratch, and nothing writes either again. */
 	if (text && mkdir_p(files, 0700) == 0 && link_tree(build_dir, files) == 0 &&

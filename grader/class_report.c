@@ -25,55 +25,12 @@
 #include <unistd.h>
 
 #include "class_report_internal.h"
+#include "escape.h"
 #include "report_html.h"
 #include "spec.h"
 #include "util.h"
 
 /* ---- text: UTF-8 repair and escaping --------------------------------- */
-
-/*
- * The lead bytes of multi-byte UTF-8 and the range each allows its second
- * byte, as in RFC 3629's table of well-formed sequences: the narrow ranges
- * exclude overlong forms, UTF-16 surrogates and code points past U+10FFFF.
- */
-static const struct {
-	unsigned char first, last; /* lead bytes */
-	unsigned char n;	   /* sequence length */
-	unsigned char mask;	   /* the lead byte's payload bits */
-	unsigned char lo, hi;	   /* the second byte's range */
-} utf8_leads[] = {
-    {0xc2, 0xdf, 2, 0x1f, 0x80, 0xbf}, /* 0xc0, 0xc1: only overlong forms */
-    {0xe0, 0xe0, 3, 0x0f, 0xa0, 0xbf}, /* no overlong forms */
-    {0xe1, 0xec, 3, 0x0f, 0x80, 0xbf},
-    {0xed, 0xed, 3, 0x0f, 0x80, 0x9f}, /* no surrogates */
-    {0xee, 0xef, 3, 0x0f, 0x80, 0xbf},
-    {0xf0, 0xf0, 4, 0x07, 0x90, 0xbf}, /* no overlong forms */
-    {0xf1, 0xf3, 4, 0x07, 0x80, 0xbf},
-    {0xf4, 0xf4, 4, 0x07, 0x80, 0x8f}, /* nothing past U+10FFFF */
-};
-
-size_t report_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t k = 0;
-	while (k < ARRAY_SIZE(utf8_leads) && s[0] > utf8_leads[k].last)
-		k++;
-	if (k == ARRAY_SIZE(utf8_leads) || s[0] < utf8_leads[k].first)
-		return 0;
-	size_t n = utf8_leads[k].n;
-	if (len < n || s[1] < utf8_leads[k].lo || s[1] > utf8_leads[k].hi)
-		return 0;
-	*cp = s[0] & utf8_leads[k].mask;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = (*cp << 6) | (s[i] & 0x3f);
-	}
-	return n;
-}
 
 static const struct {
 	char c;
@@ -96,8 +53,12 @@ void report_add_text(struct strbuf *sb, const char *s, size_t len, enum text_mod
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t n = report_utf8_decode(p + i, len - i, &cp);
-		if (!n || cp == 0xfffe || cp == 0xffff) { /* U+FFFE/U+FFFF are not XML characters */
+		size_t n = escape_utf8_decode(p + i, len - i, &cp);
+		/*
+		 * U+FFFE/U+FFFF are not XML characters; C1 and bidi controls act on
+		 * terminals and on how the text around them displays.
+		 */
+		if (!n || cp == 0xfffe || cp == 0xffff || (cp >= 0x80 && escape_is_control(cp))) {
 			strbuf_addstr(sb, "\xef\xbf\xbd");
 			i += n ? n : 1;
 			continue;
@@ -455,13 +416,22 @@ const json_t *class_report_find_test(const struct class_report *cr, const json_t
 
 /* ---- gradebook.csv --------------------------------------------------- */
 
-/* RFC 4180: a field holding a comma, quote, CR or LF is quoted, its quotes doubled. */
+/*
+ * A text field (a name; the grader's own numbers are written as they are).
+ * RFC 4180: a field holding a comma, quote, CR or LF is quoted, its quotes
+ * doubled.  A spreadsheet takes a cell beginning with =, +, -, @, tab or CR
+ * for a formula (=HYPERLINK(...) in a folder name would be a live link): as
+ * OWASP recommends, such a cell gets a leading single quote, inside quotes.
+ */
 static void csv_field(struct strbuf *sb, const char *s, size_t len)
 {
 	struct strbuf clean = STRBUF_INIT;
 	strbuf_init(&clean);
+	bool formula = len && s[0] && strchr("=+-@\t\r", s[0]);
+	if (formula)
+		strbuf_addch(&clean, '\'');
 	report_add_text(&clean, s, len, TEXT_PLAIN);
-	if (!strpbrk(clean.buf, ",\"\r\n")) {
+	if (!formula && !strpbrk(clean.buf, ",\"\r\n")) {
 		strbuf_add(sb, clean.buf, clean.len);
 	} else {
 		strbuf_addch(sb, '"');
@@ -481,13 +451,19 @@ static void csv_row(struct strbuf *sb, const struct class_report *cr, const json
 	size_t len;
 	const char *name = report_str(report, "submission", &len);
 	const json_t *tests = json_object_get(report, "tests");
+	/* No score for a student whose report is missing: an LMS must not import a 0. */
+	bool missing = report_true(report, "report_missing");
 	csv_field(sb, name, len);
-	strbuf_addf(sb, ",%s", report_fmt_num(num, report_num(report, "score")));
+	strbuf_addch(sb, ',');
+	if (!missing)
+		strbuf_addstr(sb, report_fmt_num(num, report_num(report, "score")));
 	strbuf_addf(sb, ",%s", report_fmt_num(num, report_num(report, "max_score")));
 	for (size_t i = 0; i < cr->ntests; i++) {
 		const json_t *t = class_report_find_test(cr, tests, i);
 		strbuf_addch(sb, ',');
-		if (t)
+		if (missing)
+			strbuf_addstr(sb, "error");
+		else if (t)
 			strbuf_addstr(sb, report_fmt_num(num, report_num(t, "score")));
 	}
 	strbuf_addstr(sb, "\r\n");
@@ -605,20 +581,28 @@ static int work_file_put(struct class_report *cr, FILE *f, const struct strbuf *
 	return 0;
 }
 
-int class_report_add(struct class_report *cr, const json_t *report)
+int class_report_check(const json_t *report)
 {
-	const json_t *tests = json_object_get(report, "tests");
 	if (!json_is_string(json_object_get(report, "submission")))
 		return error("class report: a student report without \"submission\"");
 	const char *who = report_str(report, "submission", NULL);
 	if (!json_is_number(json_object_get(report, "score")) ||
-	    !json_is_number(json_object_get(report, "max_score")) || !json_is_array(tests))
+	    !json_is_number(json_object_get(report, "max_score")) ||
+	    !json_is_array(json_object_get(report, "tests")))
 		return error(
 		    "class report: %s: the report lacks \"score\", \"max_score\" or \"tests\"",
 		    who);
-	double score = report_num(report, "score");
-	if (!isfinite(score))
+	if (!isfinite(report_num(report, "score")))
 		return error("class report: %s: the score is not a number", who);
+	return 0;
+}
+
+int class_report_add(struct class_report *cr, const json_t *report)
+{
+	if (class_report_check(report) < 0)
+		return -1;
+	const json_t *tests = json_object_get(report, "tests");
+	double score = report_num(report, "score");
 
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_init(&sb);

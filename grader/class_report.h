@@ -17,7 +17,9 @@
  * report escapes it for its format, repairs invalid UTF-8 (U+FFFD) and shows
  * C0 control bytes other than tab, newline and carriage return as their
  * Unicode "control pictures" (U+2400 + byte, e.g. ESC as U+241B), which XML
- * 1.0 cannot carry even as character references.
+ * 1.0 cannot carry even as character references; DEL as U+2421.  The C1
+ * controls and the bidi overrides and isolates (escape.h), which act on
+ * terminals and reorder what is displayed, become U+FFFD.
  */
 #ifndef GRADER_CLASS_REPORT_H
 #define GRADER_CLASS_REPORT_H
@@ -47,12 +49,17 @@ struct class_report *class_report_new(const char *out_dir, unsigned what, const 
 struct class_report *class_report_new_for_spec(const char *out_dir, unsigned what,
 					       const struct spec *spec);
 
+/** 0 when the object has what class_report_add() needs, else -1 with error() set. */
+int class_report_check(const json_t *student_report);
+
 /**
  * Adds one student's report (borrowed; nothing of it is kept).  Students
  * appear in every report in the order added.  A spec test missing from the
- * report gets an empty CSV cell and "missing" in the overview.  Fails (-1,
- * error() set, nothing written) when the object lacks "submission", "score",
- * "max_score" or "tests", or -1 when a temporary file cannot be written.
+ * report gets an empty CSV cell and "missing" in the overview.  A report
+ * with "report_missing": true stands in for one that could not be written
+ * or read (batch.c): its gradebook row has no score and "error" in every
+ * test's cell.  Fails (-1, error() set, nothing written) when
+ * class_report_check() does, or -1 when a temporary file cannot be written.
  */
 int class_report_add(struct class_report *cr, const json_t *student_report);
 

@@ -22,13 +22,6 @@
 
 /* ---- text: UTF-8 repair and escaping --------------------------------- */
 
-/*
- * Length of the valid UTF-8 sequence at s (1..4), its code point in *cp, or
- * 0 when the bytes there are not valid UTF-8 (overlong forms and UTF-16
- * surrogates included).
- */
-size_t report_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
-
 enum text_mode {
 	TEXT_PLAIN,	  /* CSV, JSON: repair only */
 	TEXT_MARKUP,	  /* XML and HTML text */
@@ -36,7 +29,9 @@ enum text_mode {
 };
 
 /*
- * Appends s[0..len) to sb, safe for mode.  Markup escapes all five special
+ * Appends s[0..len) to sb, safe for mode, as class_report.h says (invalid
+ * UTF-8, C1 and bidi controls: U+FFFD; other controls but tab, LF and CR:
+ * their pictures).  Markup escapes all five special
  * characters, so the result is right in text and in either kind of quoted
  * attribute, and "]]>" cannot appear.
  */

@@ -13,6 +13,7 @@
 
 #include "batch.h"
 #include "class_report.h"
+#include "escape.h"
 #include "grade.h"
 #include "lifecycle.h"
 #include "report_json.h"
@@ -81,13 +82,28 @@ static int usage_error(const char *usage, const char *fmt, ...) __attribute__((f
 
 static int usage_error(const char *usage, const char *fmt, ...)
 {
+	struct strbuf msg = STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "grader: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n\n%s", usage);
+	strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
+	/* The arguments quoted back may hold anything a shell lets through. */
+	escape_line(stderr, "grader: %s", msg.buf ? msg.buf : "");
+	fprintf(stderr, "\n%s", usage);
+	strbuf_release(&msg);
 	return EXIT_USAGE;
+}
+
+/*
+ * An empty path is never what was meant (`-o ''` once sent batch state to
+ * /.grader): a usage error, said as such.  true when value is "".
+ */
+static bool empty_path(const char *usage, const char *what, const char *value)
+{
+	if (!value || *value)
+		return false;
+	usage_error(usage, "%s is empty: give a path (\".\" for the current folder)", what);
+	return true;
 }
 
 /* Loads a spec or prints its errors; NULL means exit status 2. */
@@ -97,9 +113,9 @@ static struct spec *load_spec_or_report(const char *path)
 	strvec_init(&errors);
 	struct spec *spec = spec_load(path, &errors);
 	for (size_t i = 0; i < errors.n; i++)
-		fprintf(stderr, "%s\n", errors.v[i]);
+		escape_line(stderr, "%s", errors.v[i]);
 	if (!spec && errors.n == 0)
-		fprintf(stderr, "%s: cannot load the spec\n", path);
+		escape_line(stderr, "%s: cannot load the spec", path);
 	strvec_clear(&errors);
 	return spec;
 }
@@ -266,6 +282,9 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 		}
 	}
 	int rest = argc - optind;
+	if (empty_path(usage, "-o REPORT_DIR", a->report_dir) ||
+	    empty_path(usage, "--spec SPEC", a->spec_path))
+		return -1;
 	if (!student) {
 		if (rest != 2) {
 			usage_error(usage, rest < 1 ? "missing SPEC" : rest == 1 ? "missing SUBMISSION_DIR" : "too many arguments");
@@ -273,7 +292,10 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 		}
 		a->spec_path = argv[optind];
 		a->submission = argv[optind + 1];
-		return 0;
+		return empty_path(usage, "SPEC", a->spec_path) ||
+			       empty_path(usage, "SUBMISSION_DIR", a->submission)
+			   ? -1
+			   : 0;
 	}
 	/* check: [SPEC] [DIR]; a lone folder without a spec.yaml is the submission. */
 	if (rest > 2 || (rest == 2 && a->spec_path)) {
@@ -289,6 +311,9 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 	} else if (rest == 1) {
 		a->submission = argv[optind];
 	}
+	if (empty_path(usage, "SPEC", a->spec_path) ||
+	    empty_path(usage, "SUBMISSION_DIR", a->submission))
+		return -1;
 	if (!a->spec_path) {
 		char *bad = NULL;
 		a->found_spec = spec_from_dot_grader(a->submission, &bad);
@@ -327,16 +352,6 @@ static int write_single_reports(const struct grade_result *r, const struct spec 
 	return ret;
 }
 
-static void warn_partial_isolation(const struct grade_result *r)
-{
-	if (r->isolation_full)
-		return;
-	fprintf(stderr, "grader: warning: isolation partial, missing:");
-	for (size_t i = 0; i < r->isolation_missing.n; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", r->isolation_missing.v[i]);
-	fprintf(stderr, "\n");
-}
-
 static int grade_or_check(const struct grade_args a, bool student);
 
 static int cmd_grade_or_check(int argc, char **argv, bool student)
@@ -372,7 +387,7 @@ static int grade_and_report(void *arg)
 	/* This process's own part of it (its cgroup, its last init); the watcher frees the rest. */
 	sandbox_free(g->sandbox);
 	if (graded < 0) {
-		fprintf(stderr, "grader: internal error: %s\n", error_last());
+		escape_line(stderr, "grader: internal error: %s", error_last());
 		grade_result_release(&result);
 		goto out;
 	}
@@ -383,11 +398,12 @@ static int grade_and_report(void *arg)
 		/* Still printed below: the grading is never lost with the file. */
 		if (report_write_json(&result, report_dir) < 0 ||
 		    write_single_reports(&result, spec, report_dir) < 0) {
-			fprintf(stderr, "grader: cannot write the report: %s\n", error_last());
+			escape_line(stderr, "grader: cannot write the report: %s", error_last());
 			written = false;
 		}
 	}
-	warn_partial_isolation(&result);
+	if (!result.isolation_full)
+		report_warn_partial(stderr, &result.isolation_missing);
 	if (a->json) {
 		char *text = report_json_dump(&result);
 		fputs(text ? text : "", stdout);
@@ -423,8 +439,8 @@ out:
 static int grade_or_check(const struct grade_args a, bool student)
 {
 	if (!path_is_dir(a.submission)) {
-		fprintf(stderr, "grader: %s: %s\n", a.submission,
-			path_exists(a.submission) ? "not a folder" : "no such folder");
+		escape_line(stderr, "grader: %s: %s", a.submission,
+			    path_exists(a.submission) ? "not a folder" : "no such folder");
 		return EXIT_USAGE;
 	}
 	struct spec *spec = load_spec_or_report(a.spec_path);
@@ -432,7 +448,7 @@ static int grade_or_check(const struct grade_args a, bool student)
 		return EXIT_USAGE;
 	struct lifecycle lc;
 	if (lifecycle_init(&lc) < 0) {
-		fprintf(stderr, "grader: %s\n", error_last());
+		escape_line(stderr, "grader: %s", error_last());
 		spec_free(spec);
 		return EXIT_INTERNAL;
 	}
@@ -443,7 +459,7 @@ static int grade_or_check(const struct grade_args a, bool student)
 	int status = stopped ? LIFECYCLE_STOPPED + stopped
 			     : lifecycle_run(&lc, grade_and_report, &g, &child);
 	if (status < 0) {
-		fprintf(stderr, "grader: internal error: %s\n", error_last());
+		escape_line(stderr, "grader: internal error: %s", error_last());
 		status = EXIT_INTERNAL;
 	} else if (status > LIFECYCLE_STOPPED) {
 		fprintf(stderr, "grader: stopped by %s\n", signal_name(status - LIFECYCLE_STOPPED));
@@ -510,8 +526,13 @@ static int cmd_batch(int argc, char **argv)
 		return usage_error(batch_usage, argc - optind < 2 ? "missing SPEC or SUBMISSIONS_ROOT" : "too many arguments");
 	o.spec_path = argv[optind];
 	o.root = argv[optind + 1];
+	if (empty_path(batch_usage, "-o REPORT_DIR", report_dir) ||
+	    empty_path(batch_usage, "SPEC", o.spec_path) ||
+	    empty_path(batch_usage, "SUBMISSIONS_ROOT", o.root))
+		return EXIT_USAGE;
 	if (!path_is_dir(o.root)) {
-		fprintf(stderr, "grader: %s: %s\n", o.root, path_exists(o.root) ? "not a folder" : "no such folder");
+		escape_line(stderr, "grader: %s: %s", o.root,
+			    path_exists(o.root) ? "not a folder" : "no such folder");
 		return EXIT_USAGE;
 	}
 	struct spec *spec = load_spec_or_report(o.spec_path);
@@ -520,9 +541,8 @@ static int cmd_batch(int argc, char **argv)
 	char *dir = report_dir ? xstrdup(report_dir) : xasprintf("reports/%s", spec->assignment);
 	o.report_dir = dir;
 	lifecycle_sweep_scratch();
+	/* batch_run says which reports it wrote: it alone knows. */
 	int status = batch_run(spec, &o);
-	if (status <= LIFECYCLE_STOPPED && (status != EXIT_INTERNAL || path_exists(dir)))
-		fprintf(stderr, "grader: reports in %s/ (gradebook.csv, junit.xml, index.html)\n", dir);
 	free(dir);
 	spec_free(spec);
 	return status;
@@ -574,7 +594,8 @@ int cli_main(int argc, char **argv)
 	} else if (!strcmp(cmd, "check")) {
 		status = cmd_grade_or_check(argc - 1, argv + 1, true);
 	} else {
-		fprintf(stderr, "grader: unknown command '%s'\n\n%s", cmd, usage_text);
+		escape_line(stderr, "grader: unknown command '%s'", cmd);
+		fprintf(stderr, "\n%s", usage_text);
 		return EXIT_USAGE;
 	}
 	/* Stopped by a signal: everything cleaned up, the grader ends killed by it, as asked. */

@@ -4,7 +4,7 @@
  * Outputs are byte strings that may hold NUL bytes and invalid UTF-8, so
  * every comparison works on (pointer, length) pairs and nothing here relies
  * on strlen(); every piece of output quoted in a message goes through
- * diff_escape(), so messages stay one printable line.
+ * escape_bytes(), so messages stay one printable line.
  *
  * A message names the first thing that is wrong in words a student can act
  * on ("ends too early: 2 lines, expected 5"), and the diff, when there is
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "escape.h"
 #include "util.h"
 
 /* How much of the output a message quotes. */
@@ -123,7 +124,7 @@ static void add_quoted(struct strbuf *sb, const char *data, size_t len, size_t m
 		     back++)
 			cut--;
 	}
-	esc = diff_escape(data, cut, cut);
+	esc = escape_bytes(data, cut, cut);
 	strbuf_addf(sb, "\"%s\"", esc);
 	free(esc);
 	if (cut < len)
@@ -133,7 +134,7 @@ static void add_quoted(struct strbuf *sb, const char *data, size_t len, size_t m
 /* A pattern between slashes, escaped like output (a pattern may hold a newline). */
 static void escape_pattern(struct strbuf *sb, const char *pattern, size_t len)
 {
-	char *esc = diff_escape(pattern, len, SNIPPET_BYTES);
+	char *esc = escape_bytes(pattern, len, SNIPPET_BYTES);
 	strbuf_addstr(sb, esc);
 	free(esc);
 }

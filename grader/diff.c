@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "util.h"
 
 /* Longer lines are cut: one runaway line must not make the report unreadable. */
@@ -47,114 +48,6 @@ struct lines {
 	size_t n;
 	size_t *start; /* n + 1 offsets: line i is data[start[i], start[i + 1]), '\n' included */
 };
-
-/* ---- escaping ---------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at p (at most avail bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t avail)
-{
-	unsigned char c = p[0];
-	size_t n;
-	unsigned char lo = 0x80, hi = 0xbf; /* bounds of the second byte */
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0; /* overlong */
-		else if (c == 0xed)
-			hi = 0x9f; /* UTF-16 surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90; /* overlong */
-		else if (c == 0xf4)
-			hi = 0x8f; /* beyond U+10FFFF */
-	} else
-		return 0;
-	if (avail < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-/*
- * Valid UTF-8 that a terminal would still act on: the C1 controls
- * (U+0080..U+009F, e.g. U+009B is CSI on some terminals) and the bidi
- * overrides that can make a line display as something other than its bytes.
- */
-static bool utf8_is_control(const unsigned char *p, size_t n)
-{
-	if (n == 2)
-		return p[0] == 0xc2 && p[1] <= 0x9f;
-	if (n == 3 && p[0] == 0xe2) {
-		unsigned cp = ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu); /* low 12 bits of U+2xxx */
-		return (cp >= 0x02a && cp <= 0x02e) || (cp >= 0x066 && cp <= 0x069);
-	}
-	return false;
-}
-
-static void escape_byte(struct strbuf *sb, unsigned char c)
-{
-	switch (c) {
-	case '\\':
-		strbuf_addstr(sb, "\\\\");
-		break;
-	case '\t':
-		strbuf_addstr(sb, "\\t");
-		break;
-	case '\r':
-		strbuf_addstr(sb, "\\r");
-		break;
-	case '\n':
-		strbuf_addstr(sb, "\\n");
-		break;
-	case '\0':
-		strbuf_addstr(sb, "\\0");
-		break;
-	default:
-		if (c >= 0x20 && c < 0x7f)
-			strbuf_addch(sb, (char)c);
-		else
-			strbuf_addf(sb, "\\x%02x", c);
-	}
-}
-
-static void escape_into(struct strbuf *sb, const char *data, size_t len, size_t max_bytes)
-{
-	const unsigned char *p = (const unsigned char *)data;
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n = p[i] < 0x80 ? 1 : utf8_len(p + i, len - i);
-		if (n == 0)
-			n = 1; /* invalid: shown as \xNN */
-		if (i + n > max_bytes)
-			break; /* never cut a character in half */
-		if (n == 1)
-			escape_byte(sb, p[i]);
-		else if (utf8_is_control(p + i, n))
-			for (size_t k = 0; k < n; k++)
-				strbuf_addf(sb, "\\x%02x", p[i + k]);
-		else
-			strbuf_add(sb, p + i, n);
-		i += n;
-	}
-	if (i < len)
-		strbuf_addf(sb, "... (%zu more bytes)", len - i);
-}
-
-char *diff_escape(const char *data, size_t len, size_t max_bytes)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_init(&sb);
-	escape_into(&sb, data, len, max_bytes);
-	return strbuf_detach(&sb, NULL);
-}
 
 /* ---- lines ------------------------------------------------------------- */
 
@@ -360,7 +253,7 @@ static void render_line(struct render *r, char prefix, const struct lines *l, si
 		r->hidden++;
 	else {
 		strbuf_addch(&r->out, prefix);
-		escape_into(&r->out, line_ptr(l, i), line_len(l, i) - nl, DIFF_LINE_MAX);
+		escape_add(&r->out, line_ptr(l, i), line_len(l, i) - nl, DIFF_LINE_MAX, ESCAPE_BACKSLASH);
 		strbuf_addch(&r->out, '\n');
 		r->shown++;
 	}

@@ -5,7 +5,7 @@
  * Lines are compared as bytes, '\n' included: a last line without its
  * newline differs from the same text with one, and is shown followed by
  * "\ No newline at end of file".  In the rendered text every non-printable
- * byte is escaped (\t, \r, \0, \x1b, ...; see diff_escape), so binary
+ * byte is escaped (\t, \r, \0, \x1b, ...; see escape_bytes in escape.h), so binary
  * garbage never reaches a terminal raw; a line longer than 500 bytes is cut
  * with "... (N more bytes)".
  *
@@ -48,15 +48,5 @@
  * Returns NULL when both inputs are byte-identical.
  */
 char *diff_unified(const char *expected, size_t expected_len, const char *actual, size_t actual_len);
-
-/*
- * Escapes bytes for display: printable ASCII and valid UTF-8 are kept,
- * '\\' becomes "\\\\", everything else \t \r \n \0 \xNN (invalid UTF-8 byte by
- * byte; so are the valid but terminal-controlling C1 controls U+0080..U+009F
- * and bidi overrides U+202A..U+202E, U+2066..U+2069).  At most max_bytes of
- * input are rendered, never half a character; if more, "... (N more bytes)"
- * is appended.  Caller frees.
- */
-char *diff_escape(const char *data, size_t len, size_t max_bytes);
 
 #endif

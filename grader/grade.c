@@ -75,38 +75,6 @@ const char *grade_signal_meaning(int sig)
 	}
 }
 
-/* IPC objects the test left behind (the runner has already removed them). */
-static void check_ipc_leftovers(const struct run_result *rr, const struct test_spec *t,
-				struct test_result *tr)
-{
-	if (t->cleanup.ipc != CLEANUP_REQUIRED)
-		return;
-	struct strbuf msg = STRBUF_INIT;
-	strbuf_init(&msg);
-	for (size_t i = 0; i < rr->ipc_leftovers.n; i++)
-		strbuf_addf(&msg, "%s%s", i ? "; " : "", rr->ipc_leftovers.v[i]);
-	if (msg.len)
-		strbuf_addstr(&msg, ". Remove every IPC object once every process is done with it");
-	test_result_add_check(tr, "cleanup.ipc", msg.len == 0, msg.buf, NULL);
-	strbuf_release(&msg);
-}
-
-/* Calls the seccomp filter refused: an assignment never needs them, so they fail the test. */
-static void check_denied_calls(const struct run_result *rr, struct test_result *tr)
-{
-	if (!rr->denied.n)
-		return;
-	struct strbuf msg = STRBUF_INIT;
-	strbuf_init(&msg);
-	for (size_t i = 0; i < rr->denied.n && i < 10; i++)
-		strbuf_addf(&msg, "%s%s", i ? "; " : "", rr->denied.v[i]);
-	if (rr->denied.n > 10)
-		strbuf_addf(&msg, "; and %zu more", rr->denied.n - 10);
-	strbuf_addstr(&msg, ": the sandbox does not allow these calls, and they failed with EPERM");
-	test_result_add_check(tr, "sandbox", false, msg.buf, NULL);
-	strbuf_release(&msg);
-}
-
 static void add_skipped(struct test_result *tr, const char *kind, const char *why)
 {
 	struct check *c = test_result_add_check(tr, kind, true, why, NULL);
@@ -240,19 +208,31 @@ static void judge_process(const struct test_spec *t, const struct process_spec *
 	}
 }
 
-/* One check from a list of findings: "a; b; ... and 3 more. hint", or passed when empty. */
+/*
+ * One check from a list of findings, passed when it is empty: "a; b; ...;
+ * and 453,990 more" and then tail (NULL: none).  Every list a student can
+ * make long goes through here: at most FINDINGS_MAX are listed, whatever
+ * the list holds, and the rest (those kept and those a capped list only
+ * counted, found->more) are counted.
+ */
 static void add_findings_check(struct test_result *tr, const char *kind,
-			       const struct strvec *found, const char *hint)
+			       const struct strvec *found, const char *tail)
 {
 	struct strbuf msg = STRBUF_INIT;
 	strbuf_init(&msg);
-	for (size_t i = 0; i < found->n && i < 10; i++)
+	size_t listed = found->n < FINDINGS_MAX ? found->n : FINDINGS_MAX;
+	for (size_t i = 0; i < listed; i++)
 		strbuf_addf(&msg, "%s%s", i ? "; " : "", found->v[i]);
-	if (found->n > 10)
-		strbuf_addf(&msg, "; and %zu more", found->n - 10);
-	if (found->n && hint)
-		strbuf_addf(&msg, ". %s", hint);
-	test_result_add_check(tr, kind, found->n == 0, msg.buf, NULL);
+	unsigned long long rest = (unsigned long long)(found->n - listed) + found->more;
+	if (rest) {
+		char *count = human_count(rest);
+		strbuf_addf(&msg, "; and %s more", count);
+		free(count);
+	}
+	bool ok = found->n == 0 && found->more == 0;
+	if (!ok && tail)
+		strbuf_addstr(&msg, tail);
+	test_result_add_check(tr, kind, ok, msg.buf, NULL);
 	strbuf_release(&msg);
 }
 
@@ -288,11 +268,11 @@ static void judge_trace(const struct test_spec *t, const struct run_result *rr, 
 	}
 	if (zombies && ended)
 		add_findings_check(tr, "cleanup.zombies", &rec->zombies,
-				   "A child that has exited stays a zombie until its parent waits for "
+				   ". A child that has exited stays a zombie until its parent waits for "
 				   "it: call wait() or waitpid() for every child you fork");
 	if (fds && ended)
 		add_findings_check(tr, "cleanup.fds", &rec->fds,
-				   "Close every descriptor you no longer need, at the latest before the "
+				   ". Close every descriptor you no longer need, at the latest before the "
 				   "process exits or calls exec");
 
 	struct strvec found = STRVEC_INIT;
@@ -447,21 +427,25 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 		/* The tracer saw who left whom (trace.h); without it, what still ran at the end. */
 		bool traced = rr->trace.traced && !rr->trace.unavailable;
 		const struct strvec *found = traced ? &rr->trace.orphans : &rr->orphans;
-		struct strbuf msg = STRBUF_INIT;
-		for (size_t i = 0; i < found->n; i++)
-			strbuf_addf(&msg, "%s%s", i ? "; " : "", found->v[i]);
-		if (msg.len && traced)
-			strbuf_addstr(&msg, ": a parent must wait for each child it forks before it exits "
-					    "(the orphans were killed at the end of the test)");
-		else if (msg.len)
-			strbuf_addstr(&msg, found->n > 1
-						    ? " were still running after the test's processes exited (killed): wait for your children before exiting"
-						    : " was still running after the test's processes exited (killed): wait for your children before exiting");
-		test_result_add_check(tr, "cleanup.orphans", msg.len == 0, msg.len ? msg.buf : "", NULL);
-		strbuf_release(&msg);
+		add_findings_check(
+		    tr, "cleanup.orphans", found,
+		    traced ? ": a parent must wait for each child it forks before it exits (the "
+			     "orphans were killed at the end of the test)"
+		    : found->n + found->more > 1
+			? " were still running after the test's processes exited (killed): wait "
+			  "for your children before exiting"
+			: " was still running after the test's processes exited (killed): wait for "
+			  "your children before exiting");
 	}
-	check_ipc_leftovers(rr, t, tr);
-	check_denied_calls(rr, tr);
+	/* The runner has already removed them. */
+	if (t->cleanup.ipc == CLEANUP_REQUIRED)
+		add_findings_check(tr, "cleanup.ipc", &rr->ipc_leftovers,
+				   ". Remove every IPC object once every process is done with it");
+	/* Calls the seccomp filter refused: an assignment never needs them, so they fail the test. */
+	if (rr->denied.n || rr->denied.more)
+		add_findings_check(tr, "sandbox", &rr->denied,
+				   ": the sandbox does not allow these calls, and they failed with "
+				   "EPERM");
 
 	bool all_started = true;
 	for (size_t i = 0; i < rr->nprocs; i++)

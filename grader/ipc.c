@@ -1,14 +1,18 @@
 #include "ipc.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <mqueue.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <unistd.h>
+
+#include "escape.h"
 
 static const char *owner_name(const struct ipc_owner *owners, size_t n, long pid)
 {
@@ -64,7 +68,7 @@ static void shm_row(const char *line, void *ctx)
 		return;
 	char who[128];
 	creator_phrase(c, cpid, who, sizeof(who));
-	strvec_pushf(c->found,
+	strvec_pushf_capped(c->found, FINDINGS_MAX,
 		     "shared memory segment %ld (key 0x%08lx, %ld bytes)%s was never removed "
 		     "(shmctl(id, IPC_RMID, NULL))",
 		     id, (unsigned long)key & 0xffffffffUL, size, who);
@@ -78,7 +82,7 @@ static void sem_row(const char *line, void *ctx)
 	long key, id, perms, nsems;
 	if (sscanf(line, "%ld %ld %lo %ld", &key, &id, &perms, &nsems) != 4)
 		return;
-	strvec_pushf(c->found,
+	strvec_pushf_capped(c->found, FINDINGS_MAX,
 		     "semaphore set %ld (key 0x%08lx, %ld semaphore%s) was never removed "
 		     "(semctl(id, 0, IPC_RMID))",
 		     id, (unsigned long)key & 0xffffffffUL, nsems, nsems == 1 ? "" : "s");
@@ -92,7 +96,7 @@ static void msg_row(const char *line, void *ctx)
 	long key, id, perms, cbytes, qnum;
 	if (sscanf(line, "%ld %ld %lo %ld %ld", &key, &id, &perms, &cbytes, &qnum) != 5)
 		return;
-	strvec_pushf(c->found,
+	strvec_pushf_capped(c->found, FINDINGS_MAX,
 		     "message queue %ld (key 0x%08lx, %ld message%s waiting) was never removed "
 		     "(msgctl(id, IPC_RMID, NULL))",
 		     id, (unsigned long)key & 0xffffffffUL, qnum, qnum == 1 ? "" : "s");
@@ -108,9 +112,13 @@ static void posix_objects(const char *dir, const char *what, const char *remover
 		return;
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		/* "/.x" is a valid name too: only the folder's own entries are skipped. */
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		strvec_pushf(found, "%s /%s was never removed (%s)", what, de->d_name, remover);
+		char *name = escape_bytes(de->d_name, strlen(de->d_name), NAME_MAX);
+		strvec_pushf_capped(found, FINDINGS_MAX, "%s /%s was never removed (%s)", what, name,
+				    remover);
+		free(name);
 		if (!strcmp(dir, "/dev/mqueue")) {
 			char name[300];
 			snprintf(name, sizeof(name), "/%s", de->d_name);

@@ -7,9 +7,12 @@
  * so scope IPC_SCOPE_CREATORS reports the segments that one of the given
  * processes created and nothing else.
  *
- * Each leftover is described in one sentence naming the object and, where
- * known, the process that created it, and then removed, so that the next
- * test and the machine never inherit it.
+ * Each leftover is described in one sentence naming the object (its name
+ * escaped: a student chose it) and, where known, the process that created
+ * it, and then removed, so that the next test and the machine never
+ * inherit it.  Every leftover is removed, but only the first FINDINGS_MAX
+ * are described: the others are counted (found->more), so that a program
+ * leaving 450,000 objects costs a count, not a sentence each.
  */
 #ifndef GRADER_IPC_H
 #define GRADER_IPC_H
@@ -27,7 +30,7 @@ struct ipc_owner {
 	const char *name;
 };
 
-/* Appends one description per leftover object to *found and removes the objects. */
+/* Describes the leftover objects in *found (capped, as above) and removes every one. */
 void ipc_collect_leftovers(enum ipc_scope scope, const struct ipc_owner *owners, size_t nowners,
 			   struct strvec *found);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "class_report_internal.h"
+#include "escape.h"
 #include "report_json.h" /* GRADER_VERSION */
 #include "util.h"
 
@@ -443,7 +444,7 @@ static void add_cut_name(struct strbuf *sb, const char *s, size_t max)
 	size_t len = strlen(s), i = 0, chars = 0;
 	while (i < len && chars < max) {
 		uint32_t cp;
-		size_t n = report_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		size_t n = escape_utf8_decode((const unsigned char *)s + i, len - i, &cp);
 		i += n ? n : 1;
 		chars++;
 	}

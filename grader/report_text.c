@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diff.h"
+#include "escape.h"
 #include "util.h"
 
 #define RED "\033[31m"
@@ -21,6 +21,16 @@
 bool report_want_color(FILE *f)
 {
 	return getenv("NO_COLOR") == NULL && isatty(fileno(f));
+}
+
+void report_warn_partial(FILE *f, const struct strvec *missing)
+{
+	struct strbuf list = STRBUF_INIT;
+	strbuf_init(&list);
+	for (size_t i = 0; i < missing->n; i++)
+		strbuf_addf(&list, "%s %s", i ? "," : "", missing->v[i]);
+	escape_line(f, "grader: warning: isolation partial, missing:%s", list.buf);
+	strbuf_release(&list);
 }
 
 const char *report_hint(const char *kind)
@@ -79,7 +89,12 @@ static void print_diff(FILE *f, const char *diff, const struct text_options *o)
 		} else if (line[0] == '@') {
 			c = DIM;
 		}
-		fprintf(f, "        %s%.*s%s\n", color(o, c), (int)len, line, color(o, RESET));
+		/* A diff arrives escaped; escaped again here, in case (a no-op on escaped text). */
+		struct strbuf safe = STRBUF_INIT;
+		strbuf_init(&safe);
+		escape_add(&safe, line, len, len, 0);
+		fprintf(f, "        %s%s%s\n", color(o, c), safe.buf, color(o, RESET));
+		strbuf_release(&safe);
 		line += len + (nl ? 1 : 0);
 	}
 }
@@ -96,11 +111,23 @@ static const char *status_label(enum test_status s)
 	}
 }
 
+/* "      kind: message", the kind in `emphasis`; a skipped check all in yellow. */
+static void print_check(FILE *f, const struct check *c, const struct text_options *o)
+{
+	fprintf(f, "      %s", color(o, c->skipped ? YELLOW : BOLD));
+	escape_fputs(f, c->kind);
+	fprintf(f, "%s: ", c->skipped ? "" : color(o, RESET));
+	escape_fputs(f, c->message);
+	fprintf(f, "%s\n", c->skipped ? color(o, RESET) : "");
+}
+
 static void print_test(FILE *f, const struct test_result *t, const struct text_options *o)
 {
 	bool passed = t->status == STATUS_PASSED;
-	fprintf(f, "  %s%-5s%s %s  (", color(o, passed ? GREEN : RED), status_label(t->status),
-		color(o, RESET), t->name);
+	fprintf(f, "  %s%-5s%s ", color(o, passed ? GREEN : RED), status_label(t->status),
+		color(o, RESET));
+	escape_fputs(f, t->name);
+	fprintf(f, "  (");
 	print_points(f, t->score);
 	fprintf(f, "/");
 	print_points(f, t->max_score);
@@ -108,8 +135,7 @@ static void print_test(FILE *f, const struct test_result *t, const struct text_o
 	if (passed && !o->student) {
 		for (size_t i = 0; i < t->nchecks; i++)
 			if (t->checks[i].skipped)
-				fprintf(f, "      %s%s: %s%s\n", color(o, YELLOW), t->checks[i].kind,
-					t->checks[i].message, color(o, RESET));
+				print_check(f, &t->checks[i], o);
 		return;
 	}
 	if (passed || (o->student && t->hidden))
@@ -120,19 +146,20 @@ static void print_test(FILE *f, const struct test_result *t, const struct text_o
 		const struct check *c = &t->checks[i];
 		if (c->ok && !(c->skipped && !o->student))
 			continue;
-		if (c->skipped) {
-			fprintf(f, "      %s%s: %s%s\n", color(o, YELLOW), c->kind, c->message, color(o, RESET));
+		print_check(f, c, o);
+		if (c->skipped)
 			continue;
-		}
-		fprintf(f, "      %s%s%s: %s\n", color(o, BOLD), c->kind, color(o, RESET), c->message);
 		if (c->diff)
 			print_diff(f, c->diff, o);
 		const char *hint = o->student ? report_hint(c->kind) : NULL;
 		if (hint)
 			fprintf(f, "      %shint: %s%s\n", color(o, YELLOW), hint, color(o, RESET));
 	}
-	if (t->diagnosis && *t->diagnosis)
-		fprintf(f, "      %swhy:%s %s\n", color(o, BOLD), color(o, RESET), t->diagnosis);
+	if (t->diagnosis && *t->diagnosis) {
+		fprintf(f, "      %swhy:%s ", color(o, BOLD), color(o, RESET));
+		escape_fputs(f, t->diagnosis);
+		fputc('\n', f);
+	}
 }
 
 void report_print_text(FILE *f, const struct grade_result *r, const struct text_options *o)
@@ -141,28 +168,34 @@ void report_print_text(FILE *f, const struct grade_result *r, const struct text_
 	for (size_t i = 0; i < r->ntests; i++)
 		passed += r->tests[i].status == STATUS_PASSED;
 
-	fprintf(f, "%s%s%s", color(o, BOLD), r->assignment, color(o, RESET));
-	if (o->title)
-		fprintf(f, " (%s)", o->title);
-	fprintf(f, " - %s\n", r->submission);
+	fprintf(f, "%s", color(o, BOLD));
+	escape_fputs(f, r->assignment);
+	fprintf(f, "%s", color(o, RESET));
+	if (o->title) {
+		fprintf(f, " (");
+		escape_fputs(f, o->title);
+		fprintf(f, ")");
+	}
+	fprintf(f, " - ");
+	escape_fputs(f, r->submission);
+	fputc('\n', f);
 
 	if (!r->build.ok) {
 		fprintf(f, "  %sbuild failed%s (%.2fs):\n", color(o, RED), color(o, RESET), r->build.seconds);
-		const char *out = r->build.output;
-		size_t len = strlen(out);
-		if (len > BUILD_OUTPUT_SHOWN)
-			len = BUILD_OUTPUT_SHOWN;
-		/* Escaped line by line, so the compiler's own line breaks stay readable. */
+		const char *out = r->build.output ? r->build.output : "";
+		size_t total = r->build.output ? r->build.output_len : 0;
+		size_t len = total > BUILD_OUTPUT_SHOWN ? BUILD_OUTPUT_SHOWN : total;
+		/* Escaped line by line, so the compiler's own line breaks stay readable (NULs: \0). */
 		for (const char *line = out; line < out + len;) {
 			const char *nl = memchr(line, '\n', (size_t)(out + len - line));
 			size_t n = nl ? (size_t)(nl - line) : (size_t)(out + len - line);
-			char *esc = diff_escape(line, n, n);
+			char *esc = escape_bytes(line, n, n);
 			fprintf(f, "    %s\n", esc);
 			free(esc);
 			line += n + 1;
 		}
-		if (strlen(out) > BUILD_OUTPUT_SHOWN)
-			fprintf(f, "    ... (%zu more bytes of build output)\n", strlen(out) - BUILD_OUTPUT_SHOWN);
+		if (total > BUILD_OUTPUT_SHOWN)
+			fprintf(f, "    ... (%zu more bytes of build output)\n", total - BUILD_OUTPUT_SHOWN);
 	}
 	for (size_t i = 0; i < r->ntests; i++)
 		print_test(f, &r->tests[i], o);
@@ -175,8 +208,10 @@ void report_print_text(FILE *f, const struct grade_result *r, const struct text_
 	fprintf(f, "%s, %zu of %zu tests passed\n", color(o, RESET), passed, r->ntests);
 	if (!r->isolation_full && !o->student) {
 		fprintf(f, "  %sisolation: partial (missing:", color(o, YELLOW));
-		for (size_t i = 0; i < r->isolation_missing.n; i++)
-			fprintf(f, "%s %s", i ? "," : "", r->isolation_missing.v[i]);
+		for (size_t i = 0; i < r->isolation_missing.n; i++) {
+			fprintf(f, "%s ", i ? "," : "");
+			escape_fputs(f, r->isolation_missing.v[i]);
+		}
 		fprintf(f, ")%s\n", color(o, RESET));
 	}
 }

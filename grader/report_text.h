@@ -3,8 +3,10 @@
  * `grade` and the student's `check`.
  *
  * Colour only when asked (the caller decides: a terminal, and NO_COLOR not
- * set).  Student output is never printed raw: diffs and messages arrive
- * escaped from compare/diff, and the build output is escaped here.
+ * set).  Nothing a student controls is printed raw: the build output is
+ * escaped here (escape_bytes), and every name, message, diff and diagnosis
+ * goes through escape_fputs, which leaves the grader's own text alone and
+ * escapes any control a process, file or folder name smuggled into it.
  */
 #ifndef GRADER_REPORT_TEXT_H
 #define GRADER_REPORT_TEXT_H
@@ -21,6 +23,9 @@ struct text_options {
 };
 
 void report_print_text(FILE *f, const struct grade_result *r, const struct text_options *opts);
+
+/* "grader: warning: isolation partial, missing: a, b" on f (a sandbox that is not full). */
+void report_warn_partial(FILE *f, const struct strvec *missing);
 
 /* Whether f should get colour: a terminal and no NO_COLOR in the environment. */
 bool report_want_color(FILE *f);

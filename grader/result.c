@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "trace.h"
 
 struct check *test_result_add_check(struct test_result *t, const char *kind, bool ok,
@@ -85,8 +86,8 @@ size_t grade_result_print_errors(FILE *f, const struct grade_result *r)
 		for (size_t j = 0; j < t->nchecks && !*why; j++)
 			if (!t->checks[j].ok)
 				why = t->checks[j].message;
-		fprintf(f, "grader: error: %s: test '%s' could not be carried out: %s\n",
-			r->submission, t->name, why);
+		escape_line(f, "grader: error: %s: test '%s' could not be carried out: %s",
+			    r->submission, t->name, why);
 	}
 	return n;
 }

@@ -53,7 +53,8 @@ struct test_result {
 struct build_result {
 	bool ok;
 	double seconds;
-	char *output;		/* compiler messages (capped) */
+	char *output;		/* compiler messages (capped), NUL-terminated but may hold NULs */
+	size_t output_len;	/* its length: a NUL in a message must not hide what follows */
 };
 
 struct grade_result {

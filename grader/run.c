@@ -441,7 +441,7 @@ static void answer_denied_call(struct loop *lp, int *fd)
 	char state;
 	if (!run_proc_stat(d.pid, &ppid, &pgid, &state, comm, sizeof(comm)))
 		snprintf(comm, sizeof(comm), "?");
-	strvec_pushf(lp->denied, "pid %d (%s) called %s", (int)d.pid, comm, d.syscall);
+	strvec_pushf_capped(lp->denied, FINDINGS_MAX, "pid %d (%s) called %s", (int)d.pid, comm, d.syscall);
 }
 
 /* Reads every pending signal; true when there was one. */

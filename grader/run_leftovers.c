@@ -104,7 +104,7 @@ void run_find_leftovers(const struct loop *lp, const pid_t *pgids, size_t npgids
 	size_t n = list_others(lp, pgids, npgids, &others);
 	for (size_t i = 0; i < n; i++)
 		if (others[i].state != 'Z')
-			strvec_pushf(found, "pid %d (%s)", (int)others[i].pid, others[i].comm);
+			strvec_pushf_capped(found, FINDINGS_MAX, "pid %d (%s)", (int)others[i].pid, others[i].comm);
 	free(others);
 }
 

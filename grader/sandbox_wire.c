@@ -32,6 +32,7 @@ static void put_strvec(struct strbuf *sb, const struct strvec *sv)
 	put_u64(sb, sv->n);
 	for (size_t i = 0; i < sv->n; i++)
 		put_str(sb, sv->v[i]);
+	put_u64(sb, sv->more);
 }
 
 static void put_output(struct strbuf *sb, const struct run_output *o)
@@ -169,6 +170,7 @@ static void get_strvec(struct reader *r, struct strvec *sv)
 		if (s)
 			strvec_push_owned(sv, s);
 	}
+	sv->more = (size_t)get_u64(r);
 }
 
 static void get_output(struct reader *r, struct run_output *o)

@@ -251,9 +251,10 @@ static void on_call(struct tracer *t, struct task *task, int nr, const uint64_t 
 	struct strbuf text = STRBUF_INIT;
 	strbuf_init(&text);
 	bool complete = trace_format_entry(task->tid, name, task->args, &text);
-	uint64_t clone_flags = !strcmp(name, "clone")	 ? task->args[0]
-			       : !strcmp(name, "clone3") ? trace_clone3_flags(task->tid, task->args[0])
-							 : 0;
+	uint64_t clone_flags = !strcmp(name, "clone") ? task->args[0]
+			       : !strcmp(name, "clone3")
+				   ? trace_clone3_flags(task->tid, task->args[0])
+				   : 0;
 	char *kind = clone_flags & CLONE_THREAD ? xasprintf("%s%s", name, TRACE_THREAD_SUFFIX)
 						: xstrdup(name);
 	/* pipe's descriptors are known only at its exit: then the message names the call alone. */
@@ -353,7 +354,8 @@ static void note_shell(struct tracer *t, const struct process *p, const char *sh
 		const char *arg = p->rec.argv.v[i];
 		/* Quoted as a shell would need it: "sh -c 'ls | wc'" shows the one command. */
 		bool quote = !*arg || arg[strcspn(arg, " \t\n'\"\\|&;<>()$`*?")];
-		strbuf_addf(&args, "%s%s%s%s", i ? " " : "", quote ? "'" : "", arg, quote ? "'" : "");
+		strbuf_addf(&args, "%s%s%s%s", i ? " " : "", quote ? "'" : "", arg,
+			    quote ? "'" : "");
 	}
 	char *first = xasprintf("pid %d ran a shell (%s): %.*s%s", (int)p->rec.pid, shell,
 				TRACE_SHELL_ARGS_SHOWN, args.buf,
@@ -470,7 +472,7 @@ static enum settling settle(struct process *c, double now)
 	if (c->blocked_since < 0)
 		c->blocked_since = now;
 	return (now - c->blocked_since) * 1000 >= TRACE_SETTLE_BLOCKED_MS ? SETTLING_RUNS_ON
-									: SETTLING_PENDING;
+									  : SETTLING_PENDING;
 }
 
 /*
@@ -494,17 +496,19 @@ bool trace_judge_children(struct tracer *t, size_t parent, bool final, double no
 			if (t->req.zombies && still_zombie(c->rec.pid, p->rec.pid)) {
 				char *who = process_label(p, "parent ");
 				char *whom = process_label(c, "child ");
-				strvec_pushf(&t->out->zombies, "%s never waited for %s", who, whom);
+				strvec_pushf_capped(&t->out->zombies, FINDINGS_MAX,
+						    "%s never waited for %s", who, whom);
 				free(who);
 				free(whom);
 			}
 		} else if (final || settle(c, now) == SETTLING_RUNS_ON) {
 			c->judged = true;
 			if (t->req.orphans)
-				strvec_pushf(&t->out->orphans,
-					     "pid %d (%s), left running by its parent pid %d (%s)",
-					     (int)c->rec.pid, trace_process_name(c), (int)p->rec.pid,
-					     trace_process_name(p));
+				strvec_pushf_capped(
+				    &t->out->orphans, FINDINGS_MAX,
+				    "pid %d (%s), left running by its parent pid %d (%s)",
+				    (int)c->rec.pid, trace_process_name(c), (int)p->rec.pid,
+				    trace_process_name(p));
 		} else {
 			pending = true;
 		}
@@ -518,8 +522,8 @@ static void list_fds(struct tracer *t, const struct process *p, pid_t tid)
 	strvec_init(&held);
 	trace_proc_fds(tid, &held);
 	for (size_t i = 0; i < held.n; i++)
-		strvec_pushf(&t->out->fds, "pid %d (%s) exited holding %s", (int)p->rec.pid,
-			     trace_process_name(p), held.v[i]);
+		strvec_pushf_capped(&t->out->fds, FINDINGS_MAX, "pid %d (%s) exited holding %s",
+				    (int)p->rec.pid, trace_process_name(p), held.v[i]);
 	strvec_clear(&held);
 }
 
@@ -555,7 +559,7 @@ static bool on_exit_stop(struct tracer *t, struct task *task)
 	look_for_loaded_shell(t, p, task->tid);
 	if (task->tid == p->rec.pid)
 		trace_note_status(p, WIFEXITED(status) ? WEXITSTATUS(status) : 0,
-			    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+				  WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	if (p->threads > 0)
 		p->threads--;
 	/*

@@ -58,16 +58,28 @@ void strbuf_reset(struct strbuf *sb);
 char *strbuf_detach(struct strbuf *sb, size_t *len);
 void strbuf_release(struct strbuf *sb);
 
-/* A NULL-terminated vector of owned strings (v[n] == NULL; v is never NULL after init). */
+/*
+ * A NULL-terminated vector of owned strings (v[n] == NULL; v is never NULL
+ * after init).  A list a student can make as long as they like (findings:
+ * leftover objects, orphans, denied calls) is filled with
+ * strvec_pushf_capped: it keeps the first strings and counts the others in
+ * `more`, so that neither memory nor a report grows with what they create.
+ */
 struct strvec {
 	char **v;
 	size_t n;
 	size_t cap;
+	size_t more;	/* strings left out by strvec_pushf_capped */
 };
-#define STRVEC_INIT {NULL, 0, 0}
+#define STRVEC_INIT {NULL, 0, 0, 0}
+/* Findings of one kind kept, and listed in a report; the rest are counted ("and 12 more"). */
+#define FINDINGS_MAX 10
 void strvec_init(struct strvec *sv);
 void strvec_push(struct strvec *sv, const char *s);
 void strvec_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* strvec_pushf while sv holds fewer than max strings; past that only sv->more grows. */
+void strvec_pushf_capped(struct strvec *sv, size_t max, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Takes ownership of s. */
 void strvec_push_owned(struct strvec *sv, char *s);
 void strvec_pushv(struct strvec *sv, const char *const *v);
@@ -83,7 +95,8 @@ int read_file(const char *path, struct strbuf *sb);
  */
 ssize_t read_small_file(const char *path, char *buf, size_t size);
 /*
- * Writes data to path atomically: a temporary file in the same folder, then
+ * Writes data to path atomically: a temporary file in the same folder
+ * (".tmp-XXXXXX": its name fits NAME_MAX whatever path's), mode 0644, then
  * rename.  A killed writer leaves the old file or the new one, never half
  * of one.  No fsync: a power failure may leave an empty file, which every
  * reader of these files (--resume, the build cache) takes for a missing
@@ -92,7 +105,7 @@ ssize_t read_small_file(const char *path, char *buf, size_t size);
 int write_file_atomic(const char *path, const void *data, size_t len);
 /* Writes text to a file that exists (a /proc or cgroup control file) in one go. */
 int write_text_file(const char *path, const char *text);
-/* mkdir -p; mode applies to the folders it creates. */
+/* mkdir -p; mode applies to the folders it creates.  An empty path is an error. */
 int mkdir_p(const char *path, mode_t mode);
 /*
  * Copies the contents of folder src into existing folder dst (or, when src is
@@ -124,7 +137,7 @@ const char *scratch_parent(void);
 char *make_scratch_dir(const char *prefix);
 /* The same under parent. */
 char *make_scratch_dir_in(const char *parent, const char *prefix);
-/* Joins two path parts with one '/'. Caller frees. */
+/* Joins two path parts with one '/' ("" and b give b, never "/b"). Caller frees. */
 char *path_join(const char *a, const char *b);
 bool path_is_dir(const char *path);
 bool path_exists(const char *path);
@@ -145,6 +158,8 @@ int write_all(int fd, const void *data, size_t len);
 
 /* "64 KiB", "100.0 MiB", "12 bytes"; caller frees. */
 char *human_size(double bytes);
+/* "453,990": a count with thousands separators (whatever the locale); caller frees. */
+char *human_count(unsigned long long n);
 
 /* Monotonic clock in seconds. */
 double now_seconds(void);

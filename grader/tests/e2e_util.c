@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "run.h"
+#include "sandbox.h"
 #include "util.h"
 
 static void copy_field(char *dst, size_t size, const char *src)
@@ -76,6 +77,17 @@ const char *e2e_tmpdir(void)
 	return tmpdir;
 }
 
+void e2e_require_full_sandbox(void)
+{
+	struct sandbox *sb = sandbox_new(true);
+	bool full = sandbox_full(sb);
+	char *missing = xstrdup(sandbox_missing(sb)->n ? sandbox_missing(sb)->v[0] : "");
+	sandbox_free(sb);
+	cr_assert(full, "the sandbox is incomplete on this machine (%s): hostile submissions not run",
+		  missing);
+	free(missing);
+}
+
 char *e2e_report_path(const char *submission)
 {
 	return xasprintf("%s/%s.json", e2e_tmpdir(), submission ? submission : "?");
@@ -107,8 +119,10 @@ void e2e_run_grader(const char *const *argv, struct e2e_run *run)
 	cr_assert(!rr.timed_out, "%s did not finish", argv[0]);
 	run->signal = rr.procs[0].signal;
 	run->exit_code = rr.procs[0].signal ? -1 : rr.procs[0].exit_code;
-	run->out = xstrdup(rr.procs[0].out.data);
-	run->err = xstrdup(rr.procs[0].err.data);
+	run->out = xmemdup0(rr.procs[0].out.data, rr.procs[0].out.len);
+	run->out_len = rr.procs[0].out.len;
+	run->err = xmemdup0(rr.procs[0].err.data, rr.procs[0].err.len);
+	run->err_len = rr.procs[0].err.len;
 	run_result_release(&rr);
 	strvec_clear(&env);
 }

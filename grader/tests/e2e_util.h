@@ -32,12 +32,19 @@ struct e2e_run {
 	int signal;
 	char *out;
 	char *err;
+	size_t out_len;	/* what was written, NULs included */
+	size_t err_len;
 };
 
 /* The grader under test: $GRADER_BIN, else build/san/grader. */
 const char *e2e_grader(void);
 /* A private scratch folder for this test process (made on first use). */
 const char *e2e_tmpdir(void);
+/*
+ * Fails the test unless the sandbox is complete here: hostile submissions
+ * harm the machine they run on, and are never graded without it.
+ */
+void e2e_require_full_sandbox(void);
 /* <tmpdir>/<submission>.json; caller frees. */
 char *e2e_report_path(const char *submission);
 /* Runs argv (NULL-terminated) from the repository root; asserts it could be run. */

@@ -240,6 +240,87 @@ Test(class_report, csv_quotes_names_and_prints_plain_numbers)
 	free(path);
 }
 
+/* Adds r (taken over) to cr. */
+static void add_report(struct class_report *cr, json_t *r)
+{
+	cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
+	json_decref(r);
+}
+
+/* Finishes and frees cr; the text of the report `name` it wrote. */
+static char *finished(struct class_report *cr, const char *name)
+{
+	cr_assert_eq(class_report_finish(cr), 0, "%s", error_last());
+	class_report_free(cr);
+	char *path = out_path(name);
+	char *text = slurp(path);
+	free(path);
+	return text;
+}
+
+/*
+ * OWASP's CSV injection advice: a cell a spreadsheet would take for a
+ * formula (=, +, -, @, tab, CR first) gets a leading quote, inside quotes.
+ * The grader's own numbers stay numbers.
+ */
+Test(class_report, csv_cells_a_spreadsheet_takes_for_formulas_are_neutralised)
+{
+	static const char *const names[] = {"=danger()"};
+	static const double points[] = {1};
+	struct class_report *cr = class_report_new(scratch, CLASS_REPORT_CSV, "pipes", NULL, names,
+						   points, 1);
+	cr_assert_not_null(cr, "%s", error_last());
+	static const char *const students[] = {
+	    "=HYPERLINK(\"http://x\",\"y\")", "-2+3", "+1", "@SUM(A1)", "\tx", "\rx",
+	    "bob=1", "c1\xc2\x9b bidi\xe2\x80\xae"};
+	for (size_t i = 0; i < sizeof(students) / sizeof(students[0]); i++)
+		add_report(cr, report(students[i], 1, 1, true, "",
+				      json_pack("[o]", test("=danger()", "passed", 1, 1, false,
+							    NULL, NULL))));
+	char *text = finished(cr, "gradebook.csv");
+	struct csv csv;
+	csv_parse(text, &csv);
+	cr_assert_eq(csv.n, 9, "%s", text);
+	assert_row(&csv.rows[0], (const char *const[]){"student", "score", "max_score", "'=danger()"},
+		   4);
+	static const char *const want[] = {
+	    "'=HYPERLINK(\"http://x\",\"y\")", "'-2+3", "'+1", "'@SUM(A1)", "'\tx", "'\rx",
+	    "bob=1", "c1\xef\xbf\xbd bidi\xef\xbf\xbd"};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_row(&csv.rows[i + 1], (const char *const[]){want[i], "1", "1", "1"}, 4);
+	cr_expect(strstr(text, "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1,1,1\r\n"), "%s", text);
+	cr_expect(strstr(text, "\"'-2+3\",1,1,1\r\n"), "%s", text);
+	csv_free(&csv);
+	free(text);
+}
+
+/* batch's stand-in for a report it could not read: no score to import, "error" in each cell. */
+Test(class_report, a_missing_report_has_no_score_and_says_error)
+{
+	struct class_report *cr = class_report_new(scratch, CLASS_REPORT_CSV | CLASS_REPORT_JUNIT,
+						   "pipes", NULL, two_names, two_points, 2);
+	cr_assert_not_null(cr, "%s", error_last());
+	json_t *r = report(
+	    "lost", 0, 15, true, "",
+	    json_pack("[o, o]",
+		      test("a, b \"c\"", "error", 0, 10, false,
+			   json_pack("[o]", check("error", false, "could not write the report", NULL)),
+			   NULL),
+		      test("plain", "error", 0, 5, false,
+			   json_pack("[o]", check("error", false, "could not write the report", NULL)),
+			   NULL)));
+	json_object_set_new(r, "report_missing", json_true());
+	add_report(cr, r);
+	char *text = finished(cr, "gradebook.csv");
+	cr_expect(strstr(text, "\r\nlost,,15,error,error\r\n"), "%s", text);
+	free(text);
+	char *path = out_path("junit.xml");
+	text = slurp(path);
+	cr_expect(strstr(text, "<error message=\"error: could not write the report\""), "%s", text);
+	free(text);
+	free(path);
+}
+
 /* ---- junit.xml ------------------------------------------------------- */
 
 static size_t utf8_len(const unsigned char *s)

@@ -397,3 +397,35 @@ Test(cli, an_unwritable_report_folder_still_prints_the_report)
 	cr_expect_str_eq(json_string_value(json_object_get(test, "status")), "failed");
 	json_decref(report);
 }
+
+/* An empty path is a usage error, said as such: `-o ''` once read past a buffer and wrote /.grader. */
+Test(cli, empty_paths_are_usage_errors)
+{
+	const char *sub = ROBUSTNESS "/submissions/exit_42";
+	const struct {
+		const char *argv[8];
+		const char *said;
+	} cases[] = {
+	    {{"grade", ROBUSTNESS, sub, "-o", "", NULL}, "-o REPORT_DIR is empty"},
+	    {{"grade", "", sub, NULL}, "SPEC is empty"},
+	    {{"grade", ROBUSTNESS, "", NULL}, "SUBMISSION_DIR is empty"},
+	    {{"check", "--spec", "", sub, NULL}, "--spec SPEC is empty"},
+	    {{"check", ROBUSTNESS, "", NULL}, "SUBMISSION_DIR is empty"},
+	    {{"check", "", NULL}, "SUBMISSION_DIR is empty"},
+	    {{"check", ROBUSTNESS, sub, "-o", "", NULL}, "-o REPORT_DIR is empty"},
+	    {{"batch", ROBUSTNESS, ROBUSTNESS "/submissions", "-o", "", NULL},
+	     "-o REPORT_DIR is empty"},
+	    {{"batch", "", ROBUSTNESS "/submissions", NULL}, "SPEC is empty"},
+	    {{"batch", ROBUSTNESS, "", NULL}, "SUBMISSIONS_ROOT is empty"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *argv[10] = {e2e_grader()};
+		for (size_t k = 0; cases[i].argv[k]; k++)
+			argv[k + 1] = cases[i].argv[k];
+		e2e_release_and_run(argv, &run);
+		cr_expect_eq(run.exit_code, 2, "case %zu (%s): exit %d, stderr: %s", i, cases[i].said,
+			     run.exit_code, run.err);
+		cr_expect_not_null(strstr(run.err, cases[i].said), "case %zu: %s", i, run.err);
+		cr_expect_not_null(strstr(run.err, "usage: grader"), "case %zu: %s", i, run.err);
+	}
+}

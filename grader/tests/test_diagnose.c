@@ -336,6 +336,19 @@ static void child_pauses(const struct family *f)
 	pause();
 }
 
+static void child_closes_everything_and_pauses(const struct family *f)
+{
+	(void)f;
+	/* close_range (Linux 5.9) where there is one, else every descriptor the limit allows. */
+	bool closed = false;
+#ifdef SYS_close_range
+	closed = syscall(SYS_close_range, 0U, ~0U, 0U) == 0;
+#endif
+	for (long fd = sysconf(_SC_OPEN_MAX) - 1; !closed && fd >= 0; fd--)
+		close((int)fd);
+	pause();
+}
+
 static void child_stops(const struct family *f)
 {
 	(void)f;
@@ -545,19 +558,40 @@ Test(diagnose, spinning_child)
 	expect_has("`while (read(...) != 0)`");
 }
 
+/* pause() is its own call on x86-64 and ppoll() elsewhere: both read the same. */
+static void wait_paused(pid_t pid)
+{
+#ifdef SYS_pause
+	wait_blocked(pid, NRS(SYS_pause, SYS_ppoll), ANY_ARG);
+#else
+	wait_blocked(pid, NRS(SYS_ppoll), ANY_ARG);
+#endif
+}
+
 Test(diagnose, pausing_child)
 {
 	start(parent_closes_all_then_waits, child_pauses);
-	/* pause() is its own call on x86-64 and ppoll() elsewhere: both read the same. */
-#ifdef SYS_pause
-	wait_blocked(fam.child, NRS(SYS_pause, SYS_ppoll), ANY_ARG);
-#else
-	wait_blocked(fam.child, NRS(SYS_ppoll), ANY_ARG);
-#endif
+	wait_paused(fam.child);
 	wait_blocked(fam.parent, NRS(SYS_wait4), ANY_ARG);
 	diagnose_now();
 	expect_has("which is waiting for a signal in pause(), and none has come.");
 	expect_has("sigsuspend()");
+}
+
+/* A process holding no descriptor at all: nothing to sort (qsort must not get NULL, as UBSan says). */
+Test(diagnose, snapshot_of_a_process_holding_no_descriptor)
+{
+	start(parent_closes_all_then_waits, child_closes_everything_and_pauses);
+	wait_paused(fam.child);
+	struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
+	cr_assert_eq(diagnose_snapshot_take(&snap), 0, "%s", error_last());
+	const struct diagnose_proc *child = NULL;
+	for (size_t i = 0; i < snap.n; i++)
+		if (snap.procs[i].pid == fam.child)
+			child = &snap.procs[i];
+	cr_assert_not_null(child, "the child is not in the snapshot");
+	cr_expect_eq(child->nfds, 0);
+	diagnose_snapshot_release(&snap);
 }
 
 /* System V: a semaphore nobody signals, a message nobody sends. */

@@ -18,10 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "e2e_util.h"
-#include "sandbox.h"
+#include "report_json.h"
+#include "util.h"
 
 struct submission_case {
 	char table[128];
@@ -95,7 +97,7 @@ static void check_submission(const struct submission_case *c)
 		  "%s: grader exited %d (signal %d); stderr:\n%s", c->submission, run.exit_code,
 		  run.signal, run.err);
 	json_error_t jerr;
-	json_t *report = json_loads(run.out, 0, &jerr);
+	json_t *report = json_loads(run.out, JSON_ALLOW_NUL, &jerr);
 	cr_assert_not_null(report, "%s: stdout is not JSON (%s): %.500s", c->submission, jerr.text,
 			   run.out);
 
@@ -137,11 +139,26 @@ static void check_submission(const struct submission_case *c)
 		     run.exit_code);
 	/* Whatever the student's program printed, the report file is there and is the same JSON. */
 	char *path = e2e_report_path(json_string_value(json_object_get(report, "submission")));
-	json_t *on_disk = json_load_file(path, 0, &jerr);
+	json_t *on_disk = json_load_file(path, JSON_ALLOW_NUL, &jerr);
 	cr_expect_not_null(on_disk, "report file %s: %s", path, jerr.text);
 	cr_expect(on_disk && json_equal(on_disk, report), "%s differs from stdout", path);
 	json_decref(on_disk);
 	free(path);
+	/* Nothing a program does makes its reports large (docs/reports.md, "Bounds"). */
+	char *files[] = {
+		xasprintf("%s.json", json_string_value(json_object_get(report, "submission"))),
+		xstrdup("junit.xml"),
+		xstrdup("results.json"),
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *file = path_join(e2e_tmpdir(), files[i]);
+		struct stat st = {0};
+		cr_expect(stat(file, &st) == 0 && st.st_size < REPORT_JSON_MAX,
+			  "%s: %s is missing or weighs %lld bytes", c->submission, files[i],
+			  (long long)st.st_size);
+		free(file);
+		free(files[i]);
+	}
 	json_decref(report);
 	e2e_run_release(&run);
 	e2e_rows_free(&rows);
@@ -179,13 +196,7 @@ static int processes_working_under(const char *dir)
 
 ParameterizedTest(struct submission_case *c, hostile, submission, .timeout = 120)
 {
-	/* Some of these attacks harm the machine they run on: never without the whole sandbox. */
-	struct sandbox *sb = sandbox_new(true);
-	bool full = sandbox_full(sb);
-	const char *missing = sandbox_missing(sb)->n ? sandbox_missing(sb)->v[0] : "";
-	cr_assert(full, "the sandbox is incomplete on this machine (%s): hostile submissions not run",
-		  missing);
-	sandbox_free(sb);
+	e2e_require_full_sandbox();
 
 	/* The grader's scratch folders go under this test's own folder, to find its processes by. */
 	const char *tmpdir = e2e_tmpdir();

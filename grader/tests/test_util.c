@@ -1,11 +1,14 @@
 /*
- * Unit tests of util.c's tree copies: copy_tree makes new files, link_tree
- * hard-links them (the build cache's way of keeping a build without
- * writing it again), except files a link would keep setuid; links below a
- * submission's folder are never followed.
+ * Unit tests of util.c: tree copies (copy_tree makes new files, link_tree
+ * hard-links them, the build cache's way of keeping a build without
+ * writing it again, except files a link would keep setuid; links below a
+ * submission's folder are never followed), atomic writes whatever the
+ * length of the name, paths that are empty, capped lists and counts.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -145,4 +148,74 @@ Test(util, copy_tree_copies_a_link_as_a_link)
 	free(src);
 	free(dst);
 	free(link);
+}
+
+/* A name that fills NAME_MAX: "<name>.tmp-PID" could not exist, a short temporary name can. */
+Test(util, atomic_write_of_a_name_that_fills_name_max)
+{
+	char name[NAME_MAX + 1];
+	memset(name, 'n', NAME_MAX);
+	name[NAME_MAX] = '\0';
+	char *path = in_scratch(name);
+	cr_assert_eq(write_file_atomic(path, "whole", 5), 0, "%s", error_last());
+	/* Readable by the TA's web server, as a report must be. */
+	cr_expect_eq(mode_of(name), 0644);
+	/* Written again: replaced, and no temporary file stays. */
+	cr_assert_eq(write_file_atomic(path, "again", 5), 0, "%s", error_last());
+	DIR *d = opendir(scratch);
+	cr_assert_not_null(d);
+	struct dirent *de;
+	size_t entries = 0;
+	while ((de = readdir(d)))
+		entries += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	cr_expect_eq(entries, 1);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	cr_expect_eq(read_file(path, &sb), 0);
+	cr_expect_str_eq(sb.buf, "again");
+	strbuf_release(&sb);
+	free(path);
+}
+
+Test(util, empty_paths_are_refused_not_read_past)
+{
+	cr_expect_eq(mkdir_p("", 0755), -1);
+	cr_expect_not_null(strstr(error_last(), "empty"), "%s", error_last());
+	/* Joined to "", a name stays relative: "" and ".grader" is never "/.grader". */
+	char *joined = path_join("", ".grader");
+	cr_expect_str_eq(joined, ".grader");
+	free(joined);
+	joined = path_join("/", "x");
+	cr_expect_str_eq(joined, "/x");
+	free(joined);
+}
+
+Test(util, capped_list_keeps_the_first_and_counts_the_rest)
+{
+	struct strvec sv = STRVEC_INIT;
+	strvec_init(&sv);
+	for (int i = 0; i < 25; i++)
+		strvec_pushf_capped(&sv, FINDINGS_MAX, "item %d", i);
+	cr_expect_eq(sv.n, FINDINGS_MAX);
+	cr_expect_eq(sv.more, 25 - FINDINGS_MAX);
+	cr_expect_str_eq(sv.v[0], "item 0");
+	cr_expect_str_eq(sv.v[FINDINGS_MAX - 1], "item 9");
+	cr_expect_null(sv.v[sv.n]);
+	strvec_clear(&sv);
+	cr_expect_eq(sv.more, 0);
+}
+
+Test(util, counts_have_thousands_separators)
+{
+	const struct {
+		unsigned long long n;
+		const char *text;
+	} cases[] = {{0, "0"}, {999, "999"}, {1000, "1,000"}, {24090, "24,090"},
+		     {453990, "453,990"}, {1234567, "1,234,567"}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = human_count(cases[i].n);
+		cr_expect_str_eq(text, cases[i].text);
+		free(text);
+	}
 }
