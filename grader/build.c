@@ -202,6 +202,7 @@ int build_submission_cached(const struct spec *spec, const char *submission_dir,
 	int ret;
 	memset(out, 0, sizeof(*out));
 	if (path_is_dir(entry) && cache_load(entry, build_dir, out) == 0) {
+		out->cached = true;
 		ret = 0;
 	} else {
 		free(out->output);

@@ -224,6 +224,7 @@ static json_t *report_json_build(const struct grade_result *r, const struct repo
 	json_t *build = json_object();
 	json_object_set_new(build, "ok", json_boolean(r->build.ok));
 	json_object_set_new(build, "seconds", report_json_seconds(r->build.seconds));
+	json_object_set_new(build, "cached", json_boolean(r->build.cached));
 	json_object_set_new(build, "output",
 			    r->build.output ? json_bytes(r->build.output, r->build.output_len,
 							 caps->text)

@@ -52,7 +52,8 @@ struct test_result {
 
 struct build_result {
 	bool ok;
-	double seconds;
+	bool cached;		/* taken from the build cache (the same files were built before) */
+	double seconds;		/* of the build itself, also when taken from the cache */
 	char *output;		/* compiler messages (capped), NUL-terminated but may hold NULs */
 	size_t output_len;	/* its length: a NUL in a message must not hide what follows */
 };
