@@ -158,13 +158,18 @@ valgrind: build/grader
 
 # Speed is measured here, never in timed tests.  BENCH_BATCH students for batch_bench.sh.
 BENCH_BATCH ?= 200
+BENCH_CLASS ?= 1000
 bench: deps
 	$(call install_missing,$(BENCH_DEB_PACKAGES))
-	@$(MAKE) --no-print-directory build/grader build/bench/sandbox_overhead build/bench/trace_overhead
+	@$(MAKE) --no-print-directory build/grader build/bench/sandbox_overhead build/bench/trace_overhead \
+		build/bench/floor_grader
 	bench/run_bench.sh
 	@# The whole bundled class, hanging submissions included (about 2.3 s each at -j 1):
 	@# -j 1 against -j 2, the grader's peak memory, and a --resume re-run.
 	bench/batch_bench.sh $(BENCH_BATCH)
+	@# A course at scale: BENCH_CLASS submissions per bundled assignment, grader against the
+	@# naive floor (build/bench/floor_grader), interleaved.  Long: about 10 minutes at 1000.
+	bench/class_bench.sh $(BENCH_CLASS)
 
 build/bench/%: bench/%.c bench/bench_util.c $(OBJS)
 	@mkdir -p $(dir $@)

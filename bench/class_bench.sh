@@ -1,0 +1,96 @@
+#!/bin/sh
+# A course at scale: N submissions for each bundled assignment, in a
+# realistic mix, graded by `grader batch` (its default -j) and by the naive
+# floor (build/bench/floor_grader: build, run each test once with its
+# timeout, compare; no sandbox) under xargs -P with as many jobs, the two
+# interleaved assignment by assignment so that both see the same machine.
+#
+# The mix, per assignment: 70% correct (the bundled correct submission; a
+# fifth of those verbatim, as students hand in the lecture's code, the rest
+# each with a comment of its own so that their builds differ), 30% wrong,
+# a third of those from the bundled submissions that hang (every test of a
+# hanging submission waits: for its timeout, or for the grader to see the
+# deadlock), the rest from the other wrong ones.
+#
+# Prints, per assignment and for the course: wall time of each, the
+# speed-up, and the grader's time split into compile (builds, cached ones
+# excluded), run (tests that finished), waiting (tests that timed out or
+# deadlocked) and overhead (the rest of its workers' time), and the build
+# cache's hit rate.
+#
+#   bench/class_bench.sh [N]      (make bench runs it with N=1000; takes long)
+set -eu
+n=${1:-1000}
+grader=${GRADER:-build/grader}
+floor=${FLOOR:-build/bench/floor_grader}
+jobs=${JOBS:-$(($(nproc) * 2))}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+hanging=$(awk -F'\t' '$4 == "timeout" {print $2}' grader/tests/e2e/expected.tsv | sort -u)
+
+# make_class ASSIGNMENT DIR
+make_class() {
+	a=$1 dir=$2
+	mkdir -p "$dir"
+	hang="" wrong=""
+	for s in submissions/"$a"/*/; do
+		s=${s%/}
+		case "$(basename "$s")" in correct_*) correct=$s; continue ;; esac
+		if echo "$hanging" | grep -qx "$s"; then hang="$hang $s"; else wrong="$wrong $s"; fi
+	done
+	set -- $hang
+	nh=$#
+	set -- $wrong
+	nw=$#
+	i=0 h=0 w=0
+	while [ "$i" -lt "$n" ]; do
+		dst="$dir/s$(printf %05d "$i")"
+		slot=$((i % 10))
+		if [ "$slot" -eq 9 ] && [ "$nh" -gt 0 ]; then
+			set -- $hang
+			shift $((h % nh))
+			src=$1 h=$((h + 1))
+		elif [ "$slot" -ge 7 ] && [ "$nw" -gt 0 ]; then
+			set -- $wrong
+			shift $((w % nw))
+			src=$1 w=$((w + 1))
+		else
+			src=$correct
+		fi
+		mkdir -p "$dst"
+		cp -r "$src"/. "$dst/"
+		# A fifth of the correct ones verbatim; every other one unique.
+		if ! { [ "$src" = "$correct" ] && [ $((i % 5)) -eq 0 ]; }; then
+			for c in "$dst"/*.c; do [ -f "$c" ] && printf '\n/* %s */\n' "$dst" >>"$c"; done
+		fi
+		i=$((i + 1))
+	done
+}
+
+secs() { /usr/bin/time -f "%e" -o "$work/t" "$@" >/dev/null 2>>"$work/err" || true; cat "$work/t"; }
+
+printf '| assignment | submissions | floor s | grader s | speed-up | compile s | run s | waiting s | overhead s | cache hits |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|\n'
+total_f=0 total_g=0
+for spec in testcases/*/spec.yaml; do
+	a=$(basename "$(dirname "$spec")")
+	[ -d "submissions/$a" ] || continue
+	make_class "$a" "$work/$a"
+	f=$(secs sh -c "ls -d '$work/$a'/*/ | xargs -P $jobs -n 1 '$floor' '$spec' > '$work/$a.floor.csv'")
+	g=$(secs "$grader" batch "$spec" "$work/$a" -o "$work/$a.out" -j "$jobs")
+	jq -s --arg f "$f" --arg g "$g" --arg a "$a" --arg j "$jobs" '
+		def sum(f): map(f) | add // 0;
+		(sum(if .build.cached then 0 else .build.seconds end)) as $compile |
+		(sum([.tests[] | select(.status != "timeout") | .seconds] | add // 0)) as $run |
+		(sum([.tests[] | select(.status == "timeout") | .seconds] | add // 0)) as $wait |
+		(($g | tonumber) * ($j | tonumber) - $compile - $run - $wait) as $over |
+		"| \($a) | \(length) | \($f) | \($g) | \((($f | tonumber) / ($g | tonumber)) * 10 | round / 10)x | \($compile * 10 | round / 10) | \($run * 10 | round / 10) | \($wait * 10 | round / 10) | \($over * 10 | round / 10) | \(sum(if .build.cached then 1 else 0 end)) of \(length) |"
+	' "$work/$a.out"/*.json | tr -d '"'
+	total_f=$(echo "$total_f + $f" | bc)
+	total_g=$(echo "$total_g + $g" | bc)
+	rm -rf "$work/$a" "$work/$a.out"
+done
+printf '\ncourse: floor %ss, grader %ss (%s workers on %s CPUs): %sx\n' "$total_f" "$total_g" "$jobs" "$(nproc)" \
+	"$(echo "scale=1; $total_f / $total_g" | bc)"
+printf '(overhead: the workers'"'"' time, -j times the wall clock, minus compile, run and waiting)\n'
