@@ -1,5 +1,6 @@
 /*
- * compare: the output matchers.
+ * compare: the output matchers, and the helpers the files of the module
+ * share (compare_internal.h).
  *
  * Outputs are byte strings that may hold NUL bytes and invalid UTF-8, so
  * every comparison works on (pointer, length) pairs and nothing here relies
@@ -10,22 +11,12 @@
  * on ("ends too early: 2 lines, expected 5"), and the diff, when there is
  * one, shows the whole picture.
  */
-#include "compare.h"
-
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare_internal.h"
 #include "diff.h"
 #include "escape.h"
-#include "util.h"
-
-/* How much of the output a message quotes. */
-#define SNIPPET_BYTES 200
-/* How much of the expected text, a pattern or one listed line a message quotes. */
-#define QUOTE_BYTES 80
-/* Lines listed per side when lines_unordered fails. */
-#define LIST_LINES 3
 
 /* One name per line reads better than the packed table clang-format makes. */
 /* clang-format off */
@@ -37,6 +28,8 @@ static const char *const kind_names[] = {
 	[MATCH_CONTAINS] = "contains",
 	[MATCH_REGEX] = "regex",
 	[MATCH_EMPTY] = "empty",
+	[MATCH_LINES_INCLUDE] = "lines_include",
+	[MATCH_NUMBERS] = "numbers",
 };
 /* clang-format on */
 
@@ -71,13 +64,12 @@ void match_result_release(struct match_result *result)
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static const char *plural(size_t n)
+const char *match_plural(size_t n)
 {
 	return n == 1 ? "" : "s";
 }
 
-/* The C locale's isspace(), fixed so that the user's locale cannot change a verdict. */
-static bool is_space(unsigned char c)
+bool match_is_space(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
@@ -91,8 +83,7 @@ static size_t count_lines(const char *s, size_t len)
 	return n + (len > 0 && s[len - 1] != '\n');
 }
 
-/* 1-based number of the line holding byte off. */
-static size_t line_at(const char *s, size_t off)
+size_t match_line_at(const char *s, size_t off)
 {
 	size_t n = 1;
 	for (size_t i = 0; i < off; i++)
@@ -113,7 +104,7 @@ static size_t common_prefix(const char *a, size_t alen, const char *b, size_t bl
  * boundary and the count of what was left out follows the closing quote,
  * so the quote itself holds only real output.
  */
-static void add_quoted(struct strbuf *sb, const char *data, size_t len, size_t max)
+void match_quote(struct strbuf *sb, const char *data, size_t len, size_t max)
 {
 	size_t cut = len;
 	char *esc;
@@ -128,18 +119,10 @@ static void add_quoted(struct strbuf *sb, const char *data, size_t len, size_t m
 	strbuf_addf(sb, "\"%s\"", esc);
 	free(esc);
 	if (cut < len)
-		strbuf_addf(sb, "... (%zu more byte%s)", len - cut, plural(len - cut));
+		strbuf_addf(sb, "... (%zu more byte%s)", len - cut, match_plural(len - cut));
 }
 
-/* A pattern between slashes, escaped like output (a pattern may hold a newline). */
-static void escape_pattern(struct strbuf *sb, const char *pattern, size_t len)
-{
-	char *esc = escape_bytes(pattern, len, SNIPPET_BYTES);
-	strbuf_addstr(sb, esc);
-	free(esc);
-}
-
-static void fail(struct match_result *result, struct strbuf *msg, char *diff)
+void match_fail(struct match_result *result, struct strbuf *msg, char *diff)
 {
 	result->ok = false;
 	free(result->message);
@@ -153,9 +136,9 @@ static void fail_not_empty(struct match_result *result, const char *stream, cons
 {
 	struct strbuf msg = STRBUF_INIT;
 
-	strbuf_addf(&msg, "%s should be empty but has %zu byte%s: ", stream, len, plural(len));
-	add_quoted(&msg, actual, len, SNIPPET_BYTES);
-	fail(result, &msg, diff);
+	strbuf_addf(&msg, "%s should be empty but has %zu byte%s: ", stream, len, match_plural(len));
+	match_quote(&msg, actual, len, MATCH_SNIPPET_BYTES);
+	match_fail(result, &msg, diff);
 }
 
 /* ---- normal forms ------------------------------------------------------ */
@@ -165,7 +148,7 @@ static void fail_not_empty(struct match_result *result, const char *stream, cons
  * by '\n' (so a missing final newline or CRLF endings do not matter), with
  * the trailing blank lines dropped.
  */
-static void normalise_trim(const char *s, size_t len, struct strbuf *out)
+void match_normalise_trim(const char *s, size_t len, struct strbuf *out)
 {
 	size_t keep = 0; /* length of out up to the last non-blank line */
 
@@ -173,7 +156,7 @@ static void normalise_trim(const char *s, size_t len, struct strbuf *out)
 	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(s + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - s) : len, e = end;
-		while (e > pos && s[e - 1] != '\n' && is_space((unsigned char)s[e - 1]))
+		while (e > pos && s[e - 1] != '\n' && match_is_space((unsigned char)s[e - 1]))
 			e--;
 		strbuf_add(out, s + pos, e - pos);
 		strbuf_addch(out, '\n');
@@ -190,12 +173,12 @@ static void normalise_whitespace(const char *s, size_t len, struct strbuf *out)
 {
 	strbuf_init(out);
 	for (size_t i = 0; i < len;) {
-		if (is_space((unsigned char)s[i])) {
+		if (match_is_space((unsigned char)s[i])) {
 			i++;
 			continue;
 		}
 		size_t w = i;
-		while (i < len && !is_space((unsigned char)s[i]))
+		while (i < len && !match_is_space((unsigned char)s[i]))
 			i++;
 		if (out->len)
 			strbuf_addch(out, ' ');
@@ -237,19 +220,19 @@ static void describe_difference(struct strbuf *msg, const char *stream, const ch
 
 	if (off == alen && elen == alen + 1 && exp[off] == '\n')
 		strbuf_addf(msg, "%s is missing the newline at the end of its last line (line %zu)",
-			    stream, line_at(act, off));
+			    stream, match_line_at(act, off));
 	else if (off == elen && alen == elen + 1 && act[off] == '\n')
 		strbuf_addf(msg, "%s ends with a newline, but the expected output does not",
 			    stream);
 	else if (off == alen && at_line_start)
 		strbuf_addf(msg, "%s ends too early: %zu line%s, expected %zu", stream, al,
-			    plural(al), el);
+			    match_plural(al), el);
 	else if (off == elen && at_line_start)
 		strbuf_addf(msg, "%s has unexpected extra output: %zu line%s, expected %zu", stream,
-			    al, plural(al), el);
+			    al, match_plural(al), el);
 	else
 		strbuf_addf(msg, "%s %s (first difference at line %zu)", stream, how,
-			    line_at(exp, off));
+			    match_line_at(exp, off));
 }
 
 static void match_exact(const char *exp, size_t elen, const char *act, size_t alen,
@@ -266,14 +249,14 @@ static void match_exact(const char *exp, size_t elen, const char *act, size_t al
 	strbuf_init(&msg);
 	if (alen == 0)
 		strbuf_addf(&msg, "%s is empty, expected %zu byte%s (%zu line%s)", stream, elen,
-			    plural(elen), count_lines(exp, elen), plural(count_lines(exp, elen)));
+			    match_plural(elen), count_lines(exp, elen), match_plural(count_lines(exp, elen)));
 	else if (differs_only_by_crlf(exp, elen, act, alen))
 		strbuf_addf(&msg, "%s ends its lines with \\r\\n (CRLF); expected \\n only",
 			    stream);
 	else
 		describe_difference(&msg, stream, "differs from the expected output", exp, elen,
 				    act, alen);
-	fail(result, &msg, diff_unified(exp, elen, act, alen));
+	match_fail(result, &msg, diff_unified(exp, elen, act, alen));
 }
 
 static void match_trim(const char *exp, size_t elen, const char *act, size_t alen,
@@ -281,22 +264,22 @@ static void match_trim(const char *exp, size_t elen, const char *act, size_t ale
 {
 	struct strbuf e, a, msg = STRBUF_INIT;
 
-	normalise_trim(exp, elen, &e);
-	normalise_trim(act, alen, &a);
+	match_normalise_trim(exp, elen, &e);
+	match_normalise_trim(act, alen, &a);
 	if (e.len == a.len && memcmp(e.buf, a.buf, e.len) == 0)
 		goto out;
 	strbuf_init(&msg);
 	if (a.len == 0 && e.len > 0)
 		strbuf_addf(&msg, "%s is %s, expected %zu line%s", stream,
 			    alen ? "only whitespace" : "empty", count_lines(e.buf, e.len),
-			    plural(count_lines(e.buf, e.len)));
+			    match_plural(count_lines(e.buf, e.len)));
 	else if (e.len == 0)
 		strbuf_addf(&msg, "%s should hold only whitespace but has %zu line%s", stream,
-			    count_lines(a.buf, a.len), plural(count_lines(a.buf, a.len)));
+			    count_lines(a.buf, a.len), match_plural(count_lines(a.buf, a.len)));
 	else
 		describe_difference(&msg, stream, "differs after trimming trailing whitespace",
 				    e.buf, e.len, a.buf, a.len);
-	fail(result, &msg, diff_unified(e.buf, e.len, a.buf, a.len));
+	match_fail(result, &msg, diff_unified(e.buf, e.len, a.buf, a.len));
 out:
 	strbuf_release(&e);
 	strbuf_release(&a);
@@ -314,12 +297,12 @@ struct words {
 
 static bool words_next(struct words *w)
 {
-	while (w->pos < w->len && is_space((unsigned char)w->s[w->pos]))
+	while (w->pos < w->len && match_is_space((unsigned char)w->s[w->pos]))
 		w->pos++;
 	if (w->pos == w->len)
 		return false;
 	w->word = w->s + w->pos;
-	while (w->pos < w->len && !is_space((unsigned char)w->s[w->pos]))
+	while (w->pos < w->len && !match_is_space((unsigned char)w->s[w->pos]))
 		w->pos++;
 	w->word_len = (size_t)(w->s + w->pos - w->word);
 	w->count++;
@@ -356,27 +339,27 @@ static void match_whitespace(const char *exp, size_t elen, const char *act, size
 			continue;
 		if (!ha && na == 0) {
 			strbuf_addf(&msg, "%s is %s, expected %zu word%s", stream,
-				    alen ? "only whitespace" : "empty", ne, plural(ne));
+				    alen ? "only whitespace" : "empty", ne, match_plural(ne));
 		} else if (!ha) {
 			strbuf_addf(&msg,
 				    "%s ends too early, even ignoring whitespace: %zu word%s, "
 				    "expected %zu; the next expected word is ",
-				    stream, na, plural(na), ne);
-			add_quoted(&msg, we.word, we.word_len, QUOTE_BYTES);
+				    stream, na, match_plural(na), ne);
+			match_quote(&msg, we.word, we.word_len, MATCH_QUOTE_BYTES);
 		} else if (!he) {
 			strbuf_addf(&msg,
 				    "%s has unexpected extra output, even ignoring whitespace: "
 				    "%zu word%s, expected %zu; word %zu (line %zu) is ",
-				    stream, na, plural(na), ne, wa.count,
-				    line_at(act, (size_t)(wa.word - act)));
-			add_quoted(&msg, wa.word, wa.word_len, QUOTE_BYTES);
+				    stream, na, match_plural(na), ne, wa.count,
+				    match_line_at(act, (size_t)(wa.word - act)));
+			match_quote(&msg, wa.word, wa.word_len, MATCH_QUOTE_BYTES);
 		} else {
 			strbuf_addf(&msg,
 				    "%s differs even ignoring whitespace: word %zu (line %zu) is ",
-				    stream, wa.count, line_at(act, (size_t)(wa.word - act)));
-			add_quoted(&msg, wa.word, wa.word_len, QUOTE_BYTES);
+				    stream, wa.count, match_line_at(act, (size_t)(wa.word - act)));
+			match_quote(&msg, wa.word, wa.word_len, MATCH_QUOTE_BYTES);
 			strbuf_addstr(&msg, ", expected ");
-			add_quoted(&msg, we.word, we.word_len, QUOTE_BYTES);
+			match_quote(&msg, we.word, we.word_len, MATCH_QUOTE_BYTES);
 		}
 		break;
 	}
@@ -386,146 +369,24 @@ static void match_whitespace(const char *exp, size_t elen, const char *act, size
 	 */
 	strbuf_release(&e);
 	strbuf_release(&a);
-	normalise_trim(exp, elen, &e);
-	normalise_trim(act, alen, &a);
-	fail(result, &msg, diff_unified(e.buf, e.len, a.buf, a.len));
+	match_normalise_trim(exp, elen, &e);
+	match_normalise_trim(act, alen, &a);
+	match_fail(result, &msg, diff_unified(e.buf, e.len, a.buf, a.len));
 out:
 	strbuf_release(&e);
 	strbuf_release(&a);
 }
 
-/* ---- lines_unordered --------------------------------------------------- */
+/* ---- contains and empty ----------------------------------------------- */
 
-struct line {
-	const char *p;
-	size_t len; /* without the '\n' */
-};
-
-static struct line *split_lines(const char *s, size_t len, size_t *n)
-{
-	struct line *v = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	for (size_t pos = 0; pos < len;) {
-		const char *nl = memchr(s + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - s) : len;
-		v = xgrow(v, sizeof(*v), *n + 1, &cap);
-		v[(*n)++] = (struct line){s + pos, end - pos};
-		pos = nl ? end + 1 : len;
-	}
-	return v;
-}
-
-static int line_cmp(const struct line *a, const struct line *b)
-{
-	size_t n = a->len < b->len ? a->len : b->len;
-	int c = n ? memcmp(a->p, b->p, n) : 0;
-	if (c)
-		return c;
-	return a->len < b->len ? -1 : a->len > b->len;
-}
-
-static int line_qsort_cmp(const void *a, const void *b)
-{
-	return line_cmp(a, b);
-}
-
-static void join_lines(const struct line *v, size_t n, struct strbuf *out)
-{
-	strbuf_init(out);
-	for (size_t i = 0; i < n; i++) {
-		strbuf_add(out, v[i].p, v[i].len);
-		strbuf_addch(out, '\n');
-	}
-}
-
-static void list_lines(struct strbuf *msg, const char *label, const struct line *const *v,
-		       size_t listed, size_t total)
-{
-	strbuf_addf(msg, "%s: ", label);
-	for (size_t i = 0; i < listed; i++) {
-		if (i)
-			strbuf_addstr(msg, ", ");
-		add_quoted(msg, v[i]->p, v[i]->len, QUOTE_BYTES);
-	}
-	if (total > listed)
-		strbuf_addf(msg, ", and %zu more", total - listed);
-}
-
-static void match_lines_unordered(const char *exp, size_t elen, const char *act, size_t alen,
-				  const char *stream, struct match_result *result)
-{
-	size_t ne, na, missing = 0, extra = 0, i = 0, j = 0;
-	struct line *ve = split_lines(exp, elen, &ne), *va = split_lines(act, alen, &na);
-	const struct line *miss[LIST_LINES], *ext[LIST_LINES];
-	struct strbuf msg = STRBUF_INIT, se, sa;
-
-	if (ne)
-		qsort(ve, ne, sizeof(*ve), line_qsort_cmp);
-	if (na)
-		qsort(va, na, sizeof(*va), line_qsort_cmp);
-	while (i < ne || j < na) {
-		int c = i == ne ? 1 : j == na ? -1 : line_cmp(&ve[i], &va[j]);
-		if (c == 0) {
-			i++, j++;
-		} else if (c < 0) {
-			if (missing < LIST_LINES)
-				miss[missing] = &ve[i];
-			missing++, i++;
-		} else {
-			if (extra < LIST_LINES)
-				ext[extra] = &va[j];
-			extra++, j++;
-		}
-	}
-	if (!missing && !extra)
-		goto out;
-
-	strbuf_init(&msg);
-	if (na == 0) {
-		strbuf_addf(&msg, "%s is empty, expected %zu line%s", stream, ne, plural(ne));
-	} else {
-		strbuf_addf(&msg, "%s lines differ as a multiset (order ignored): ", stream);
-		if (missing)
-			strbuf_addf(&msg, "%zu expected line%s missing", missing, plural(missing));
-		if (missing && extra)
-			strbuf_addstr(&msg, ", ");
-		if (extra)
-			strbuf_addf(&msg, "%zu unexpected line%s", extra, plural(extra));
-		strbuf_addstr(&msg, " (");
-		if (missing)
-			list_lines(&msg, "missing", miss,
-				   missing < LIST_LINES ? missing : LIST_LINES, missing);
-		if (missing && extra)
-			strbuf_addstr(&msg, "; ");
-		if (extra)
-			list_lines(&msg, "unexpected", ext, extra < LIST_LINES ? extra : LIST_LINES,
-				   extra);
-		strbuf_addstr(&msg, "); the diff compares the sorted lines");
-	}
-	/* Sorted, the same lines line up and the diff shows only what is missing or extra. */
-	join_lines(ve, ne, &se);
-	join_lines(va, na, &sa);
-	fail(result, &msg, diff_unified(se.buf, se.len, sa.buf, sa.len));
-	strbuf_release(&se);
-	strbuf_release(&sa);
-out:
-	free(ve);
-	free(va);
-}
-
-/* ---- contains, regex, empty -------------------------------------------- */
-
-/* "; the output was "..."" or "; stdout is empty", to show what was there instead. */
-static void add_actual(struct strbuf *msg, const char *stream, const char *act, size_t alen)
+void match_add_actual(struct strbuf *msg, const char *stream, const char *act, size_t alen)
 {
 	if (alen == 0) {
 		strbuf_addf(msg, "; %s is empty", stream);
 		return;
 	}
 	strbuf_addf(msg, "; %s was ", stream);
-	add_quoted(msg, act, alen, SNIPPET_BYTES);
+	match_quote(msg, act, alen, MATCH_SNIPPET_BYTES);
 }
 
 static void match_contains(const char *exp, size_t elen, const char *act, size_t alen,
@@ -537,86 +398,9 @@ static void match_contains(const char *exp, size_t elen, const char *act, size_t
 		return;
 	strbuf_init(&msg);
 	strbuf_addf(&msg, "%s does not contain ", stream);
-	add_quoted(&msg, exp, elen, QUOTE_BYTES);
-	add_actual(&msg, stream, act, alen);
-	fail(result, &msg, NULL);
-}
-
-/* Whether re matches all of s[0, len), NUL bytes included. */
-static bool regex_matches_all(const regex_t *re, const char *s, size_t len)
-{
-	regmatch_t m[1];
-
-	m[0].rm_so = 0;
-	m[0].rm_eo = (regoff_t)len;
-	return regexec(re, s, 1, m, REG_STARTEND) == 0 && m[0].rm_so == 0 &&
-	       (size_t)m[0].rm_eo == len;
-}
-
-/*
- * The pattern must match the whole output.  Wrapping it as ^(...)$ makes
- * the matcher look for exactly that; the span check catches what wrapping
- * alone cannot (a top-level '|' inside the user's text).  Wrapping renumbers
- * groups, so a pattern with back-references is compiled as written and the
- * span check alone decides (POSIX matching is leftmost-longest, so a match
- * of the whole output is the one found when there is one).
- */
-static void match_regex(const char *pattern, size_t plen, const char *act, size_t alen,
-			const char *stream, struct match_result *result)
-{
-	struct strbuf msg = STRBUF_INIT;
-	char *text = xmemdup0(pattern, plen), *wrapped = NULL;
-	regex_t re, whole;
-	bool have_whole = false, backref = false;
-	int rc;
-
-	strbuf_init(&msg);
-	if (memchr(pattern, '\0', plen)) {
-		strbuf_addf(&msg,
-			    "%s cannot be checked: the regular expression contains a NUL byte",
-			    stream);
-		fail(result, &msg, NULL);
-		goto out;
-	}
-	/* Compiled as written first, so errors are reported in the author's terms. */
-	rc = regcomp(&re, text, REG_EXTENDED);
-	if (rc != 0) {
-		char err[256];
-		regerror(rc, &re, err, sizeof(err));
-		strbuf_addf(&msg, "%s cannot be checked: the regular expression /", stream);
-		escape_pattern(&msg, pattern, plen);
-		strbuf_addf(&msg, "/ does not compile: %s", err);
-		fail(result, &msg, NULL);
-		goto out;
-	}
-	for (size_t i = 0; i + 1 < plen; i++)
-		if (pattern[i] == '\\' && pattern[i + 1] >= '1' && pattern[i + 1] <= '9')
-			backref = true;
-	if (!backref) {
-		wrapped = xasprintf("^(%s)$", text);
-		have_whole = regcomp(&whole, wrapped, REG_EXTENDED) == 0;
-	}
-	if (regex_matches_all(have_whole ? &whole : &re, act ? act : "", alen)) {
-		strbuf_release(&msg);
-	} else {
-		strbuf_addf(&msg, "%s does not match the regular expression /", stream);
-		escape_pattern(&msg, pattern, plen);
-		strbuf_addch(&msg, '/');
-		/* The classic slip: a pattern for the text that forgets the final newline. */
-		if (alen > 0 && act[alen - 1] == '\n' &&
-		    regex_matches_all(have_whole ? &whole : &re, act, alen - 1))
-			strbuf_addstr(&msg,
-				      " (it matches everything but the final newline: the "
-				      "pattern must match the whole output, newline included)");
-		add_actual(&msg, stream, act, alen);
-		fail(result, &msg, NULL);
-	}
-	if (have_whole)
-		regfree(&whole);
-	regfree(&re);
-out:
-	free(wrapped);
-	free(text);
+	match_quote(&msg, exp, elen, MATCH_QUOTE_BYTES);
+	match_add_actual(&msg, stream, act, alen);
+	match_fail(result, &msg, NULL);
 }
 
 void match_output(const struct output_expect *want, const char *actual, size_t len,
@@ -646,11 +430,17 @@ void match_output(const struct output_expect *want, const char *actual, size_t l
 	case MATCH_LINES_UNORDERED:
 		match_lines_unordered(exp, elen, actual, len, stream_name, result);
 		break;
+	case MATCH_LINES_INCLUDE:
+		match_lines_include(exp, elen, actual, len, stream_name, result);
+		break;
+	case MATCH_NUMBERS:
+		match_numbers(want, actual, len, stream_name, result);
+		break;
 	case MATCH_CONTAINS:
 		match_contains(exp, elen, actual, len, stream_name, result);
 		break;
 	case MATCH_REGEX:
-		match_regex(exp, elen, actual, len, stream_name, result);
+		match_regex(want, actual, len, stream_name, result);
 		break;
 	case MATCH_EMPTY:
 		if (len > 0)
@@ -660,7 +450,7 @@ void match_output(const struct output_expect *want, const char *actual, size_t l
 		struct strbuf msg = STRBUF_INIT;
 		strbuf_addf(&msg, "%s cannot be checked: unknown matcher %d", stream_name,
 			    (int)want->match);
-		fail(result, &msg, NULL);
+		match_fail(result, &msg, NULL);
 	}
 	}
 }

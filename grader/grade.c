@@ -277,10 +277,16 @@ static void judge_trace(const struct test_spec *t, const struct run_result *rr, 
 
 	struct strvec found = STRVEC_INIT;
 	strvec_init(&found);
-	for (size_t i = 0; ended && i < t->trace_require.n; i++)
-		if (!trace_record_find(rec, t->trace_require.v[i]))
-			strvec_pushf(&found, "never called %s",
-				     trace_name_meaning(t->trace_require.v[i]));
+	for (size_t i = 0; ended && i < t->trace_require.n; i++) {
+		const char *name = trace_name_meaning(t->trace_require.v[i]);
+		unsigned long want = t->trace_require_min[i];
+		unsigned long calls = trace_record_count(rec, t->trace_require.v[i]);
+		if (!calls && want == 1)
+			strvec_pushf(&found, "never called %s", name);
+		else if (calls < want)
+			strvec_pushf(&found, "called %s %lu time%s, expected at least %lu", name,
+				     calls, calls == 1 ? "" : "s", want);
+	}
 	if (t->trace_require.n && ended)
 		add_findings_check(tr, "trace.require", &found, NULL);
 	strvec_clear(&found);

@@ -414,6 +414,8 @@ static bool proc_is_ready(struct proc *procs, size_t i, double now, long long *w
 			*wake_ms = left;
 		return false;
 	}
+	case READY_EXIT:
+		return false; /* until its exit, seen above */
 	default:
 		return true;
 	}

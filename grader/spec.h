@@ -10,6 +10,9 @@
  *
  * Errors are collected, not just the first: each is one line
  * "PATH:LINE:COL: message" (LINE and COL 1-based) pushed onto `errors`.
+ * Warnings go there too, as "PATH:LINE:COL: warning: message": something
+ * allowed that cannot be what was meant (a regex that cannot match what
+ * programs print).  Only errors make a load fail.
  */
 #ifndef GRADER_SPEC_H
 #define GRADER_SPEC_H
@@ -38,6 +41,8 @@ enum match_kind {
 	MATCH_CONTAINS,
 	MATCH_REGEX,
 	MATCH_EMPTY,
+	MATCH_LINES_INCLUDE,
+	MATCH_NUMBERS,
 };
 
 /* Expectation on one output stream. */
@@ -47,6 +52,9 @@ struct output_expect {
 	char *text;		/* expected text (from text: or loaded from file:); NULL for empty */
 	size_t text_len;	/* may contain NUL bytes when loaded from a file */
 	char *file;		/* absolute path when given as file:, else NULL (for messages) */
+	bool search;		/* regex: may match anywhere, ^ and $ at line ends (search: true) */
+	double tolerance;	/* numbers: how far a number may be from the expected one (>= 0) */
+	bool tolerance_relative; /* numbers: tolerance is a fraction of the expected number (N%) */
 };
 
 /* What one process is expected to do. */
@@ -85,6 +93,7 @@ enum ready_kind {
 	READY_STDOUT,	/* a line of stdout contains `text` */
 	READY_IPC_SHM,	/* a System V shared memory segment exists */
 	READY_DELAY,	/* after delay_ms */
+	READY_EXIT,	/* once it has exited */
 };
 
 struct ready_spec {
@@ -122,6 +131,7 @@ struct test_spec {
 	char *files;		/* absolute path of `files:` (folder or file), or NULL */
 	struct cleanup_spec cleanup;
 	struct strvec trace_require;	/* names as written; checked by the trace module */
+	unsigned long *trace_require_min;	/* parallel to trace_require: at least this many calls (>= 1) */
 	struct strvec trace_forbid;
 	int repeat;		/* >= 1 */
 	bool perturb;
@@ -146,11 +156,16 @@ struct spec {
 	size_t ntests;		/* >= 1 */
 };
 
+/* What follows "PATH:LINE:COL: " in a warning. */
+#define SPEC_WARNING "warning: "
+
 /*
  * Loads SPEC, which names a spec file or a folder holding spec.yaml.
- * Returns a new spec (free with spec_free) or NULL with one message per
- * problem pushed onto errors.  A path that cannot be read gives one error
- * without a line ("PATH: No such file or directory").
+ * Returns a new spec (free with spec_free) or NULL, with one message per
+ * problem pushed onto errors, sorted by position: the warnings, and the
+ * errors when it returns NULL (NULL only when there is at least one).  A
+ * path that cannot be read gives one error without a line ("PATH: No such
+ * file or directory").
  */
 struct spec *spec_load(const char *path, struct strvec *errors);
 void spec_free(struct spec *spec);

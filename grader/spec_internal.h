@@ -1,7 +1,8 @@
 /*
  * spec_internal: what the files of the spec module share (spec.c loads the
  * file and the top level, spec_node.c reads typed values out of libyaml
- * nodes, spec_testcase.c reads tests, processes and expectations).  Nothing
+ * nodes, spec_testcase.c reads tests and processes, spec_expect.c what a
+ * process is expected to do).  Nothing
  * outside spec*.c includes this header: libyaml types stay in the module.
  *
  * Every reader below reports its own problems with spec_error() and returns
@@ -29,6 +30,13 @@ int spec_error(struct spec_parser *p, const yaml_node_t *node, const char *fmt, 
 
 /* The same at a mark (a document start, a syntax error) rather than a node. */
 int spec_error_mark(struct spec_parser *p, yaml_mark_t mark, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Pushes "PATH:LINE:COL: warning: message" at node's start: something that
+ * is allowed but cannot be what was meant.  The load still succeeds.
+ */
+void spec_warning(struct spec_parser *p, const yaml_node_t *node, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 yaml_node_t *spec_node(struct spec_parser *p, int id);
@@ -117,6 +125,7 @@ struct spec_settings {
 	size_t nenv;
 	bool require_set, forbid_set;
 	struct strvec require, forbid;
+	unsigned long *require_min; /* parallel to require: at least this many calls */
 };
 
 /* The key names of spec_settings, indexed by enum setting_key. */
@@ -128,6 +137,13 @@ void spec_settings_release(struct spec_settings *s);
 int spec_read_settings(struct spec_parser *p, yaml_node_t *const *vals, struct spec_settings *s);
 
 /* Reads one entry of `tests:` (index is 0-based) into t, merging defaults. */
+/* The keys of `expect` (of one process), for suggestions. */
+#define SPEC_EXPECT_NKEYS 4
+extern const char *const spec_expect_keys[SPEC_EXPECT_NKEYS];
+
+/* Reads `expect` (of one process) into e: exit, signal, stdout, stderr. */
+int spec_read_expect(struct spec_parser *p, yaml_node_t *node, struct expect_spec *e);
+
 int spec_read_test(struct spec_parser *p, yaml_node_t *node, size_t index,
 		   const struct spec_settings *defaults, struct test_spec *t);
 void spec_test_release(struct test_spec *t);

@@ -20,28 +20,32 @@
 
 #include "spec_internal.h"
 
-static int verror(struct spec_parser *p, yaml_mark_t mark, const char *fmt, va_list ap)
+/* Errors count against the load; a warning (SPEC_WARNING in front of fmt's text) does not. */
+static void vreport(struct spec_parser *p, yaml_mark_t mark, bool warning, const char *fmt,
+		    va_list ap)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_addf(&sb, "%s:%zu:%zu: ", p->path, mark.line + 1, mark.column + 1);
+	strbuf_addf(&sb, "%s:%zu:%zu: %s", p->path, mark.line + 1, mark.column + 1,
+		    warning ? SPEC_WARNING : "");
 	strbuf_vaddf(&sb, fmt, ap);
-	p->nerrors++;
+	if (!warning)
+		p->nerrors++;
 	/* A mapping merged into several places (<<: *anchor) would repeat its mistakes. */
 	if (strvec_contains(p->errors, sb.buf))
 		strbuf_release(&sb);
 	else
 		strvec_push_owned(p->errors, strbuf_detach(&sb, NULL));
-	return -1;
 }
+
+static const yaml_mark_t no_mark = {0, 0, 0};
 
 int spec_error(struct spec_parser *p, const yaml_node_t *node, const char *fmt, ...)
 {
-	yaml_mark_t start = {0, 0, 0};
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror(p, node ? node->start_mark : start, fmt, ap);
+	vreport(p, node ? node->start_mark : no_mark, false, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -51,9 +55,18 @@ int spec_error_mark(struct spec_parser *p, yaml_mark_t mark, const char *fmt, ..
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror(p, mark, fmt, ap);
+	vreport(p, mark, false, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+void spec_warning(struct spec_parser *p, const yaml_node_t *node, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(p, node ? node->start_mark : no_mark, true, fmt, ap);
+	va_end(ap);
 }
 
 yaml_node_t *spec_node(struct spec_parser *p, int id)

@@ -1,20 +1,16 @@
 /*
- * spec_tests: one entry of `tests:` — its settings (merged with
- * `defaults`), its processes, their command lines and what they are
- * expected to do.
+ * spec_testcase: one entry of `tests:` — its settings (merged with
+ * `defaults`), its processes and their command lines; what each is
+ * expected to do is read by spec_expect.c.
  *
  * A single-program test becomes one process named "main" so that the
  * runner has one shape to deal with; `multi` remembers which form was
  * written, because check names differ ("stdout" vs "server.stdout").
  */
 #include <limits.h>
-#include <regex.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "compare.h"
 #include "spec_internal.h"
 #include "trace.h"
 
@@ -57,9 +53,7 @@ static const char *const cleanup_keys[4] = {"ipc", "zombies", "orphans", "fds"};
 static const char *const cleanup_required[4] = {"removed", "none", "none", "closed"};
 
 static const char *const trace_keys[2] = {"require", "forbid"};
-static const char *const expect_keys[4] = {"exit", "signal", "stdout", "stderr"};
-static const char *const output_keys[3] = {"match", "text", "file"};
-static const char *const ready_keys[3] = {"stdout", "ipc", "delay"};
+static const char *const ready_keys[4] = {"stdout", "ipc", "delay", "exit"};
 
 static bool all_chars_in(const char *s, const char *accept)
 {
@@ -94,6 +88,8 @@ void spec_settings_release(struct spec_settings *s)
 {
 	env_free(s->env, s->nenv);
 	strvec_clear(&s->require);
+	free(s->require_min);
+	s->require_min = NULL;
 	strvec_clear(&s->forbid);
 	s->env = NULL;
 	s->nenv = 0;
@@ -186,17 +182,99 @@ static int read_env(struct spec_parser *p, yaml_node_t *node, struct spec_settin
 	return ret;
 }
 
+static int check_trace_name(struct spec_parser *p, yaml_node_t *node, const char *key,
+			    const char *name)
+{
+	if (!all_chars_in(name, LOWER_DIGITS "_") || !trace_name_known(name))
+		return spec_error(
+		    p, node, "unknown system call '%s' in '%s': use names such as pipe, fork, execve",
+		    name, key);
+	return 0;
+}
+
 static int read_trace_names(struct spec_parser *p, yaml_node_t *node, const char *key,
 			    struct strvec *names)
 {
+	size_t first = names->n;
 	int ret = spec_get_string_list(p, node, key, names);
 
-	for (size_t i = 0; i < names->n; i++) {
-		if (!all_chars_in(names->v[i], LOWER_DIGITS "_") || !trace_name_known(names->v[i]))
-			ret = spec_error(
-			    p, node,
-			    "unknown system call '%s' in '%s': use names such as pipe, fork, execve",
-			    names->v[i], key);
+	for (size_t i = first; i < names->n; i++)
+		if (check_trace_name(p, node, key, names->v[i]) < 0)
+			ret = -1;
+	return ret;
+}
+
+static void add_required(struct spec_settings *s, const char *name, unsigned long count)
+{
+	strvec_push(&s->require, name);
+	s->require_min = xrealloc(s->require_min, s->require.n * sizeof(*s->require_min));
+	s->require_min[s->require.n - 1] = count;
+}
+
+/* An entry {name: count} of trace.require (one mapping may name several). */
+static int read_trace_counts(struct spec_parser *p, yaml_node_t *map, struct spec_settings *s)
+{
+	int ret = 0;
+
+	for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
+	     pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *key = spec_node(p, pair->key), *value = spec_node(p, pair->value);
+		const char *name = spec_scalar(key);
+		long long count;
+
+		if (!name || spec_is_null(key)) {
+			ret = spec_type_error(p, key, "trace.require",
+					      "a list of names or {name: count}");
+			continue;
+		}
+		char *where = xasprintf("trace.require.%s", name);
+		if (check_trace_name(p, key, "trace.require", name) < 0 ||
+		    spec_get_int(p, value, where, 1, INT_MAX, &count) < 0)
+			ret = -1;
+		else
+			add_required(s, name, (unsigned long)count);
+		free(where);
+	}
+	return ret;
+}
+
+/*
+ * trace.require: a name, or a list whose entries are names (called at
+ * least once) or {name: count} (called at least count times).
+ */
+static int read_trace_require(struct spec_parser *p, yaml_node_t *node, struct spec_settings *s)
+{
+	const char *name = spec_scalar(node);
+	int ret = 0;
+
+	if (name && !spec_is_null(node)) {
+		if (check_trace_name(p, node, "trace.require", name) < 0)
+			return -1;
+		add_required(s, name, 1);
+		return 0;
+	}
+	if (node->type != YAML_SEQUENCE_NODE)
+		return spec_type_error(p, node, "trace.require", "a list of names or {name: count}");
+	for (yaml_node_item_t *item = node->data.sequence.items.start;
+	     item < node->data.sequence.items.top; item++) {
+		yaml_node_t *entry = spec_node(p, *item);
+		name = spec_scalar(entry);
+		if (entry->type == YAML_MAPPING_NODE) {
+			if (read_trace_counts(p, entry, s) < 0)
+				ret = -1;
+		} else if (!name || spec_is_null(entry)) {
+			struct strbuf got = STRBUF_INIT;
+			spec_describe(entry, &got);
+			ret = spec_error(p, entry,
+					 "'trace.require' entries must be names or {name: count}, "
+					 "got %s",
+					 got.buf);
+			strbuf_release(&got);
+		} else if (check_trace_name(p, node, "trace.require", name) < 0) {
+			ret = -1;
+		} else {
+			add_required(s, name, 1);
+		}
 	}
 	return ret;
 }
@@ -212,7 +290,7 @@ static int read_trace(struct spec_parser *p, yaml_node_t *node, struct spec_sett
 	ret = spec_map_fields(p, node, "trace", trace_keys, 2, vals);
 	if (vals[0]) {
 		s->require_set = true;
-		if (read_trace_names(p, vals[0], "trace.require", &s->require) < 0)
+		if (read_trace_require(p, vals[0], s) < 0)
 			ret = -1;
 	}
 	if (vals[1]) {
@@ -295,8 +373,12 @@ static void merge_settings(struct test_spec *t, const struct spec_settings *own,
 	merge_env(t, def);
 	merge_env(t, own);
 	/* require and forbid are replaced, not joined, so that a test can lift a default. */
-	strvec_pushv(&t->trace_require,
-		     (const char *const *)(own->require_set ? own->require.v : def->require.v));
+	const struct spec_settings *require = own->require_set ? own : def;
+	strvec_pushv(&t->trace_require, (const char *const *)require->require.v);
+	t->trace_require_min = xcalloc(require->require.n + 1, sizeof(*t->trace_require_min));
+	if (require->require.n)
+		memcpy(t->trace_require_min, require->require_min,
+		       require->require.n * sizeof(*t->trace_require_min));
 	strvec_pushv(&t->trace_forbid,
 		     (const char *const *)(own->forbid_set ? own->forbid.v : def->forbid.v));
 }
@@ -419,172 +501,21 @@ static int read_stdin(struct spec_parser *p, yaml_node_t *data, yaml_node_t *fil
 	return 0;
 }
 
-static int read_match_kind(struct spec_parser *p, yaml_node_t *node, const char *key,
-			   enum match_kind *kind)
-{
-	const char *text = spec_scalar(node);
-	size_t count;
-	const char *const *names = match_kind_names(&count);
-
-	if (!text || spec_is_null(node))
-		return spec_type_error(p, node, key, "a match kind such as exact");
-	int found = match_kind_from_name(text);
-	if (found >= 0) {
-		*kind = (enum match_kind)found;
-		return 0;
-	}
-	size_t near = spec_suggest(text, names, count);
-	if (near < count)
-		return spec_error(p, node, "unknown match '%s' for '%s' — did you mean '%s'?", text,
-				  key, names[near]);
-	return spec_error(p, node,
-			  "unknown match '%s' for '%s': use exact, trim, whitespace, "
-			  "lines_unordered, contains, regex or empty",
-			  text, key);
-}
-
-static int check_regex(struct spec_parser *p, yaml_node_t *node, const char *key,
-		       const struct output_expect *out)
-{
-	char message[256];
-	regex_t re;
-	int rc;
-
-	if (memchr(out->text, '\0', out->text_len))
-		return spec_error(p, node, "the regex for '%s' contains a NUL byte", key);
-	rc = regcomp(&re, out->text, REG_EXTENDED | REG_NOSUB);
-	if (rc) {
-		regerror(rc, &re, message, sizeof(message));
-		return spec_error(p, node, "bad regex for '%s': %s", key, message);
-	}
-	regfree(&re);
-	return 0;
-}
-
-/* stdout / stderr: a string (exact text) or {match, text | file}. */
-static int read_output(struct spec_parser *p, yaml_node_t *node, const char *key,
-		       struct output_expect *out)
-{
-	yaml_node_t *vals[3] = {NULL};
-	yaml_node_t *text;
-	struct strbuf sb = STRBUF_INIT;
-	int ret = -1;
-
-	out->match = MATCH_EXACT;
-	text = node;
-	if (node->type == YAML_MAPPING_NODE) {
-		if (spec_map_fields(p, node, key, output_keys, 3, vals) < 0)
-			goto out;
-		if (vals[0] && read_match_kind(p, vals[0], key, &out->match) < 0)
-			goto out;
-		text = vals[1];
-		if (out->match == MATCH_EMPTY) {
-			if (vals[1] || vals[2]) {
-				spec_error(p, vals[1] ? vals[1] : vals[2],
-					   "match 'empty' for '%s' takes no text or file", key);
-				goto out;
-			}
-			out->set = true;
-			ret = 0;
-			goto out;
-		}
-		if (vals[1] && vals[2]) {
-			spec_error(p, vals[2], "give 'text' or 'file' for '%s', not both", key);
-			goto out;
-		}
-		if (!vals[1] && !vals[2]) {
-			spec_error(p, node, "match '%s' for '%s' needs 'text' or 'file'",
-				   match_kind_name(out->match), key);
-			goto out;
-		}
-	} else if (!spec_scalar(node) || spec_is_null(node)) {
-		spec_type_error(p, node, key, "a string or a mapping {match, text}");
-		goto out;
-	}
-	if (text) {
-		if (!spec_scalar(text) || spec_is_null(text)) {
-			spec_type_error(p, text, "text", "a string");
-			goto out;
-		}
-		out->text_len = text->data.scalar.length;
-		out->text = xmemdup0(text->data.scalar.value, out->text_len);
-	} else {
-		text = vals[2];
-		if (spec_get_fixture(p, text, "file", true, &out->file) < 0)
-			goto out;
-		if (read_file(out->file, &sb) < 0) {
-			spec_error(p, text, "%s", error_last());
-			goto out;
-		}
-		out->text = strbuf_detach(&sb, &out->text_len);
-	}
-	if (out->match == MATCH_REGEX && check_regex(p, text, key, out) < 0)
-		goto out;
-	out->set = true;
-	ret = 0;
-out:
-	strbuf_release(&sb);
-	return ret;
-}
-
-static int read_expect(struct spec_parser *p, yaml_node_t *node, struct expect_spec *e)
-{
-	yaml_node_t *vals[4] = {NULL};
-	size_t before = p->nerrors;
-	const char *text;
-	long long n;
-
-	if (node->type != YAML_MAPPING_NODE)
-		return spec_type_error(p, node, "expect", "a mapping");
-	spec_map_fields(p, node, "expect", expect_keys, 4, vals);
-	if ((text = spec_scalar(vals[0])) && !strcasecmp(text, "any")) {
-		e->exit_set = e->exit_any = true;
-	} else if (vals[0] && spec_get_int(p, vals[0], "exit", 0, 255, &n) == 0) {
-		e->exit_set = true;
-		e->exit_code = (int)n;
-	}
-	if (vals[1] && spec_is_null(vals[1])) {
-		e->signal_set = true;
-	} else if ((text = spec_scalar(vals[1]))) {
-		char *end;
-		long number = strtol(text, &end, 10);
-		e->signal = *end || end == text ? signal_from_name(text) : (int)number;
-		if (e->signal <= 0 || e->signal > SIGRTMAX)
-			spec_error(
-			    p, vals[1],
-			    "unknown signal '%s': use a name such as SIGPIPE, SIGSEGV or SIGKILL",
-			    text);
-		e->signal_set = true;
-		/* `exit: any` means "any normal exit", which a signal death is not either. */
-		if (e->exit_set)
-			spec_error(p, vals[1],
-				   "'exit: %s' and 'signal: %s' contradict: a process killed by a "
-				   "signal has no exit status",
-				   spec_scalar(vals[0]), text);
-	} else if (vals[1]) {
-		spec_type_error(p, vals[1], "signal", "a signal name such as SIGPIPE, or null");
-	}
-	if (vals[2])
-		read_output(p, vals[2], "stdout", &e->out);
-	if (vals[3])
-		read_output(p, vals[3], "stderr", &e->err);
-	return p->nerrors > before ? -1 : 0;
-}
-
 static int read_ready(struct spec_parser *p, yaml_node_t *node, struct ready_spec *r)
 {
-	yaml_node_t *vals[3] = {NULL};
+	yaml_node_t *vals[4] = {NULL};
 	const char *text;
+	bool flag;
 	int given;
 
 	if (node->type != YAML_MAPPING_NODE)
 		return spec_type_error(p, node, "ready", "a mapping such as {stdout: \"ready\"}");
-	if (spec_map_fields(p, node, "ready", ready_keys, 3, vals) < 0)
+	if (spec_map_fields(p, node, "ready", ready_keys, 4, vals) < 0)
 		return -1;
-	given = !!vals[0] + !!vals[1] + !!vals[2];
+	given = !!vals[0] + !!vals[1] + !!vals[2] + !!vals[3];
 	if (given != 1)
 		return spec_error(
-		    p, node, "'ready' takes exactly one of stdout, ipc or delay, got %d", given);
+		    p, node, "'ready' takes exactly one of stdout, ipc, delay or exit, got %d", given);
 	if (vals[0]) {
 		r->kind = READY_STDOUT;
 		if (spec_get_string(p, vals[0], "ready.stdout", &r->text) < 0)
@@ -598,9 +529,17 @@ static int read_ready(struct spec_parser *p, yaml_node_t *node, struct ready_spe
 			return spec_error(p, vals[1], "bad value '%s' for ready.ipc: use 'shm'",
 					  text ? text : "(not a word)");
 		r->kind = READY_IPC_SHM;
-	} else {
+	} else if (vals[2]) {
 		r->kind = READY_DELAY;
 		return spec_get_duration(p, vals[2], "ready.delay", true, &r->delay_ms);
+	} else {
+		if (spec_get_bool(p, vals[3], "ready.exit", &flag) < 0)
+			return -1;
+		if (!flag)
+			return spec_error(p, vals[3],
+					  "'ready.exit' can only be true: leave 'ready' out to start "
+					  "the next process at once");
+		r->kind = READY_EXIT;
 	}
 	return 0;
 }
@@ -708,8 +647,8 @@ static int read_multi_expect(struct spec_parser *p, yaml_node_t *node, struct te
 				   spec_line(seen[i]));
 		} else if (i < t->nprocs) {
 			seen[i] = key;
-			read_expect(p, spec_node(p, pair->value), &t->procs[i].expect);
-		} else if (spec_suggest(name, expect_keys, 4) < 4 &&
+			spec_read_expect(p, spec_node(p, pair->value), &t->procs[i].expect);
+		} else if (spec_suggest(name, spec_expect_keys, SPEC_EXPECT_NKEYS) < SPEC_EXPECT_NKEYS &&
 			   spec_suggest(name, names, t->nprocs) == t->nprocs) {
 			spec_error(p, key,
 				   "'expect' of a test with 'processes' is keyed by process name "
@@ -744,7 +683,7 @@ static void read_single(struct spec_parser *p, yaml_node_t *node, yaml_node_t **
 	read_command(p, vals[T_RUN], vals[T_ARGS], &proc->argv);
 	read_stdin(p, vals[T_STDIN], vals[T_STDIN_FILE], proc);
 	if (vals[T_EXPECT])
-		read_expect(p, vals[T_EXPECT], &proc->expect);
+		spec_read_expect(p, vals[T_EXPECT], &proc->expect);
 }
 
 static void read_multi(struct spec_parser *p, yaml_node_t **vals, struct test_spec *t)
@@ -811,6 +750,7 @@ void spec_test_release(struct test_spec *t)
 	env_free(t->env, t->nenv);
 	free(t->files);
 	strvec_clear(&t->trace_require);
+	free(t->trace_require_min);
 	strvec_clear(&t->trace_forbid);
 	for (size_t i = 0; i < t->nprocs; i++)
 		process_release(&t->procs[i]);

@@ -182,6 +182,8 @@ void trace_record_release(struct trace_record *rec);
 bool trace_name_known(const char *name);
 /* The first recorded call that name accepts, or NULL when none was made. */
 const struct trace_call *trace_record_find(const struct trace_record *rec, const char *name);
+/* How many calls name accepts were made, by every process of the test together. */
+unsigned long trace_record_count(const struct trace_record *rec, const char *name);
 /* What name accepts, for messages: "dup2 or dup3"; static. */
 const char *trace_name_meaning(const char *name);
 

@@ -66,21 +66,47 @@ const char *trace_name_meaning(const char *name)
 	return c ? c->meaning : name;
 }
 
-const struct trace_call *trace_record_find(const struct trace_record *rec, const char *name)
+/* The recorded kinds name accepts: its convenience's, or name itself and its thread form. */
+static void accepted_kinds(const char *name, struct strvec *kinds)
 {
 	const struct convenience *c = convenience_of(name);
+
+	if (c) {
+		strvec_pushv(kinds, c->accepts);
+		return;
+	}
 	/* Literally, clone is any clone: the one that made a thread too. */
-	char *thread = xasprintf("%s%s", name, TRACE_THREAD_SUFFIX);
-	const char *const literal[] = {name, thread, NULL};
-	const char *const *accepts = c ? c->accepts : literal;
+	strvec_push(kinds, name);
+	strvec_pushf(kinds, "%s%s", name, TRACE_THREAD_SUFFIX);
+}
+
+const struct trace_call *trace_record_find(const struct trace_record *rec, const char *name)
+{
+	struct strvec accepts = STRVEC_INIT;
 	const struct trace_call *found = NULL;
+
+	strvec_init(&accepts);
+	accepted_kinds(name, &accepts);
 	/* Calls are kept in the order of their first occurrence: the first match is the earliest. */
 	for (size_t i = 0; i < rec->ncalls && !found; i++)
-		for (const char *const *a = accepts; *a && !found; a++)
-			if (!strcmp(rec->calls[i].name, *a))
-				found = &rec->calls[i];
-	free(thread);
+		if (strvec_contains(&accepts, rec->calls[i].name))
+			found = &rec->calls[i];
+	strvec_clear(&accepts);
 	return found;
+}
+
+unsigned long trace_record_count(const struct trace_record *rec, const char *name)
+{
+	struct strvec accepts = STRVEC_INIT;
+	unsigned long count = 0;
+
+	strvec_init(&accepts);
+	accepted_kinds(name, &accepts);
+	for (size_t i = 0; i < rec->ncalls; i++)
+		if (strvec_contains(&accepts, rec->calls[i].name))
+			count += rec->calls[i].count;
+	strvec_clear(&accepts);
+	return count;
 }
 
 /* Adds name (or, when it is there already, what this watch adds to it). */

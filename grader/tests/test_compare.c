@@ -3,70 +3,17 @@
 #include <string.h>
 
 #include "compare.h"
+#include "compare_util.h"
 #include "diff.h"
 #include "util.h"
-
-/* Matches binary output against binary expected text; the result's strings are checked too. */
-static void match_bin(enum match_kind kind, const char *text, size_t text_len, const char *out,
-		      size_t out_len, const char *stream, struct match_result *r)
-{
-	struct output_expect want = {
-	    .set = true,
-	    .match = kind,
-	    .text = (char *)text,
-	    .text_len = text_len,
-	    .file = NULL,
-	};
-	match_output(&want, out, out_len, stream, r);
-	cr_assert_not_null(r->message);
-	/* Messages are one printable line, whatever the output held. */
-	for (const char *p = r->message; *p; p++)
-		cr_assert((unsigned char)*p >= 0x20 && *p != 0x7f, "raw byte in message: %s",
-			  r->message);
-	if (r->ok) {
-		cr_assert_str_eq(r->message, "");
-		cr_assert_null(r->diff);
-	} else {
-		cr_assert_neq(r->message[0], '\0');
-		cr_assert(strstr(r->message, stream), "stream name missing: %s", r->message);
-	}
-}
-
-static void match_str(enum match_kind kind, const char *text, const char *out,
-		      struct match_result *r)
-{
-	match_bin(kind, text, text ? strlen(text) : 0, out, strlen(out), "stdout", r);
-}
-
-static void assert_passes(enum match_kind kind, const char *text, const char *out)
-{
-	struct match_result r;
-	match_str(kind, text, out, &r);
-	cr_assert(r.ok, "%s: expected a pass, got: %s", match_kind_name(kind), r.message);
-	match_result_release(&r);
-}
-
-/* Fails with exactly this message; returns nothing, checks the diff's presence. */
-static void assert_fails(enum match_kind kind, const char *text, const char *out,
-			 const char *message, bool has_diff)
-{
-	struct match_result r;
-	match_str(kind, text, out, &r);
-	cr_assert_not(r.ok, "%s: expected a failure", match_kind_name(kind));
-	cr_assert_str_eq(r.message, message);
-	if (has_diff)
-		cr_assert_not_null(r.diff);
-	else
-		cr_assert_null(r.diff);
-	match_result_release(&r);
-}
 
 /* ---- names ------------------------------------------------------------- */
 
 Test(compare, kind_names_round_trip)
 {
-	static const char *const names[] = {"exact",	"trim",	 "whitespace", "lines_unordered",
-					    "contains", "regex", "empty"};
+	static const char *const names[] = {"exact", "trim",  "whitespace",    "lines_unordered",
+					    "contains", "regex", "empty", "lines_include",
+					    "numbers"};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		int k = match_kind_from_name(names[i]);
 		cr_assert_geq(k, 0, "%s", names[i]);
@@ -398,79 +345,6 @@ Test(compare, long_output_is_cut_in_messages)
 	match_result_release(&r);
 }
 
-/* ---- regex ------------------------------------------------------------- */
-
-Test(compare, regex_matches_whole_output)
-{
-	assert_passes(MATCH_REGEX, "[0-9]+\n", "42\n");
-	assert_passes(MATCH_REGEX, "^[0-9]+\n$", "42\n");
-	assert_passes(MATCH_REGEX, "pid [0-9]+ exited( with [0-9]+)?\n", "pid 7 exited with 0\n");
-	assert_passes(MATCH_REGEX, "line[0-9]\nline[0-9]\n", "line1\nline2\n");
-	assert_passes(MATCH_REGEX, "a|ab", "ab");
-	assert_passes(MATCH_REGEX, "x*", "");
-}
-
-Test(compare, regex_partial_match_fails)
-{
-	assert_fails(MATCH_REGEX, "[0-9]+", "x42y",
-		     "stdout does not match the regular expression /[0-9]+/; stdout was \"x42y\"",
-		     false);
-	assert_fails(MATCH_REGEX, "a|b", "ab",
-		     "stdout does not match the regular expression /a|b/; stdout was \"ab\"",
-		     false);
-	/* ^ and $ anchor to the whole output, not to each line. */
-	assert_fails(MATCH_REGEX, "^line1$", "line1\nline2\n",
-		     "stdout does not match the regular expression /^line1$/; stdout was "
-		     "\"line1\\nline2\\n\"",
-		     false);
-	assert_fails(MATCH_REGEX, "x+", "",
-		     "stdout does not match the regular expression /x+/; stdout is empty", false);
-}
-
-Test(compare, regex_hints_at_the_final_newline)
-{
-	assert_fails(MATCH_REGEX, "[0-9]+", "42\n",
-		     "stdout does not match the regular expression /[0-9]+/ (it matches everything "
-		     "but the final newline: the pattern must match the whole output, newline "
-		     "included); stdout was \"42\\n\"",
-		     false);
-}
-
-Test(compare, regex_is_not_cut_short_by_nul_bytes)
-{
-	struct match_result r;
-	match_bin(MATCH_REGEX, "ok", 2, "ok\0tail", 7, "stdout", &r);
-	cr_assert_not(r.ok);
-	cr_assert_str_eq(
-	    r.message,
-	    "stdout does not match the regular expression /ok/; stdout was \"ok\\0tail\"");
-	match_result_release(&r);
-	match_bin(MATCH_REGEX, "ok[^x]tail", 10, "ok\0tail", 7, "stdout", &r);
-	cr_assert(r.ok, "%s", r.message);
-	match_result_release(&r);
-}
-
-Test(compare, regex_back_references)
-{
-	assert_passes(MATCH_REGEX, "(a+)-\\1\n", "aa-aa\n");
-	assert_fails(MATCH_REGEX, "(a+)-\\1\n", "aa-a\n",
-		     "stdout does not match the regular expression /(a+)-\\\\1\\n/; stdout was "
-		     "\"aa-a\\n\"",
-		     false);
-	assert_fails(MATCH_REGEX, "(a+)-\\1", "aa-aax",
-		     "stdout does not match the regular expression /(a+)-\\\\1/; stdout was "
-		     "\"aa-aax\"",
-		     false);
-}
-
-Test(compare, regex_that_does_not_compile)
-{
-	assert_fails(MATCH_REGEX, "(", "x",
-		     "stdout cannot be checked: the regular expression /(/ does not compile: "
-		     "Unmatched ( or \\(",
-		     false);
-}
-
 /* ---- empty ------------------------------------------------------------- */
 
 Test(compare, empty_matcher)
@@ -507,4 +381,165 @@ Test(compare, empty_matcher_cuts_long_output)
 	cr_assert_null(strstr(r.message, "\\x"), "%s", r.message);
 	match_result_release(&r);
 	strbuf_release(&out);
+}
+
+/* ---- lines_include ----------------------------------------------------- */
+
+Test(compare, lines_include_passes_in_any_order_with_other_lines)
+{
+	assert_passes(MATCH_LINES_INCLUDE, "b\na\n", "start\na\nprogress 50%\nb\nend\n");
+	assert_passes(MATCH_LINES_INCLUDE, "a\n", "a");
+	assert_passes(MATCH_LINES_INCLUDE, "a\na\n", "a\nx\na\n");
+	assert_passes(MATCH_LINES_INCLUDE, "", "anything\n");
+	assert_passes(MATCH_LINES_INCLUDE, NULL, "");
+}
+
+Test(compare, lines_include_names_the_missing_lines_in_text_order)
+{
+	/* Whole lines only: "server ready" does not hold the line "ready". */
+	assert_fails(MATCH_LINES_INCLUDE, "zeta\nready\nalpha\n", "alpha\nserver ready\n",
+		     "stdout is missing 2 of the 3 expected lines (any order, other lines "
+		     "allowed): \"zeta\", \"ready\"; stdout was \"alpha\\nserver ready\\n\"",
+		     false);
+	assert_fails(MATCH_LINES_INCLUDE, "a\n", "",
+		     "stdout is missing 1 of the 1 expected line (any order, other lines "
+		     "allowed): \"a\"; stdout is empty",
+		     false);
+}
+
+Test(compare, lines_include_counts_repeated_lines)
+{
+	assert_fails(MATCH_LINES_INCLUDE, "hello\nhello\nbye\n", "hello\nbye\n",
+		     "stdout is missing 1 of the 3 expected lines (any order, other lines "
+		     "allowed): \"hello\" (expected 2 times, found 1); stdout was "
+		     "\"hello\\nbye\\n\"",
+		     false);
+}
+
+Test(compare, lines_include_lists_a_few_escaped)
+{
+	struct match_result r;
+	match_str(MATCH_LINES_INCLUDE, "1\n2\n3\n4\n5\n", "3\n", &r);
+	cr_assert_not(r.ok);
+	cr_assert_str_eq(r.message, "stdout is missing 4 of the 5 expected lines (any order, other "
+				    "lines allowed): \"1\", \"2\", \"4\", and 1 more; stdout was "
+				    "\"3\\n\"");
+	match_result_release(&r);
+	/* Lines are bytes: a CR stays, NULs and escapes are shown escaped. */
+	match_bin(MATCH_LINES_INCLUDE, "a\0b\n\x1b[31m\n", 10, "a\0b\r\n", 5, "stdout", &r);
+	cr_assert_not(r.ok);
+	cr_assert_str_eq(r.message, "stdout is missing 2 of the 2 expected lines (any order, other "
+				    "lines allowed): \"a\\0b\", \"\\x1b[31m\"; stdout was "
+				    "\"a\\0b\\r\\n\"");
+	match_result_release(&r);
+}
+
+Test(compare, lines_include_quotes_long_lines_cut)
+{
+	char line[300];
+	memset(line, 'y', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	struct match_result r;
+	match_str(MATCH_LINES_INCLUDE, line, "", &r);
+	cr_assert_not(r.ok);
+	cr_assert(strstr(r.message, "yyy\"... (219 more bytes)"), "%s", r.message);
+	cr_assert_lt(strlen(r.message), 300);
+	match_result_release(&r);
+}
+
+/* ---- numbers ----------------------------------------------------------- */
+
+static void numbers(const char *text, double tolerance, bool relative, const char *out,
+		    struct match_result *r)
+{
+	struct output_expect want = {
+	    .set = true,
+	    .match = MATCH_NUMBERS,
+	    .text = (char *)text,
+	    .text_len = strlen(text),
+	    .tolerance = tolerance,
+	    .tolerance_relative = relative,
+	};
+	match_want(&want, out, strlen(out), "stdout", r);
+}
+
+static void numbers_pass(const char *text, double tolerance, bool relative, const char *out)
+{
+	struct match_result r;
+	numbers(text, tolerance, relative, out, &r);
+	cr_assert(r.ok, "%s vs %s: %s", text, out, r.message);
+	match_result_release(&r);
+}
+
+static void numbers_fail(const char *text, double tolerance, bool relative, const char *out,
+			 const char *message)
+{
+	struct match_result r;
+	numbers(text, tolerance, relative, out, &r);
+	cr_assert_not(r.ok, "%s vs %s passed", text, out);
+	cr_assert_str_eq(r.message, message);
+	cr_assert_not_null(r.diff);
+	match_result_release(&r);
+}
+
+Test(compare, numbers_within_an_absolute_tolerance)
+{
+	numbers_pass("      5      38     245\n", 10, false, "      5      38     250\n");
+	numbers_pass("total 245 bytes\n", 0.5, false, "total 245.5 bytes\n");
+	/* Binary rounding does not push a number just at the edge out. */
+	numbers_pass("1.0\n", 0.3, false, "1.3\n");
+	numbers_fail("total 245 bytes\n", 0.5, false, "total 246 bytes\n",
+		     "stdout differs: number 1 (line 1) is \"246\", expected \"245\" within 0.5 "
+		     "(244.5 to 245.5)");
+}
+
+Test(compare, numbers_within_a_percentage)
+{
+	numbers_pass("5 38 245\n", 0.02, true, "5 38 249\n");
+	numbers_pass("-100\n", 0.1, true, "-91\n");
+	numbers_fail("5 38 245\n", 0.02, true, "5 38 1245\n",
+		     "stdout differs: number 3 (line 1) is \"1245\", expected \"245\" within 2% "
+		     "(240.1 to 249.9)");
+}
+
+Test(compare, numbers_without_tolerance_compare_values)
+{
+	numbers_pass("x = 5\n", 0, false, "x = 5.0\n");
+	numbers_pass("1000 items\n", 0, false, "1e3 items\n");
+	numbers_pass("+7\n", 0, false, "7\n");
+	/* Identical text always matches, even beyond what a double holds. */
+	numbers_pass("1e999\n", 0, false, "1e999\n");
+	numbers_fail("x = 5\n", 0, false, "x = 5.01\n",
+		     "stdout differs: number 1 (line 1) is \"5.01\", expected \"5\"");
+}
+
+Test(compare, numbers_normalise_whitespace_like_whitespace)
+{
+	numbers_pass("a 1\nb 2\n", 0, false, "  a\t1 b   2");
+	numbers_fail("a 1\n", 0, false, "a1\n",
+		     "stdout differs at line 1: \"1\" where whitespace was expected");
+	numbers_fail("5a\n", 0, false, "5 a\n",
+		     "stdout differs at line 1: whitespace where \"a\" was expected");
+}
+
+Test(compare, numbers_compare_other_text_exactly)
+{
+	numbers_pass("pid=-3 x-1 5-3 .5 1.2.3\n", 0, false, "pid=-3.0 x-1 5-3 0.5 1.2.3\n");
+	numbers_fail("total 245 bytes\n", 100, false, "total 245 words\n",
+		     "stdout differs at line 1: \"words\" where \"bytes\" was expected");
+	numbers_fail("count: 4\n", 100, false, "count: four\n",
+		     "stdout differs at line 1: \"four\" where the number \"4\" was expected");
+	/* A sign after a letter belongs to the text: "x-1" is never -1 next to "x+1". */
+	numbers_fail("x-1\n", 5, false, "x+1\n",
+		     "stdout differs at line 1: \"x+\" where \"x-\" was expected");
+}
+
+Test(compare, numbers_short_and_long_outputs)
+{
+	numbers_fail("1\n2\n3\n", 0, false, "1\n2\n",
+		     "stdout ends too early (after line 2): \"3\" was expected next");
+	numbers_fail("1 2\n", 0, false, "1 2\n3\n",
+		     "stdout has unexpected extra output at line 2: \"3\\n\"");
+	numbers_fail("5\n", 0, false, "", "stdout is empty: \"5\" was expected next");
+	numbers_fail("5\n", 0, false, " \n", "stdout is only whitespace: \"5\" was expected next");
 }
