@@ -34,6 +34,7 @@ struct submission_case {
 static const char *const tables[] = {
 	"grader/tests/e2e/expected.tsv",
 	"grader/tests/e2e/robustness.tsv",
+	"grader/tests/e2e/matchers.tsv",
 };
 
 /* Attacks on the sandbox: run only once the sandbox is known to be complete. */
