@@ -28,7 +28,7 @@ static const char usage_text[] =
 	"  grader grade    SPEC SUBMISSION_DIR [-o REPORT_DIR] [--format human|json]\n"
 	"  grader batch    SPEC SUBMISSIONS_ROOT [-o REPORT_DIR] [-j N] [--resume]\n"
 	"  grader check    SPEC [SUBMISSION_DIR]      student self-check (default dir \".\")\n"
-	"  grader validate SPEC...                    check specs, print only errors\n"
+	"  grader validate SPEC...                    check specs (errors, warnings)\n"
 	"  grader --version | --help | <command> --help\n"
 	"\n"
 	"SPEC is an assignment's spec.yaml or the folder holding it.\n"
@@ -76,7 +76,9 @@ static const char validate_usage[] =
 	"usage: grader validate SPEC...\n"
 	"\n"
 	"Checks each spec as `grade` would before running anything.  Prints nothing\n"
-	"but errors (FILE:LINE:COL: message); exit status 2 if there is any.\n";
+	"but errors (FILE:LINE:COL: message); exit status 2 if there is any.  Warnings\n"
+	"(FILE:LINE:COL: warning: message) say what cannot be meant, such as a regex\n"
+	"that never matches; alone, they leave the exit status 0.\n";
 
 static int usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
