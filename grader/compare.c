@@ -130,6 +130,14 @@ void match_fail(struct match_result *result, struct strbuf *msg, char *diff)
 	result->diff = diff;
 }
 
+void match_fail_diff(struct match_result *result, struct strbuf *msg, struct strbuf *exp,
+		     struct strbuf *act)
+{
+	match_fail(result, msg, diff_unified(exp->buf, exp->len, act->buf, act->len));
+	strbuf_release(exp);
+	strbuf_release(act);
+}
+
 /* "stdout should be empty but has 12 bytes: "hello\n"" */
 static void fail_not_empty(struct match_result *result, const char *stream, const char *actual,
 			   size_t len, char *diff)

@@ -38,6 +38,9 @@ void match_quote(struct strbuf *sb, const char *data, size_t len, size_t max);
 void match_add_actual(struct strbuf *msg, const char *stream, const char *act, size_t alen);
 /* Sets result to a failure with msg's text (taken) and diff (taken, may be NULL). */
 void match_fail(struct match_result *result, struct strbuf *msg, char *diff);
+/* The same with the diff of the texts exp and act, which are released. */
+void match_fail_diff(struct match_result *result, struct strbuf *msg, struct strbuf *exp,
+		     struct strbuf *act);
 /*
  * trim's normal form: each line without its trailing whitespace and ended
  * by '\n', the trailing blank lines dropped.  out is initialised here.
@@ -48,8 +51,8 @@ void match_lines_unordered(const char *exp, size_t elen, const char *act, size_t
 			   const char *stream, struct match_result *result);
 void match_lines_include(const char *exp, size_t elen, const char *act, size_t alen,
 			 const char *stream, struct match_result *result);
-void match_regex(const struct output_expect *want, const char *act, size_t alen,
-		 const char *stream, struct match_result *result);
+void match_regex(const struct output_expect *want, const char *act, size_t alen, const char *stream,
+		 struct match_result *result);
 void match_numbers(const struct output_expect *want, const char *act, size_t alen,
 		   const char *stream, struct match_result *result);
 

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "compare_internal.h"
-#include "diff.h"
 
 /* One line of an output. */
 struct line {
@@ -107,7 +106,8 @@ void match_lines_unordered(const char *exp, size_t elen, const char *act, size_t
 	} else {
 		strbuf_addf(&msg, "%s lines differ as a multiset (order ignored): ", stream);
 		if (missing)
-			strbuf_addf(&msg, "%zu expected line%s missing", missing, match_plural(missing));
+			strbuf_addf(&msg, "%zu expected line%s missing", missing,
+				    match_plural(missing));
 		if (missing && extra)
 			strbuf_addstr(&msg, ", ");
 		if (extra)
@@ -115,25 +115,23 @@ void match_lines_unordered(const char *exp, size_t elen, const char *act, size_t
 		strbuf_addstr(&msg, " (");
 		if (missing)
 			list_lines(&msg, "missing", miss,
-				   missing < MATCH_LIST_LINES ? missing : MATCH_LIST_LINES, missing);
+				   missing < MATCH_LIST_LINES ? missing : MATCH_LIST_LINES,
+				   missing);
 		if (missing && extra)
 			strbuf_addstr(&msg, "; ");
 		if (extra)
-			list_lines(&msg, "unexpected", ext, extra < MATCH_LIST_LINES ? extra : MATCH_LIST_LINES,
-				   extra);
+			list_lines(&msg, "unexpected", ext,
+				   extra < MATCH_LIST_LINES ? extra : MATCH_LIST_LINES, extra);
 		strbuf_addstr(&msg, "); the diff compares the sorted lines");
 	}
 	/* Sorted, the same lines line up and the diff shows only what is missing or extra. */
 	join_lines(ve, ne, &se);
 	join_lines(va, na, &sa);
-	match_fail(result, &msg, diff_unified(se.buf, se.len, sa.buf, sa.len));
-	strbuf_release(&se);
-	strbuf_release(&sa);
+	match_fail_diff(result, &msg, &se, &sa);
 out:
 	free(ve);
 	free(va);
 }
-
 
 /* How many of the sorted lines v[0, n) equal key. */
 static size_t count_equal(const struct line *v, size_t n, const struct line *key)
@@ -186,7 +184,7 @@ static int shortfall_place_cmp(const void *a, const void *b)
 void match_lines_include(const char *exp, size_t elen, const char *act, size_t alen,
 			 const char *stream, struct match_result *result)
 {
-	size_t ne, na, nshort = 0, missing = 0;
+	size_t ne, na, nshort = 0, cap = 0, missing = 0;
 	struct line *ve = split_lines(exp, elen, &ne), *va = split_lines(act, alen, &na);
 	struct shortfall *shorts = NULL;
 	struct strbuf msg = STRBUF_INIT;
@@ -201,7 +199,7 @@ void match_lines_include(const char *exp, size_t elen, const char *act, size_t a
 			group++;
 		found = count_equal(va, na, &ve[i]);
 		if (found < group) {
-			shorts = xrealloc(shorts, (nshort + 1) * sizeof(*shorts));
+			shorts = xgrow(shorts, sizeof(*shorts), nshort + 1, &cap);
 			shorts[nshort++] = (struct shortfall){ve[i], group, found};
 			missing += group - found;
 		}

@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "compare_internal.h"
-#include "diff.h"
 
 enum piece_kind { PIECE_END, PIECE_NUMBER, PIECE_TEXT, PIECE_SPACE };
 
@@ -237,7 +236,5 @@ void match_numbers(const struct output_expect *want, const char *act, size_t ale
 	/* As for whitespace: the outputs as printed show where the pieces went. */
 	match_normalise_trim(exp, elen, &te);
 	match_normalise_trim(act, alen, &ta);
-	match_fail(result, &msg, diff_unified(te.buf, te.len, ta.buf, ta.len));
-	strbuf_release(&te);
-	strbuf_release(&ta);
+	match_fail_diff(result, &msg, &te, &ta);
 }

@@ -55,8 +55,8 @@ static int regex_flags(bool search)
 }
 
 /* "stdout does not match the regular expression /x/" and what follows it. */
-static void regex_mismatch(struct strbuf *msg, const char *stream, const char *pattern,
-			   size_t plen, bool search)
+static void regex_mismatch(struct strbuf *msg, const char *stream, const char *pattern, size_t plen,
+			   bool search)
 {
 	if (search)
 		strbuf_addf(msg, "%s has no match for the regular expression /", stream);
@@ -65,7 +65,8 @@ static void regex_mismatch(struct strbuf *msg, const char *stream, const char *p
 	escape_pattern(msg, pattern, plen);
 	strbuf_addch(msg, '/');
 	if (search)
-		strbuf_addstr(msg, " (searched anywhere, ^ and $ at the start and end of each line)");
+		strbuf_addstr(msg,
+			      " (searched anywhere, ^ and $ at the start and end of each line)");
 }
 
 /*
@@ -77,8 +78,8 @@ static void regex_mismatch(struct strbuf *msg, const char *stream, const char *p
  * leftmost-longest, so a match of the whole output is the one found when
  * there is one).  Search mode: any match anywhere.
  */
-void match_regex(const struct output_expect *want, const char *act, size_t alen,
-		 const char *stream, struct match_result *result)
+void match_regex(const struct output_expect *want, const char *act, size_t alen, const char *stream,
+		 struct match_result *result)
 {
 	const char *pattern = want->text ? want->text : "";
 	size_t plen = want->text ? want->text_len : 0;
@@ -141,22 +142,22 @@ out:
 /* ---- lint -------------------------------------------------------------- */
 
 enum atom_kind {
-	ATOM_CHAR,	/* one literal character */
-	ATOM_CLASS,	/* one character of a set: '.', [...], \w, \s, ... */
-	ATOM_BOL,	/* ^ */
-	ATOM_EOL,	/* $ */
+	ATOM_CHAR,  /* one literal character */
+	ATOM_CLASS, /* one character of a set: '.', [...], \w, \s, ... */
+	ATOM_BOL,   /* ^ */
+	ATOM_EOL,   /* $ */
 	ATOM_OPEN,
 	ATOM_CLOSE,
 	ATOM_ALT,
-	ATOM_QUANT,	/* *, +, ?, {m,n} */
-	ATOM_OTHER,	/* a back-reference, \b, \<, ...: nothing the lint reasons about */
+	ATOM_QUANT, /* *, +, ?, {m,n} */
+	ATOM_OTHER, /* a back-reference, \b, \<, ...: nothing the lint reasons about */
 };
 
 struct atom {
 	enum atom_kind kind;
-	size_t at;		/* offset in the pattern, for messages */
-	bool newline_ok;	/* ATOM_CHAR, ATOM_CLASS: it can match a '\n' */
-	bool zero_ok;		/* ATOM_QUANT: it allows zero repetitions */
+	size_t at;	 /* offset in the pattern, for messages */
+	bool newline_ok; /* ATOM_CHAR, ATOM_CLASS: it can match a '\n' */
+	bool zero_ok;	 /* ATOM_QUANT: it allows zero repetitions */
 };
 
 struct lint {
@@ -202,24 +203,27 @@ static const char *control_meant(char c)
 static bool escape_slip(struct lint *l, char c)
 {
 	const char *meant = control_meant(c);
+	size_t before = l->why->len;
 
 	if (meant)
-		strbuf_addf(l->why,
-			    "has \\%c (a backslash, then the letter %c), which POSIX regex reads as "
-			    "the letter %c, not %s: put a real one in the pattern (in YAML, double "
-			    "quotes turn \\%c into %s)",
-			    c, c, c, meant, c, meant);
+		strbuf_addf(
+		    l->why,
+		    "has \\%c (a backslash, then the letter %c), which POSIX regex reads as "
+		    "the letter %c, not %s: put a real one in the pattern (in YAML, double "
+		    "quotes turn \\%c into %s)",
+		    c, c, c, meant, c, meant);
 	else if (c == 'd' || c == 'D')
-		strbuf_addf(l->why,
-			    "has \\%c, which POSIX regex reads as the letter %c, not a %sdigit: use "
-			    "%s",
-			    c, c, c == 'D' ? "non-" : "", c == 'D' ? "[^0-9]" : "[0-9]");
+		strbuf_addf(
+		    l->why,
+		    "has \\%c, which POSIX regex reads as the letter %c, not a %sdigit: use "
+		    "%s",
+		    c, c, c == 'D' ? "non-" : "", c == 'D' ? "[^0-9]" : "[0-9]");
 	else if (is_letter(c) && !strchr("wWsSbB", c))
 		strbuf_addf(l->why,
 			    "has \\%c, which POSIX regex reads as the letter %c: it has no such "
 			    "escape",
 			    c, c);
-	return l->why->len > 0;
+	return l->why->len > before;
 }
 
 /* A bracket expression from l->s[*i] == '['; leaves *i past its ']'.  false: a slip was found. */
@@ -235,22 +239,26 @@ static bool scan_bracket(struct lint *l, size_t *i)
 	while (j < l->len && l->s[j] != ']') {
 		if (l->s[j] == '[' && j + 1 < l->len && strchr(":=.", l->s[j + 1])) {
 			const char *name = l->s + j + 2;
-			const char *end = memmem(name, l->len - j - 2, (char[]){l->s[j + 1], ']'}, 2);
+			const char *end =
+			    memmem(name, l->len - j - 2, (char[]){l->s[j + 1], ']'}, 2);
 			/* The classes that hold a newline. */
-			newline |= end && (!strncmp(name, "space:]", 7) || !strncmp(name, "cntrl:]", 7));
+			newline |=
+			    end && (!strncmp(name, "space:]", 7) || !strncmp(name, "cntrl:]", 7));
 			j = end ? (size_t)(end - l->s) + 2 : l->len;
 			continue;
 		}
 		if (j + 2 < l->len && l->s[j + 1] == '-' && l->s[j + 2] != ']') {
-			newline |= (unsigned char)l->s[j] <= '\n' && (unsigned char)l->s[j + 2] >= '\n';
+			newline |=
+			    (unsigned char)l->s[j] <= '\n' && (unsigned char)l->s[j + 2] >= '\n';
 			j += 3;
 			continue;
 		}
 		if (l->s[j] == '\\' && j + 1 < l->len && is_letter(l->s[j + 1])) {
-			strbuf_addf(l->why,
-				    "has \\%c inside [ ], where a backslash is an ordinary character: "
-				    "it matches a backslash or the letter %c",
-				    l->s[j + 1], l->s[j + 1]);
+			strbuf_addf(
+			    l->why,
+			    "has \\%c inside [ ], where a backslash is an ordinary character: "
+			    "it matches a backslash or the letter %c",
+			    l->s[j + 1], l->s[j + 1]);
 			return false;
 		}
 		newline |= l->s[j] == '\n';
@@ -337,12 +345,13 @@ static bool scan(struct lint *l)
 	return true;
 }
 
-/* An atom that takes exactly one character, and one that cannot be a newline where one is needed. */
+/* An atom that takes exactly one character. */
 static bool takes_one(const struct atom *a)
 {
 	return a->kind == ATOM_CHAR || a->kind == ATOM_CLASS;
 }
 
+/* One character next to an anchor that it keeps from holding: one that cannot be a newline. */
 static bool blocks_anchor(const struct lint *l, const struct atom *a)
 {
 	return takes_one(a) && (!l->search || !a->newline_ok);
@@ -354,25 +363,27 @@ static bool misplaced_anchor(struct lint *l)
 	for (size_t k = 0; k < l->n; k++) {
 		const struct atom *a = &l->atoms[k];
 		if (a->kind == ATOM_BOL && k > 0 && blocks_anchor(l, &l->atoms[k - 1])) {
-			strbuf_addf(l->why,
-				    "has '^' at character %zu right after %s, so it never matches: %s",
-				    a->at + 1,
-				    l->search ? "a character that cannot be a newline" : "other text",
-				    l->search ? "^ is the start of a line"
-					      : "without 'search: true', ^ is the start of the whole "
-						"output, not of a line");
+			strbuf_addf(
+			    l->why,
+			    "has '^' at character %zu right after %s, so it never matches: %s",
+			    a->at + 1,
+			    l->search ? "a character that cannot be a newline" : "other text",
+			    l->search ? "^ is the start of a line"
+				      : "without 'search: true', ^ is the start of the whole "
+					"output, not of a line");
 			return true;
 		}
 		if (a->kind == ATOM_EOL && k + 1 < l->n && blocks_anchor(l, &l->atoms[k + 1]) &&
 		    !(k + 2 < l->n && l->atoms[k + 2].kind == ATOM_QUANT &&
 		      l->atoms[k + 2].zero_ok)) {
-			strbuf_addf(l->why,
-				    "has '$' at character %zu right before %s, so it never matches: %s",
-				    a->at + 1,
-				    l->search ? "a character that cannot be a newline" : "more text",
-				    l->search ? "$ is the end of a line"
-					      : "without 'search: true', $ is the end of the whole "
-						"output, not of a line");
+			strbuf_addf(
+			    l->why,
+			    "has '$' at character %zu right before %s, so it never matches: %s",
+			    a->at + 1,
+			    l->search ? "a character that cannot be a newline" : "more text",
+			    l->search ? "$ is the end of a line"
+				      : "without 'search: true', $ is the end of the whole "
+					"output, not of a line");
 			return true;
 		}
 	}
@@ -396,7 +407,7 @@ static bool cannot_end_in_newline(const struct lint *l)
 		depth += a->kind == ATOM_CLOSE ? 1 : a->kind == ATOM_OPEN ? -1 : 0;
 		if (k > 0 && !(a->kind == ATOM_ALT && depth == 0))
 			continue;
-		/* The alternative is atoms [first, end); its last atom past the $ anchors decides. */
+		/* The alternative is atoms [first, end): its last atom before any $ decides. */
 		size_t first = a->kind == ATOM_ALT ? k + 1 : 0, last = end;
 		while (last > first && l->atoms[last - 1].kind == ATOM_EOL)
 			last--;

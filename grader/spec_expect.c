@@ -158,7 +158,8 @@ static int read_output(struct spec_parser *p, yaml_node_t *node, const char *key
 			goto out;
 		}
 		if (vals[O_TEXT] && vals[O_FILE]) {
-			spec_error(p, vals[O_FILE], "give 'text' or 'file' for '%s', not both", key);
+			spec_error(p, vals[O_FILE], "give 'text' or 'file' for '%s', not both",
+				   key);
 			goto out;
 		}
 		if (!vals[O_TEXT] && !vals[O_FILE]) {
@@ -239,4 +240,3 @@ int spec_read_expect(struct spec_parser *p, yaml_node_t *node, struct expect_spe
 		read_output(p, vals[3], "stderr", &e->err);
 	return p->nerrors > before ? -1 : 0;
 }
-

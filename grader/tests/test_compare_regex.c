@@ -120,17 +120,17 @@ Test(compare, regex_search_failure_says_it_searched)
 	/* '.' stays within a line when searching. */
 	regex_search("a.b", "a\nb\n", &r);
 	cr_assert_not(r.ok);
-	cr_assert_str_eq(r.message,
-			 "stdout has no match for the regular expression /a.b/ (searched anywhere, ^ "
-			 "and $ at the start and end of each line); stdout was \"a\\nb\\n\"");
+	cr_assert_str_eq(
+	    r.message, "stdout has no match for the regular expression /a.b/ (searched anywhere, ^ "
+		       "and $ at the start and end of each line); stdout was \"a\\nb\\n\"");
 	cr_assert_null(r.diff);
 	match_result_release(&r);
 	regex_search("^b", "ab\n", &r);
 	cr_assert_not(r.ok);
 	match_result_release(&r);
 	/* Output past a NUL byte is searched too. */
-	struct output_expect want = {.set = true, .match = MATCH_REGEX, .text = "tail",
-				     .text_len = 4, .search = true};
+	struct output_expect want = {
+	    .set = true, .match = MATCH_REGEX, .text = "tail", .text_len = 4, .search = true};
 	match_want(&want, "ok\0tail", 7, "stdout", &r);
 	cr_assert(r.ok, "%s", r.message);
 	match_result_release(&r);
@@ -165,16 +165,16 @@ static void lint_says(const char *pattern, bool search, const char *want)
 Test(compare, regex_lint_accepts_good_patterns)
 {
 	static const char *const whole[] = {
-	    "^hello\n$", "[0-9]+\n",	 "pid [0-9]+ exited( with [0-9]+)?\n",
-	    "a|ab\n",	 "x*",		 "(a+)-\\1\n",
-	    ".*",	 "\\w+\\s*",	 "a\\.b[[:space:]]",
-	    "\\\\n\n",	 "[]x]*\n",	 "[[:space:]]",
+	    "^hello\n$", "[0-9]+\n",	"pid [0-9]+ exited( with [0-9]+)?\n",
+	    "a|ab\n",	 "x*",		"(a+)-\\1\n",
+	    ".*",	 "\\w+\\s*",	"a\\.b[[:space:]]",
+	    "\\\\n\n",	 "[]x]*\n",	"[[:space:]]",
 	    "a{0,2}$",	 "(^|x)y\\b.*", "[^a]",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(whole); i++)
 		lint_clean(whole[i], false);
-	static const char *const search[] = {"^total [0-9]+$", "ready", "a$\n^b", "x$",
-					     "^$",		  "[0-9]+"};
+	static const char *const search[] = {"^total [0-9]+$", "ready", "a$\n^b", "x$", "^$",
+					     "[0-9]+"};
 	for (size_t i = 0; i < ARRAY_SIZE(search); i++)
 		lint_clean(search[i], true);
 }
@@ -182,10 +182,11 @@ Test(compare, regex_lint_accepts_good_patterns)
 Test(compare, regex_lint_finds_backslash_letters)
 {
 	/* '^hello\n$' in single quotes: the two characters \ and n. */
-	lint_says("^hello\\n$", false,
-		  "has \\n (a backslash, then the letter n), which POSIX regex reads as the letter "
-		  "n, not a newline: put a real one in the pattern (in YAML, double quotes turn \\n "
-		  "into a newline)");
+	lint_says(
+	    "^hello\\n$", false,
+	    "has \\n (a backslash, then the letter n), which POSIX regex reads as the letter "
+	    "n, not a newline: put a real one in the pattern (in YAML, double quotes turn \\n "
+	    "into a newline)");
 	lint_says("a\\tb", true,
 		  "has \\t (a backslash, then the letter t), which POSIX regex reads as the letter "
 		  "t, not a tab: put a real one in the pattern (in YAML, double quotes turn \\t "

@@ -30,11 +30,12 @@ Test(spec_e2e, validate_prints_warnings_and_exits_0)
 	cr_assert_eq(run.exit_code, 0, "stderr: %s", run.err);
 	cr_assert_str_empty(run.out);
 	cr_assert_str_eq(
-	    run.err,
-	    WARNINGS ":9:37: warning: the regex for 'stdout' has \\n (a backslash, then the letter "
+	    run.err, WARNINGS
+	    ":9:37: warning: the regex for 'stdout' has \\n (a backslash, then the letter "
 	    "n), which POSIX regex reads as the letter n, not a newline: put a real one in the "
 	    "pattern (in YAML, double quotes turn \\n into a newline)\n" WARNINGS
-	    ":13:37: warning: the regex for 'stdout' has '$' at character 3 right before more text, "
+	    ":13:37: warning: the regex for 'stdout' has '$' at character 3 right before more "
+	    "text, "
 	    "so it never matches: without 'search: true', $ is the end of the whole output, not of "
 	    "a line\n" WARNINGS
 	    ":17:37: warning: the regex for 'stdout' cannot match an output that ends with a "
@@ -75,18 +76,20 @@ static const char *message_of(json_t *report, const char *name, const char *kind
 
 Test(spec_e2e, failed_checks_name_what_is_missing)
 {
-	const char *argv[] = {e2e_grader(),	 "grade", MATCHERS, MATCHERS "/submission", "--format",
-			      "json",		 "-o",	  e2e_tmpdir(), NULL};
+	const char *argv[] = {e2e_grader(), "grade", MATCHERS, MATCHERS "/submission",
+			      "--format",   "json",  "-o",     e2e_tmpdir(),
+			      NULL};
 	e2e_run_grader(argv, &run);
 	cr_assert_eq(run.exit_code, 1, "stderr: %s", run.err);
 	json_error_t jerr;
 	json_t *report = json_loads(run.out, 0, &jerr);
 	cr_assert_not_null(report, "%s", jerr.text);
 
-	cr_assert_str_eq(message_of(report, "lines_include names a missing line", "stdout"),
-			 "stdout is missing 1 of the 2 expected lines (any order, other lines "
-			 "allowed): \"worker 2 done\"; stdout was \"start\\nprogress 50%\\nworker 1 "
-			 "done\\nworker 1 done\\nend\\n\"");
+	cr_assert_str_eq(
+	    message_of(report, "lines_include names a missing line", "stdout"),
+	    "stdout is missing 1 of the 2 expected lines (any order, other lines "
+	    "allowed): \"worker 2 done\"; stdout was \"start\\nprogress 50%\\nworker 1 "
+	    "done\\nworker 1 done\\nend\\n\"");
 	cr_assert_str_eq(message_of(report, "numbers outside a percentage", "stdout"),
 			 "stdout differs: number 3 (line 1) is \"300\", expected \"245\" within 2% "
 			 "(240.1 to 249.9)");
@@ -100,8 +103,15 @@ Test(spec_e2e, failed_checks_name_what_is_missing)
 Test(spec_e2e, the_world_is_as_documented)
 {
 	e2e_require_full_sandbox();
-	const char *argv[] = {e2e_grader(),	"grade", "grader/tests/specs/world", MATCHERS "/submission",
-			      "--format", "json",	 "-o",	 e2e_tmpdir(), NULL};
+	const char *argv[] = {e2e_grader(),
+			      "grade",
+			      "grader/tests/specs/world",
+			      MATCHERS "/submission",
+			      "--format",
+			      "json",
+			      "-o",
+			      e2e_tmpdir(),
+			      NULL};
 	e2e_run_grader(argv, &run);
 	json_error_t jerr;
 	json_t *report = json_loads(run.out, 0, &jerr);

@@ -32,9 +32,9 @@ Test(spec_expect, output_shorthands)
 
 Test(spec_expect, every_match_kind_is_known)
 {
-	static const char *const kinds[] = {"exact",	       "trim",	   "whitespace",
-					    "lines_unordered", "contains", "regex",
-					    NULL,	       "lines_include", "numbers"};
+	static const char *const kinds[] = {"exact",	"trim",	 "whitespace", "lines_unordered",
+					    "contains", "regex", NULL,	       "lines_include",
+					    "numbers"};
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		if (!kinds[i])
 			continue; /* empty takes no text */
@@ -76,9 +76,10 @@ static struct expect_spec *first_expect(struct spec *spec)
 
 Test(spec_expect, lines_include_numbers_and_their_options)
 {
-	struct spec *spec = text_ok(HEAD "    expect:\n"
-					 "      stdout: { match: lines_include, text: \"a\\nb\\n\" }\n"
-					 "      stderr: { match: numbers, tolerance: 0.5, text: \"5\\n\" }\n");
+	struct spec *spec =
+	    text_ok(HEAD "    expect:\n"
+			 "      stdout: { match: lines_include, text: \"a\\nb\\n\" }\n"
+			 "      stderr: { match: numbers, tolerance: 0.5, text: \"5\\n\" }\n");
 	struct expect_spec *e = first_expect(spec);
 
 	cr_assert_eq(e->out.match, MATCH_LINES_INCLUDE);
@@ -101,9 +102,10 @@ Test(spec_expect, lines_include_numbers_and_their_options)
 
 Test(spec_expect, regex_search)
 {
-	struct spec *spec = text_ok(HEAD "    expect:\n"
-					 "      stdout: { match: regex, search: true, text: \"^ready$\" }\n"
-					 "      stderr: { match: regex, text: \".*\" }\n");
+	struct spec *spec =
+	    text_ok(HEAD "    expect:\n"
+			 "      stdout: { match: regex, search: true, text: \"^ready$\" }\n"
+			 "      stderr: { match: regex, text: \".*\" }\n");
 	struct expect_spec *e = first_expect(spec);
 
 	cr_assert(e->out.search);
@@ -115,13 +117,14 @@ Test(spec_expect, bad_tolerances)
 {
 	/* As written in the YAML, and as the message quotes it. */
 	static const char *const bad[][2] = {
-	    {"abc", "abc"}, {"2 %", "2 %"},	{"'%'", "%"},	  {"1e3", "1e3"},   {"inf", "inf"},
-	    {"0x10", "0x10"}, {".", "."}, {"1.2.3", "1.2.3"}, {"'5%%'", "5%%"}, {"+1", "+1"},
+	    {"abc", "abc"},   {"2 %", "2 %"}, {"'%'", "%"},	  {"1e3", "1e3"},   {"inf", "inf"},
+	    {"0x10", "0x10"}, {".", "."},     {"1.2.3", "1.2.3"}, {"'5%%'", "5%%"}, {"+1", "+1"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		char *yaml = xasprintf(HEAD "    expect: { stdout: { match: numbers, tolerance: %s, "
-					    "text: \"5\" } }\n",
-				       bad[i][0]);
+		char *yaml =
+		    xasprintf(HEAD "    expect: { stdout: { match: numbers, tolerance: %s, "
+				   "text: \"5\" } }\n",
+			      bad[i][0]);
 		char *want = xasprintf("spec.yaml:5:52: bad tolerance '%s' for 'stdout': use a "
 				       "number such as 0.5 (how far each number may be off) or a "
 				       "percentage such as 2%%",
@@ -161,11 +164,12 @@ Test(spec_expect, regex_warnings_do_not_fail_the_load)
 
 	cr_assert_not_null(spec, "a warning is not an error: %s", errors.n ? errors.v[0] : "");
 	cr_assert_eq(errors.n, 1);
-	cr_assert_str_eq(errors.v[0],
-			 "spec.yaml:6:37: warning: the regex for 'stdout' has \\n (a backslash, then "
-			 "the letter n), which POSIX regex reads as the letter n, not a newline: put "
-			 "a real one in the pattern (in YAML, double quotes turn \\n into a "
-			 "newline)");
+	cr_assert_str_eq(
+	    errors.v[0],
+	    "spec.yaml:6:37: warning: the regex for 'stdout' has \\n (a backslash, then "
+	    "the letter n), which POSIX regex reads as the letter n, not a newline: put "
+	    "a real one in the pattern (in YAML, double quotes turn \\n into a "
+	    "newline)");
 	spec_free(spec);
 	strvec_clear(&errors);
 
@@ -181,18 +185,20 @@ Test(spec_expect, regex_warnings_do_not_fail_the_load)
 Test(spec_expect, warnings_and_errors_in_file_order)
 {
 	struct strvec errors;
-	struct spec *spec = load_text(HEAD "    expect:\n"
-					   "      stdout: { match: regex, search: true, text: \"a$b\" }\n"
-					   "      stderr: { match: regex, text: \"(\" }\n"
-					   "    timeout: soon\n",
-				      &errors);
+	struct spec *spec =
+	    load_text(HEAD "    expect:\n"
+			   "      stdout: { match: regex, search: true, text: \"a$b\" }\n"
+			   "      stderr: { match: regex, text: \"(\" }\n"
+			   "    timeout: soon\n",
+		      &errors);
 
 	cr_assert_null(spec);
 	cr_assert_eq(errors.n, 3, "got %zu", errors.n);
-	cr_assert_str_eq(errors.v[0],
-			 "spec.yaml:6:51: warning: the regex for 'stdout' has '$' at character 2 "
-			 "right before a character that cannot be a newline, so it never matches: $ "
-			 "is the end of a line");
+	cr_assert_str_eq(
+	    errors.v[0],
+	    "spec.yaml:6:51: warning: the regex for 'stdout' has '$' at character 2 "
+	    "right before a character that cannot be a newline, so it never matches: $ "
+	    "is the end of a line");
 	cr_assert_str_eq(errors.v[1], "spec.yaml:7:37: bad regex for 'stderr': Unmatched ( or \\(");
 	cr_assert_str_eq(errors.v[2], "spec.yaml:8:14: bad duration 'soon' for 'timeout': use e.g. "
 				      "250ms, 2s, 1.5s or 1m");
@@ -200,8 +206,8 @@ Test(spec_expect, warnings_and_errors_in_file_order)
 }
 
 #define TWO_PROCESSES(ready)                                                                       \
-	"assignment: t\ntests:\n  - name: a\n    processes:\n"                                   \
-	"      - { name: first, run: ./a, ready: " ready " }\n"                                   \
+	"assignment: t\ntests:\n  - name: a\n    processes:\n"                                     \
+	"      - { name: first, run: ./a, ready: " ready " }\n"                                    \
 	"      - { name: second, run: ./b }\n"
 
 Test(spec_expect, ready_on_exit)
@@ -216,15 +222,17 @@ Test(spec_expect, ready_on_exit)
 		   "next process at once");
 	text_error(TWO_PROCESSES("{ exit: soon }"),
 		   "spec.yaml:5:49: 'ready.exit' must be true or false, got 'soon'");
-	text_error(TWO_PROCESSES("{ exit: true, delay: 1s }"),
-		   "spec.yaml:5:41: 'ready' takes exactly one of stdout, ipc, delay or exit, got 2");
+	text_error(
+	    TWO_PROCESSES("{ exit: true, delay: 1s }"),
+	    "spec.yaml:5:41: 'ready' takes exactly one of stdout, ipc, delay or exit, got 2");
 }
 
 Test(spec_expect, trace_require_counts)
 {
 	static const char *const names[] = {"pipe", "dup2", "fork", "wait"};
 	static const unsigned long mins[] = {2, 1, 3, 1};
-	struct spec *spec = text_ok(HEAD "    trace: { require: [{pipe: 2}, dup2, {fork: 3, wait: 1}] }\n");
+	struct spec *spec =
+	    text_ok(HEAD "    trace: { require: [{pipe: 2}, dup2, {fork: 3, wait: 1}] }\n");
 	struct test_spec *t = &spec->tests[0];
 
 	cr_assert_eq(t->trace_require.n, 4);
@@ -254,12 +262,14 @@ Test(spec_expect, bad_trace_require_counts)
 		   "spec.yaml:5:31: 'trace.require.pipe' must be an integer, got 'two'");
 	text_error(HEAD "    trace: { require: [{pipe: 1.5}] }\n",
 		   "spec.yaml:5:31: 'trace.require.pipe' must be an integer, got '1.5'");
-	text_error(HEAD "    trace: { require: [{frok: 2}] }\n",
-		   "spec.yaml:5:25: unknown system call 'frok' in 'trace.require': use names such as "
-		   "pipe, fork, execve");
+	text_error(
+	    HEAD "    trace: { require: [{frok: 2}] }\n",
+	    "spec.yaml:5:25: unknown system call 'frok' in 'trace.require': use names such as "
+	    "pipe, fork, execve");
 	text_error(HEAD "    trace: { forbid: [{pipe: 2}] }\n",
 		   "spec.yaml:5:23: 'trace.forbid' entries must be strings, got a mapping");
-	text_error(HEAD "    trace: { require: {pipe: 2} }\n",
-		   "spec.yaml:5:23: 'trace.require' must be a list of names or {name: count}, got a "
-		   "mapping");
+	text_error(
+	    HEAD "    trace: { require: {pipe: 2} }\n",
+	    "spec.yaml:5:23: 'trace.require' must be a list of names or {name: count}, got a "
+	    "mapping");
 }

@@ -463,6 +463,27 @@ Test(trace, names_and_conveniences)
 	trace_record_release(&rec);
 }
 
+/* trace.require: {pipe: 2} counts the calls of every kind a name accepts, all processes together. */
+Test(trace, counts_add_up_what_a_name_accepts)
+{
+	struct trace_record rec;
+	trace_record_init(&rec);
+	const struct trace_call calls[] = {
+	    {"pipe", 1, "x"}, {"pipe2", 2, "x"}, {"clone", 1, "x"}, {"clone(thread)", 3, "x"},
+	    {"vfork", 2, "x"},
+	};
+	rec.calls = xcalloc(ARRAY_SIZE(calls), sizeof(*rec.calls));
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++)
+		rec.calls[rec.ncalls++] = (struct trace_call){xstrdup(calls[i].name), calls[i].count,
+							      xstrdup(calls[i].first)};
+	cr_expect_eq(trace_record_count(&rec, "pipe"), 3);
+	cr_expect_eq(trace_record_count(&rec, "pipe2"), 2);
+	cr_expect_eq(trace_record_count(&rec, "fork"), 3, "clone making a process, and vfork");
+	cr_expect_eq(trace_record_count(&rec, "clone"), 4, "literally, any clone");
+	cr_expect_eq(trace_record_count(&rec, "dup2"), 0);
+	trace_record_release(&rec);
+}
+
 Test(trace, inside_the_sandbox_the_record_comes_back_whole)
 {
 	struct sandbox *sb = sandbox_new(true);
