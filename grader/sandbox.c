@@ -367,6 +367,34 @@ static int copy_back(const struct run_request *req, int host_fd, struct run_resu
 	return 0;
 }
 
+/*
+ * /proc/1/cmdline is readable by every process of the test: it would show
+ * the grader's whole command line (the spec's and the submissions' paths)
+ * and, past it, its environment.  Init blanks the memory both are read
+ * from (the arguments and the environment strings lie back to back from
+ * argv[0] on) and calls itself "grader-init".
+ */
+static void hide_command_line(void)
+{
+	char *start = program_invocation_name;
+	size_t len = 0;
+	const char *const files[] = {"/proc/self/cmdline", "/proc/self/environ"};
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+		char buf[4096];
+		ssize_t n;
+		while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+			len += (size_t)n;
+		if (fd >= 0)
+			close(fd);
+	}
+	static const char name[] = "grader-init";
+	if (!start || len < sizeof(name))
+		return;
+	memset(start, 0, len);
+	memcpy(start, name, sizeof(name));
+}
+
 _Noreturn static void init_main(struct sandbox *sb, const struct run_request *req, enum sandbox_workdir wd,
 		      const char *const *sources, int go_fd, int result_fd)
 {
@@ -387,6 +415,7 @@ _Noreturn static void init_main(struct sandbox *sb, const struct run_request *re
 	 * the grader's, CI secrets included).
 	 */
 	prctl(PR_SET_DUMPABLE, 0);
+	hide_command_line();
 	clearenv();
 
 	/* stdin files live in the spec's folder, which the new root hides: open them first. */
