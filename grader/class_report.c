@@ -185,11 +185,28 @@ static bool status_is_failure(enum status st)
 	return st == ST_FAILED || st == ST_TIMEOUT || st == ST_CRASHED || st == ST_BUILD_FAILED;
 }
 
+/* "Diagnosis: ...\nHint: ...\n" of a test, each when it has one. */
+static void add_explanation(struct strbuf *sb, const json_t *test)
+{
+	static const char *const parts[][2] = {{"diagnosis", "Diagnosis: "}, {"hint", "Hint: "}};
+	for (size_t k = 0; k < ARRAY_SIZE(parts); k++) {
+		size_t len;
+		const char *s = report_str(test, parts[k][0], &len);
+		if (!len)
+			continue;
+		strbuf_addstr(sb, parts[k][1]);
+		strbuf_add(sb, s, len);
+		strbuf_addch(sb, '\n');
+	}
+}
+
 void report_add_failure_text(struct strbuf *sb, const json_t *test, const json_t *report)
 {
 	json_t *checks = json_object_get(test, "checks");
 	size_t i;
 	json_t *c;
+	bool explained = false;
+	/* The checks come cause first (docs/reports.md): its explanation follows it. */
 	json_array_foreach(checks, i, c)
 	{
 		if (report_true(c, "ok"))
@@ -205,13 +222,17 @@ void report_add_failure_text(struct strbuf *sb, const json_t *test, const json_t
 		strbuf_add(sb, s, len);
 		if (len && s[len - 1] != '\n')
 			strbuf_addch(sb, '\n');
+		if (!explained)
+			add_explanation(sb, test);
+		explained = true;
 	}
+	if (!explained)
+		add_explanation(sb, test);
 	size_t len;
-	const char *diagnosis = report_str(test, "diagnosis", &len);
+	const char *how = report_str(json_object_get(test, "reproduce"), "text", &len);
 	if (len) {
-		strbuf_addstr(sb, "\nDiagnosis: ");
-		strbuf_add(sb, diagnosis, len);
-		strbuf_addch(sb, '\n');
+		strbuf_addstr(sb, "\nHow to reproduce: ");
+		strbuf_add(sb, how, len);
 	}
 	if (report && report_status_of(test) == ST_BUILD_FAILED) {
 		const char *out = report_str(json_object_get(report, "build"), "output", &len);

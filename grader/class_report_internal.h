@@ -76,9 +76,10 @@ enum status report_status_of(const json_t *test);
 
 /*
  * What went wrong in a test, for JUnit and Gradescope: each failing check as
- * "kind: message" followed by its diff, then the diagnosis, then (when
- * report is given) the build output if the build failed.  Plain text; the
- * caller escapes it.
+ * "kind: message" followed by its diff, the first one (the cause) followed
+ * by the diagnosis and the hint; then how to reproduce the test; then
+ * (when report is given) the build output if the build failed.  Plain
+ * text; the caller escapes it.
  */
 void report_add_failure_text(struct strbuf *sb, const json_t *test, const json_t *report);
 

@@ -79,6 +79,52 @@ static const struct call calls[] = {
 #endif
 };
 
+/*
+ * The calls the kernel resumes through restart_syscall after a signal (a
+ * traced parent's sleep() is, at each SIGCHLD), told apart by where the
+ * process sleeps in the kernel.
+ */
+static const struct {
+	const char *wchan;	/* a part of the kernel function's name */
+	const char *name;
+	enum activity act;
+} restarted[] = {
+	{"nanosleep", "nanosleep", ACT_SLEEP},
+	{"nsleep", "clock_nanosleep", ACT_SLEEP},
+	{"futex", "futex", ACT_FUTEX},
+	{"poll", "poll", ACT_POLL},
+	{"select", "select", ACT_POLL},
+};
+
+/* The highest clock id (CLOCK_TAI) and the lowest address a pointer argument has. */
+#define MAX_CLOCK_ID 11
+#define MIN_POINTER 4096
+
+/*
+ * A restarted call, by p->wchan, else by its arguments, which the restart
+ * leaves in their registers: clock_nanosleep(clock, flags, &req, &rem),
+ * glibc's sleep() and usleep(), has a small clock id, flags 0 or
+ * TIMER_ABSTIME and a pointer; a kernel whose wchan names only the
+ * system-call entry leaves just these.  ACT_CALL with call
+ * "restart_syscall" when neither tells.
+ */
+static void classify_restarted(const struct diagnose_proc *p, struct diagnose_doing *d)
+{
+	d->act = ACT_CALL;
+	d->call = "restart_syscall";
+	for (size_t k = 0; k < ARRAY_SIZE(restarted); k++) {
+		if (strstr(p->wchan, restarted[k].wchan)) {
+			d->act = restarted[k].act;
+			d->call = restarted[k].name;
+			return;
+		}
+	}
+	if (p->args[0] <= MAX_CLOCK_ID && p->args[1] <= 1 && p->args[2] >= MIN_POINTER) {
+		d->act = ACT_SLEEP;
+		d->call = "clock_nanosleep";
+	}
+}
+
 
 
 const struct diagnose_fd *diagnose_find_fd(const struct diagnose_proc *p, int fd)
@@ -100,6 +146,10 @@ struct diagnose_doing diagnose_classify(const struct diagnose_proc *p)
 		d.act = ACT_RUNNING;
 	if (d.act != ACT_UNKNOWN || p->syscall < 0)
 		return d;
+	if (p->syscall == SYS_restart_syscall) {
+		classify_restarted(p, &d);
+		return d;
+	}
 	d.act = ACT_CALL;
 	for (size_t k = 0; k < ARRAY_SIZE(calls); k++) {
 		if (calls[k].nr == p->syscall) {
@@ -133,7 +183,9 @@ enum cause {
 	CAUSE_MSG,
 	CAUSE_SEM,
 	CAUSE_SIGNAL,
+	CAUSE_FIFO,
 	CAUSE_SLEEP,
+	CAUSE_SLEEP_PARENT,	/* a parent sleeps where it should wait() for its child */
 	CAUSE_SPIN,
 	CAUSE_HELD,		/* a reader waits for other processes holding the write end */
 	CAUSE_FULL_PIPE,	/* a writer waits for a reader that does not read */
@@ -151,8 +203,14 @@ static const char *const hints[] = {
 	[CAUSE_SIGNAL] = "a signal sent before pause() is called is lost, and pause() then waits "
 			 "forever: block the signal with sigprocmask() first and wait for it with "
 			 "sigsuspend().",
+	[CAUSE_FIFO] = "opening a FIFO for reading waits until another process opens it for "
+		       "writing, and the other way round: both sides must open it, in two "
+		       "processes that run at the same time.",
 	[CAUSE_SLEEP] = "the test waits for your sleep() too; a read() from a pipe already waits "
 			"until the data is there, so no sleep is needed to get the order right.",
+	[CAUSE_SLEEP_PARENT] = "a parent that sleeps to give its child time to finish makes the "
+			       "test wait for the sleep too: call wait() (or waitpid()) instead, "
+			       "which returns as soon as the child has exited.",
 	[CAUSE_SPIN] = "check each loop's exit condition: `while (read(...) != 0)` never ends when "
 		       "read() fails and returns -1; test for `> 0` instead.",
 	[CAUSE_HELD] = "a reader sees end-of-file only once every write end of the pipe is "
@@ -433,6 +491,15 @@ static size_t add_wait(struct render *r, size_t i, const struct diagnose_doing *
 	return n;
 }
 
+/* Whether process i has children in the snapshot, alive or zombies. */
+static bool has_children(const struct render *r, size_t i)
+{
+	for (size_t k = 0; k < r->snap->n; k++)
+		if (proc(r, k)->ppid == proc(r, i)->pid && !proc(r, k)->observer)
+			return true;
+	return false;
+}
+
 static const char *state_words(char state)
 {
 	switch (state) {
@@ -466,7 +533,7 @@ static size_t add_predicate(struct render *r, size_t i, size_t *targets)
 		return add_wait(r, i, &d, targets);
 	case ACT_SLEEP:
 		strbuf_addstr(r->sb, " is sleeping (in sleep(), usleep() or nanosleep())");
-		note_cause(r, CAUSE_SLEEP);
+		note_cause(r, has_children(r, i) ? CAUSE_SLEEP_PARENT : CAUSE_SLEEP);
 		return 0;
 	case ACT_SIGNAL:
 		strbuf_addf(r->sb, " is waiting for a signal in %s(), and none has come", d.call);
@@ -475,6 +542,7 @@ static size_t add_predicate(struct render *r, size_t i, size_t *targets)
 	case ACT_OPEN:
 		strbuf_addstr(r->sb, " is blocked in open(): opening a FIFO waits until another "
 				     "process opens its other end");
+		note_cause(r, CAUSE_FIFO);
 		return 0;
 	case ACT_SEMOP:
 		strbuf_addf(r->sb,
@@ -504,7 +572,11 @@ static size_t add_predicate(struct render *r, size_t i, size_t *targets)
 		return 0;
 	case ACT_POLL:
 	case ACT_CALL:
-		if (d.call)
+		if (d.call && !strcmp(d.call, "restart_syscall"))
+			strbuf_addstr(r->sb, " is blocked in a call the kernel restarted after a "
+					     "signal (restart_syscall: sleep(), poll() or a futex "
+					     "wait)");
+		else if (d.call)
 			strbuf_addf(r->sb, " is blocked in %s()", d.call);
 		else
 			strbuf_addf(r->sb, " is blocked in system call %ld", p->syscall);
@@ -600,8 +672,9 @@ static void add_chain(struct render *r, size_t start)
 	free(targets);
 }
 
-char *diagnose_explain(const struct diagnose_snapshot *snap)
+char *diagnose_explain(const struct diagnose_snapshot *snap, const char **hint)
 {
+	*hint = NULL;
 	size_t n = snap->n, live = 0;
 	for (size_t i = 0; i < n; i++)
 		live += !snap->procs[i].observer;
@@ -638,26 +711,29 @@ char *diagnose_explain(const struct diagnose_snapshot *snap)
 		strbuf_addf(&sb, " %zu more process%s not described here.", untold,
 			    untold == 1 ? " is" : "es are");
 	if (r.cause != CAUSE_NONE)
-		strbuf_addf(&sb, " Hint: %s", hints[r.cause]);
+		*hint = hints[r.cause];
 	free(r.named);
 	free(r.explained);
 	free(r.scratch);
 	return strbuf_detach(&sb, NULL);
 }
 
-char *diagnose_hang(void)
+char *diagnose_hang(const char **hint)
 {
 	struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
 	char *text = NULL;
+	*hint = NULL;
 	if (diagnose_snapshot_take(&snap) == 0)
-		text = diagnose_explain(&snap);
+		text = diagnose_explain(&snap, hint);
 	diagnose_snapshot_release(&snap);
 	return text;
 }
 
-char *diagnose_cpu_exhausted(pid_t pid, const char *cmd, double cpu_limit_seconds)
+char *diagnose_cpu_exhausted(pid_t pid, const char *cmd, double cpu_limit_seconds,
+			     const char **hint)
 {
+	*hint = hints[CAUSE_SPIN];
 	return xasprintf("pid %d (%s) ran for the whole CPU time limit of %.3gs without waiting "
-			 "for anything, and was killed: it was probably stuck in a loop. Hint: %s",
-			 (int)pid, cmd, cpu_limit_seconds, hints[CAUSE_SPIN]);
+			 "for anything, and was killed: it was probably stuck in a loop.",
+			 (int)pid, cmd, cpu_limit_seconds);
 }

@@ -20,7 +20,8 @@
  *   for the other").  Processes, pipes and descriptors are named the way
  *   `ls -l /proc/PID/fd` and the cleanup checks name them: "pid 3
  *   (./pipe_hello)", "pipe:[12345]", "fd 4".  One hint, for the first
- *   chain's cause, ends the text.
+ *   chain's cause, goes with the text, apart from it: the reports show it
+ *   in place of any general advice.
  *
  * Within a PID namespace the pids are the namespace's own (those the
  * student's program sees), as long as /proc is that namespace's.
@@ -54,6 +55,12 @@ struct diagnose_proc {
 	 */
 	long syscall;
 	unsigned long long args[6];
+	/*
+	 * Where in the kernel it sleeps (/proc/PID/wchan: "hrtimer_nanosleep"),
+	 * read only for a call the kernel restarted after a signal
+	 * (restart_syscall), which names no call of its own; "" when unknown.
+	 */
+	char wchan[48];
 	double cpu_seconds;	/* user + system time so far */
 	long threads;		/* 0 when unknown (a hand-built snapshot) */
 	bool observer;		/* the caller: its pipe ends count, it is never explained */
@@ -106,17 +113,27 @@ void diagnose_snapshot_release(struct diagnose_snapshot *snap);
 
 /*
  * A few sentences explaining why the processes of snap do not finish, the
- * most important first, and one hint at the end.  NULL when snap holds no
- * process but the observer.  Caller frees.
+ * most important first.  NULL when snap holds no process but the observer.
+ * Caller frees.  *hint gets the one hint that follows from the first
+ * sentence's cause (static text), or NULL when that cause has none: a
+ * general hint would then contradict what was found as often as not.
  */
-char *diagnose_explain(const struct diagnose_snapshot *snap);
+char *diagnose_explain(const struct diagnose_snapshot *snap, const char **hint);
 
 /*
  * Snapshots every live descendant of the calling process and explains in
- * plain words why the test hangs; NULL when it cannot say anything useful.
- * Caller frees.  Called at a test's timeout, before anything is killed.
+ * plain words why the test hangs, as diagnose_explain; NULL when it cannot
+ * say anything useful.  Caller frees.  Called at a test's timeout, before
+ * anything is killed.
  */
-char *diagnose_hang(void);
+char *diagnose_hang(const char **hint);
+
+/*
+ * Whether text is in the writable private memory of process pid — its heap
+ * and anonymous mappings, where stdio keeps its buffers: printed, not yet
+ * written.  false when it is not there or the memory cannot be read.
+ */
+bool diagnose_in_memory(pid_t pid, const char *text);
 
 /*
  * Whether no process of snap (but the observer, which is never counted) can
@@ -131,9 +148,10 @@ bool diagnose_deadlocked(const struct diagnose_snapshot *snap, bool timers_armed
 /*
  * Explains a process killed by the CPU time limit (SIGXCPU): one that never
  * waits for anything spends its whole limit in a loop.  Told after the
- * fact, so it cannot say which loop; the hint is the one a spinning process
+ * fact, so it cannot say which loop; *hint is the one a spinning process
  * gets at a timeout.  Caller frees.
  */
-char *diagnose_cpu_exhausted(pid_t pid, const char *cmd, double cpu_limit_seconds);
+char *diagnose_cpu_exhausted(pid_t pid, const char *cmd, double cpu_limit_seconds,
+			     const char **hint);
 
 #endif

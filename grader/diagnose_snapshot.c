@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -150,6 +151,10 @@ static void read_syscall(struct diagnose_proc *p)
 	for (size_t k = 0; k < ARRAY_SIZE(p->args); k++)
 		p->args[k] = strtoull(end, &end, 0);
 	p->syscall = nr;
+	/* restart_syscall names no call: where it sleeps in the kernel tells which one it resumes. */
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)p->pid);
+	if (nr == SYS_restart_syscall && read_small_file(path, buf, sizeof(buf)) > 0)
+		snprintf(p->wchan, sizeof(p->wchan), "%.*s", (int)sizeof(p->wchan) - 1, buf);
 }
 
 /* O_RDONLY for a pipe's read end, O_WRONLY for its write end (fdinfo's "flags:" is octal). */
@@ -241,4 +246,72 @@ int diagnose_snapshot_take(struct diagnose_snapshot *snap)
 out:
 	free(all);
 	return ret;
+}
+
+/* Memory searched at most: a stdio buffer lives in a small heap. */
+#define MEMORY_SEARCHED (64u << 20)
+#define MEMORY_CHUNK (64u << 10)
+
+/* Whether text is in [start, end) of the process whose memory mem is. */
+static bool range_holds(int mem, unsigned long long start, unsigned long long end,
+			const char *text, size_t len, size_t *budget)
+{
+	char *buf = xmalloc(MEMORY_CHUNK + len);
+	size_t kept = 0; /* the tail of the last chunk, for a text that spans two */
+	bool found = false;
+	for (unsigned long long at = start; at < end && *budget && !found;) {
+		size_t want = end - at < MEMORY_CHUNK ? (size_t)(end - at) : MEMORY_CHUNK;
+		if (want > *budget)
+			want = *budget;
+		ssize_t n = pread(mem, buf + kept, want, (off_t)at);
+		if (n <= 0)
+			break;
+		*budget -= (size_t)n;
+		at += (unsigned long long)n;
+		size_t have = kept + (size_t)n;
+		found = memmem(buf, have, text, len) != NULL;
+		kept = have < len - 1 ? have : len - 1;
+		memmove(buf, buf + have - kept, kept);
+	}
+	free(buf);
+	return found;
+}
+
+bool diagnose_in_memory(pid_t pid, const char *text)
+{
+	size_t len = strlen(text);
+	char path[64];
+	struct strbuf maps = STRBUF_INIT;
+	strbuf_init(&maps);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	int mem = -1;
+	bool found = false;
+	if (!len || read_file(path, &maps) < 0)
+		goto out;
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	mem = open(path, O_RDONLY | O_CLOEXEC);
+	if (mem < 0)
+		goto out;
+	size_t budget = MEMORY_SEARCHED;
+	/* "start-end perms offset dev inode [path]": private, writable, and no file's. */
+	for (char *line = maps.buf, *nl; line && *line && !found; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		unsigned long long start, end, inode;
+		char perms[8];
+		int name_at = 0;
+		if (sscanf(line, "%llx-%llx %7s %*s %*s %llu %n", &start, &end, perms, &inode,
+			   &name_at) < 4)
+			continue;
+		const char *name = name_at ? line + name_at : "";
+		bool anon = inode == 0 && (!*name || !strcmp(name, "[heap]"));
+		if (anon && perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p')
+			found = range_holds(mem, start, end, text, len, &budget);
+	}
+out:
+	if (mem >= 0)
+		close(mem);
+	strbuf_release(&maps);
+	return found;
 }

@@ -14,7 +14,9 @@
 #include "compare.h"
 #include "diagnose.h"
 #include "digest.h"
+#include "grade_internal.h"
 #include "lifecycle.h"
+#include "reproduce.h"
 #include "run.h"
 #include "sandbox.h"
 #include "trace.h"
@@ -95,20 +97,10 @@ static void add_kind_check(struct test_result *tr, const struct test_spec *t,
 	free(kind);
 }
 
-/* The first process that ran out of CPU time explains the test (a loop that never waits). */
-static void explain_cpu_exhausted(const struct test_spec *t, pid_t pid, const char *cmd,
-				  struct test_result *tr)
-{
-	if (*tr->diagnosis)
-		return;
-	free(tr->diagnosis);
-	tr->diagnosis = diagnose_cpu_exhausted(pid, cmd, (double)t->limits.cpu_ms / 1000.0);
-}
-
-/* Judges one process; sets *crashed when it died of a signal nobody expected. */
+/* Judges one process; sets *crash to it when it died of a signal nobody expected (the first). */
 static void judge_process(const struct test_spec *t, const struct process_spec *ps,
 			  const struct run_proc_result *pr, bool timed_out, struct test_result *tr,
-			  bool *crashed)
+			  const struct run_proc_result **crash)
 {
 	const struct expect_spec *ex = &ps->expect;
 	char *msg = NULL;
@@ -130,7 +122,8 @@ static void judge_process(const struct test_spec *t, const struct process_spec *
 			msg = xasprintf("killed by %s (%s)", signal_name(pr->signal),
 					grade_signal_meaning(pr->signal));
 			add_kind_check(tr, t, ps, "signal", false, msg, NULL);
-			*crashed = true;
+			if (!*crash)
+				*crash = pr;
 		}
 	} else if (ex->signal_set && ex->signal && !timed_out) {
 		msg = pr->signal ? xasprintf("expected to be killed by %s, but it was killed by %s",
@@ -150,7 +143,7 @@ static void judge_process(const struct test_spec *t, const struct process_spec *
 		add_kind_check(tr, t, ps, "limit", false, msg, NULL);
 		free(msg);
 		msg = NULL;
-		explain_cpu_exhausted(t, pr->pid, ps->argv.v[0], tr);
+		grade_explain_cpu_exhausted(t, pr->pid, ps->argv.v[0], tr);
 	}
 	if (file_limit) {
 		char *size = human_size((double)RUN_FILE_SIZE_LIMIT);
@@ -343,7 +336,7 @@ static const char *traced_command(const struct trace_process *p)
  * timeout and to orphans.
  */
 static void judge_descendants(const struct test_spec *t, const struct run_result *rr,
-			      struct test_result *tr, char **crash_note)
+			      struct test_result *tr, char **crash_note, int *crash_signal)
 {
 	const struct trace_record *rec = &rr->trace;
 	if (!rec->traced || rec->unavailable)
@@ -373,20 +366,15 @@ static void judge_descendants(const struct test_spec *t, const struct run_result
 			free(msg);
 			free(size);
 			if (sig == SIGXCPU)
-				explain_cpu_exhausted(t, p->pid, traced_command(p), tr);
+				grade_explain_cpu_exhausted(t, p->pid, traced_command(p), tr);
 		} else if (!*crash_note) {
 			*crash_note = xasprintf("%s was killed by %s (%s).", who, signal_name(sig),
 						grade_signal_meaning(sig));
+			*crash_signal = sig;
 		}
 		free(who);
 	}
 }
-
-static const char *timeout_hint =
-	"A process that reads a pipe sees end-of-file only once every write end of that pipe is "
-	"closed, in every process that holds one: close the ends you do not use right after "
-	"fork(), and close the write end when you have finished writing. A parent that calls "
-	"wait() before reading a child's output can also wait forever if the pipe is full.";
 
 static void judge_run(const struct test_spec *t, const struct run_result *rr,
 		      struct test_result *tr)
@@ -397,9 +385,10 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 		tr->status = STATUS_FAILED;
 		return;
 	}
-	bool crashed = false;
+	const struct run_proc_result *crash = NULL;
 	for (size_t i = 0; i < t->nprocs; i++)
-		judge_process(t, &t->procs[i], &rr->procs[i], rr->timed_out, tr, &crashed);
+		judge_process(t, &t->procs[i], &rr->procs[i], rr->timed_out, tr, &crash);
+	bool crashed = crash != NULL;
 
 	if (rr->timed_out) {
 		struct strbuf msg = STRBUF_INIT;
@@ -415,18 +404,15 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 		for (size_t i = 0; i < rr->nprocs; i++) {
 			if (rr->procs[i].started && rr->procs[i].signal &&
 			    (rr->procs[i].signal == SIGTERM || rr->procs[i].signal == SIGKILL)) {
+				/* Named as the diagnosis names it: its command, not the spec's "main". */
 				strbuf_addf(&msg, "%s pid %d (%s)", first ? ": still running:" : ",",
-					    (int)rr->procs[i].pid, rr->procs[i].name);
+					    (int)rr->procs[i].pid, t->procs[i].argv.v[0]);
 				first = false;
 			}
 		}
 		test_result_add_check(tr, "timeout", false, msg.buf, NULL);
 		strbuf_release(&msg);
-		free(tr->diagnosis);
-		/* The runner's look at what each process was blocked on beats any general advice. */
-		tr->diagnosis = rr->diagnosis ? xstrdup(rr->diagnosis)
-					      : xasprintf("The test was stopped after %.3gs. %s",
-							  (double)t->timeout_ms / 1000.0, timeout_hint);
+		grade_explain_timeout(t, rr, tr);
 	}
 
 	if (t->cleanup.orphans == CLEANUP_REQUIRED && !rr->timed_out) {
@@ -458,7 +444,8 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 		all_started &= rr->procs[i].started;
 	judge_trace(t, rr, !rr->timed_out && !crashed && all_started, tr);
 	char *crash_note = NULL;
-	judge_descendants(t, rr, tr, &crash_note);
+	int crash_signal = 0;
+	judge_descendants(t, rr, tr, &crash_note, &crash_signal);
 
 	if (rr->timed_out)
 		tr->status = STATUS_TIMEOUT;
@@ -469,12 +456,12 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 	else
 		tr->status = STATUS_PASSED;
 	/* A child's crash is worth telling only when something failed (a pipeline's SIGPIPE may not). */
-	if (crash_note && tr->status != STATUS_PASSED && !*tr->diagnosis) {
-		free(tr->diagnosis);
-		tr->diagnosis = crash_note;
-		crash_note = NULL;
-	}
+	if (crash_note && tr->status != STATUS_PASSED)
+		grade_explain_crash(tr, crash_note, crash_signal);
 	free(crash_note);
+	if (tr->status != STATUS_PASSED)
+		grade_explain_failure(t, rr, crash, tr);
+	test_result_cause_first(tr);
 }
 
 /* The names the trace must watch (the spec loader has checked that each is known). */
@@ -530,6 +517,7 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 		procs[i].stdin_data = ps->stdin_data;
 		procs[i].stdin_len = ps->stdin_len;
 		procs[i].stdin_file = ps->stdin_file;
+		procs[i].tty = ps->tty;
 		procs[i].ready = &ps->ready;
 	}
 	struct run_request req = {
@@ -650,6 +638,7 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 	tr->trace = first_failure.trace;
 	free(tr->diagnosis);
 	tr->diagnosis = first_failure.diagnosis;
+	tr->hint = first_failure.hint;
 	if (t->perturb) {
 		tr->perturbed = true;
 		tr->seed = base + (unsigned)failed_run;
@@ -719,6 +708,9 @@ int grade_submission(const struct spec *spec, const char *submission_dir,
 		else
 			grade_test(&spec->tests[i], build_dir, scratch, i, opts, content.h,
 				   &out->tests[i]);
+		enum test_status st = out->tests[i].status;
+		if (st == STATUS_FAILED || st == STATUS_TIMEOUT || st == STATUS_CRASHED)
+			out->tests[i].reproduce = reproduce_new(&spec->tests[i], spec->dir);
 		out->score += out->tests[i].score;
 	}
 	ret = 0;

@@ -259,6 +259,22 @@ static void html_trace(struct strbuf *sb, const json_t *trace)
 	strbuf_addstr(sb, "</details>");
 }
 
+/* A test's diagnosis and hint, each when it has one. */
+static void html_explanation(struct strbuf *sb, const json_t *t)
+{
+	static const char *const parts[][3] = {{"diagnosis", "diagnosis", "Diagnosis:"},
+					       {"hint", "hint", "Hint:"}};
+	for (size_t k = 0; k < ARRAY_SIZE(parts); k++) {
+		size_t len;
+		const char *s = report_str(t, parts[k][0], &len);
+		if (!len)
+			continue;
+		strbuf_addf(sb, "<p class=\"%s\"><strong>%s</strong> ", parts[k][1], parts[k][2]);
+		report_add_text(sb, s, len, TEXT_MARKUP);
+		strbuf_addstr(sb, "</p>");
+	}
+}
+
 static void html_test(struct strbuf *sb, const json_t *t)
 {
 	enum status st = report_status_of(t);
@@ -279,6 +295,8 @@ static void html_test(struct strbuf *sb, const json_t *t)
 		strbuf_addstr(sb, "<ul class=\"checks\">");
 		size_t i;
 		json_t *c;
+		bool explained = false;
+		/* The checks come cause first: its explanation follows it. */
 		json_array_foreach(json_object_get(t, "checks"), i, c)
 		{
 			if (report_true(c, "ok"))
@@ -293,15 +311,21 @@ static void html_test(struct strbuf *sb, const json_t *t)
 			s = report_str(c, "diff", &len);
 			if (len)
 				html_diff(sb, s, len);
+			if (!explained)
+				html_explanation(sb, t);
+			explained = true;
 			strbuf_addstr(sb, "</li>");
 		}
 		strbuf_addstr(sb, "</ul>");
+		if (!explained)
+			html_explanation(sb, t);
 		size_t len;
-		const char *diagnosis = report_str(t, "diagnosis", &len);
+		const char *how = report_str(json_object_get(t, "reproduce"), "text", &len);
 		if (len) {
-			strbuf_addstr(sb, "<p class=\"diagnosis\"><strong>Diagnosis:</strong> ");
-			report_add_text(sb, diagnosis, len, TEXT_MARKUP);
-			strbuf_addstr(sb, "</p>");
+			strbuf_addstr(sb, "<p class=\"reproduce\"><strong>How to reproduce:</strong></p>"
+					  "<pre class=\"reproduce\">");
+			report_add_text(sb, how, len, TEXT_MARKUP);
+			strbuf_addstr(sb, "</pre>");
 		}
 	}
 	html_trace(sb, json_object_get(t, "trace"));
@@ -370,7 +394,7 @@ static const char html_style[] =
     "li.test .name{font-weight:600;color:#1a1a1a}.badge{font-size:.8em;text-transform:uppercase;"
     "font-weight:700}\n.tag{font-size:.8em;border:1px solid "
     "currentColor;border-radius:3px;padding:0 .3em}\n"
-    "ul.checks{color:#1a1a1a}.diagnosis{color:#1a1a1a}\n"
+    "ul.checks{color:#1a1a1a}.diagnosis,.hint{color:#1a1a1a}\n"
     ".d-del{color:#b31d28;background:#ffeef0}.d-add{color:#22863a;background:#f0fff4}"
     ".d-hunk{color:#6f42c1}.d-file{color:#555}\n"
     ".build-failed{border-left:4px solid var(--build);padding-left:.6em}\n"

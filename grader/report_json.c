@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "reproduce.h"
 #include "spec.h"
 #include "trace.h"
 #include "util.h"
@@ -183,6 +184,51 @@ static json_t *trace_to_json(const struct trace_record *rec, const struct report
 	return j;
 }
 
+/* tests[].reproduce: how to run the test by hand (result.h, reproduce.h). */
+static json_t *reproduce_to_json(const struct reproduce *r, const struct report_caps *caps)
+{
+	json_t *j = json_object();
+	json_t *procs = json_array();
+	for (size_t i = 0; i < r->nprocs; i++) {
+		const struct reproduce_proc *rp = &r->procs[i];
+		json_t *p = json_object();
+		json_object_set_new(p, "name", json_text(rp->name));
+		json_t *argv = json_array();
+		for (size_t k = 0; k < rp->argv.n; k++)
+			json_array_append_new(argv, json_cut(rp->argv.v[k], caps->text));
+		json_object_set_new(p, "argv", argv);
+		json_object_set_new(p, "command", json_cut(rp->command, caps->text));
+		json_t *in = json_object();
+		if (rp->stdin_text) {
+			size_t shown = rp->stdin_shortened ? REPRODUCE_STDIN_SHOWN : rp->stdin_bytes;
+			json_object_set_new(in, "text", json_bytes(rp->stdin_text, shown, caps->text));
+			json_object_set_new(in, "bytes", json_integer((json_int_t)rp->stdin_bytes));
+			json_object_set_new(in, "shortened", json_boolean(rp->stdin_shortened));
+		} else if (rp->stdin_file) {
+			json_object_set_new(in, "file", json_text(rp->stdin_file));
+		} else {
+			json_object_set_new(in, "empty", json_true());
+		}
+		json_object_set_new(p, "stdin", in);
+		json_object_set_new(p, "tty", json_boolean(rp->tty));
+		json_object_set_new(p, "start", rp->start ? json_text(rp->start) : json_null());
+		json_array_append_new(procs, p);
+	}
+	json_object_set_new(j, "processes", procs);
+	json_object_set_new(j, "files_from", r->files_from ? json_text(r->files_from) : json_null());
+	json_t *files = json_array();
+	for (size_t i = 0; i < r->files.n; i++)
+		json_array_append_new(files, json_text(r->files.v[i]));
+	json_object_set_new(j, "files", files);
+	json_object_set_new(j, "files_more", json_integer((json_int_t)r->files.more));
+	json_t *env = json_array();
+	for (size_t i = 0; i < r->env.n; i++)
+		json_array_append_new(env, json_cut(r->env.v[i], caps->text));
+	json_object_set_new(j, "env", env);
+	json_object_set_new(j, "text", json_cut(r->text, caps->text));
+	return j;
+}
+
 static json_t *test_to_json(const struct test_result *t, const struct report_caps *caps)
 {
 	json_t *j = json_object();
@@ -201,6 +247,9 @@ static json_t *test_to_json(const struct test_result *t, const struct report_cap
 		json_array_append_new(checks, check_to_json(&t->checks[i], caps));
 	json_object_set_new(j, "checks", checks);
 	json_object_set_new(j, "diagnosis", json_cut(t->diagnosis ? t->diagnosis : "", caps->text));
+	json_object_set_new(j, "hint", t->hint ? json_text(t->hint) : json_null());
+	if (t->reproduce)
+		json_object_set_new(j, "reproduce", reproduce_to_json(t->reproduce, caps));
 	json_object_set_new(j, "hidden", json_boolean(t->hidden));
 	if (t->trace)
 		json_object_set_new(j, "trace", trace_to_json(t->trace, caps));

@@ -35,10 +35,11 @@ void report_warn_partial(FILE *f, const struct strvec *missing)
 
 const char *report_hint(const char *kind)
 {
-	const char *dot = strrchr(kind, '.');
-	/* "server.stdout" and "stdout" take the same hint; "cleanup.fds" is a kind of its own. */
-	if (dot && strncmp(kind, "cleanup.", 8) && strncmp(kind, "trace.", 6))
-		kind = dot + 1;
+	/*
+	 * Only what the check itself says: a timeout, a crash or a limit is
+	 * explained by what was found (the test's hint, grade_explain.c), which a
+	 * general word here could contradict.
+	 */
 	static const struct {
 		const char *kind;
 		const char *hint;
@@ -49,9 +50,6 @@ const char *report_hint(const char *kind)
 		{"cleanup.fds", "close every descriptor you open, pipe ends included, when you no longer need it"},
 		{"trace.require", "the assignment asks you to make these system calls yourself"},
 		{"trace.forbid", "the assignment forbids these calls: do the work with pipe, fork, dup2 and exec yourself"},
-		{"timeout", "a reader waits for end-of-file until every write end of its pipe is closed, in every process"},
-		{"limit", "look for a loop that never ends or output that never stops"},
-		{"signal", "run the program under gdb or valgrind to find where it crashes"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(hints); i++)
 		if (!strcmp(kind, hints[i].kind))
@@ -121,6 +119,42 @@ static void print_check(FILE *f, const struct check *c, const struct text_option
 	fprintf(f, "%s\n", c->skipped ? color(o, RESET) : "");
 }
 
+/* "why: ..." and "hint: ..." of a test: the diagnosis, and the hint that follows from it. */
+static void print_explanation(FILE *f, const struct test_result *t, const struct text_options *o)
+{
+	if (t->diagnosis && *t->diagnosis) {
+		fprintf(f, "      %swhy:%s ", color(o, BOLD), color(o, RESET));
+		escape_fputs(f, t->diagnosis);
+		fputc('\n', f);
+	}
+	/* A check's own hint (report_hint) where this one is about a cleanup or trace check. */
+	const char *hint = t->hint;
+	const struct check *first = test_result_first_failure(t);
+	if (!hint && first && o->student)
+		hint = report_hint(first->kind);
+	if (hint) {
+		fprintf(f, "      %shint:%s ", color(o, YELLOW), color(o, RESET));
+		escape_fputs(f, hint);
+		fputc('\n', f);
+	}
+}
+
+/* "to reproduce: In the folder of your build, run:" and the commands, one a line. */
+static void print_reproduce(FILE *f, const struct reproduce *r, const struct text_options *o)
+{
+	fprintf(f, "      %sto reproduce:%s ", color(o, BOLD), color(o, RESET));
+	for (const char *line = r->text; *line;) {
+		const char *nl = strchr(line, '\n');
+		char *one = xstrndup(line, nl ? (size_t)(nl - line) : strlen(line));
+		if (line != r->text)
+			fputs("      ", f);
+		escape_fputs(f, one);
+		fputc('\n', f);
+		free(one);
+		line = nl ? nl + 1 : line + strlen(line);
+	}
+}
+
 static void print_test(FILE *f, const struct test_result *t, const struct text_options *o)
 {
 	bool passed = t->status == STATUS_PASSED;
@@ -142,6 +176,8 @@ static void print_test(FILE *f, const struct test_result *t, const struct text_o
 		return;
 	if (t->runs > 1)
 		fprintf(f, "      passed %d of %d runs\n", t->passed_runs, t->runs);
+	/* The cause first (result.h orders the checks so), what explains it, then the rest. */
+	bool explained = false;
 	for (size_t i = 0; i < t->nchecks; i++) {
 		const struct check *c = &t->checks[i];
 		if (c->ok && !(c->skipped && !o->student))
@@ -151,15 +187,19 @@ static void print_test(FILE *f, const struct test_result *t, const struct text_o
 			continue;
 		if (c->diff)
 			print_diff(f, c->diff, o);
+		if (!explained) {
+			print_explanation(f, t, o);
+			explained = true;
+			continue;
+		}
 		const char *hint = o->student ? report_hint(c->kind) : NULL;
 		if (hint)
 			fprintf(f, "      %shint: %s%s\n", color(o, YELLOW), hint, color(o, RESET));
 	}
-	if (t->diagnosis && *t->diagnosis) {
-		fprintf(f, "      %swhy:%s ", color(o, BOLD), color(o, RESET));
-		escape_fputs(f, t->diagnosis);
-		fputc('\n', f);
-	}
+	if (!explained)
+		print_explanation(f, t, o);
+	if (t->reproduce)
+		print_reproduce(f, t->reproduce, o);
 }
 
 void report_print_text(FILE *f, const struct grade_result *r, const struct text_options *o)

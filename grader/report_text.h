@@ -30,7 +30,12 @@ void report_warn_partial(FILE *f, const struct strvec *missing);
 /* Whether f should get colour: a terminal and no NO_COLOR in the environment. */
 bool report_want_color(FILE *f);
 
-/* A one-line hint for a failed check kind ("cleanup.zombies" -> "call wait()..."), or NULL. */
+/*
+ * A one-line hint for a failed cleanup or trace check ("cleanup.zombies" ->
+ * "call wait()..."), or NULL: what the check itself asks for.  A timeout,
+ * crash or limit gets the test's own hint instead (result.h), which
+ * follows from what was found.
+ */
 const char *report_hint(const char *kind);
 
 #endif

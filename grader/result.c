@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "reproduce.h"
 #include "trace.h"
 
 struct check *test_result_add_check(struct test_result *t, const char *kind, bool ok,
@@ -17,6 +18,40 @@ struct check *test_result_add_check(struct test_result *t, const char *kind, boo
 	c->message = xstrdup(ok && !message ? "" : message ? message : "");
 	c->diff = diff;
 	return c;
+}
+
+/* Whether a failed check of this kind makes others fail: "timeout", "server.signal", "limit". */
+static bool is_cause(const struct check *c)
+{
+	if (c->ok)
+		return false;
+	const char *dot = strrchr(c->kind, '.');
+	const char *what = dot && strncmp(c->kind, "cleanup.", 8) && strncmp(c->kind, "trace.", 6)
+				   ? dot + 1
+				   : c->kind;
+	return !strcmp(what, "timeout") || !strcmp(what, "signal") || !strcmp(what, "limit");
+}
+
+void test_result_cause_first(struct test_result *t)
+{
+	if (t->nchecks < 2)
+		return;
+	struct check *sorted = xcalloc(t->nchecks, sizeof(*sorted));
+	size_t n = 0;
+	for (int causes = 1; causes >= 0; causes--)
+		for (size_t i = 0; i < t->nchecks; i++)
+			if (is_cause(&t->checks[i]) == (causes == 1))
+				sorted[n++] = t->checks[i];
+	memcpy(t->checks, sorted, n * sizeof(*sorted));
+	free(sorted);
+}
+
+const struct check *test_result_first_failure(const struct test_result *t)
+{
+	for (size_t i = 0; i < t->nchecks; i++)
+		if (!t->checks[i].ok)
+			return &t->checks[i];
+	return NULL;
 }
 
 bool test_result_has_failure(const struct test_result *t)
@@ -47,6 +82,8 @@ void test_result_release(struct test_result *t)
 	free(t->checks);
 	free(t->name);
 	free(t->diagnosis);
+	free(t->hint);
+	reproduce_free(t->reproduce);
 	if (t->trace) {
 		trace_record_release(t->trace);
 		free(t->trace);

@@ -31,6 +31,29 @@ struct check {
 	char *diff;	/* unified diff for output mismatches, else NULL */
 };
 
+/* How to run one process of a test by hand (reproduce.h). */
+struct reproduce_proc {
+	char *name;		/* the spec's name for it ("main" in a single-process test) */
+	struct strvec argv;
+	char *command;		/* a shell line that runs it as the test did */
+	char *stdin_text;	/* its stdin text, cut after REPRODUCE_STDIN_SHOWN bytes; NULL: no text */
+	size_t stdin_bytes;	/* the whole text's length */
+	bool stdin_shortened;	/* stdin_text is only its start */
+	char *stdin_file;	/* the fixture it reads, named relative to the spec; NULL: none */
+	bool tty;		/* its stdin and stdout are a terminal (tty: true) */
+	char *start;		/* when it starts ("once a line of server's stdout contains ..."); NULL: at once */
+};
+
+/* What a failed test ran, for the student to run it again (reproduce.h). */
+struct reproduce {
+	struct reproduce_proc *procs;
+	size_t nprocs;
+	char *files_from;	/* the spec's `files:`, relative to the spec; NULL: none */
+	struct strvec files;	/* what that puts in the working folder ("dir/", "notes.txt"), capped */
+	struct strvec env;	/* "NAME=value" the test adds to the environment */
+	char *text;		/* all of it in words, for the reports */
+};
+
 struct test_result {
 	char *name;
 	enum test_status status;
@@ -47,6 +70,12 @@ struct test_result {
 	size_t nchecks;
 	size_t checks_cap;
 	char *diagnosis;	/* "" when there is nothing to explain */
+	/*
+	 * The one hint for what failed, following from the diagnosis (or, with
+	 * none, from the failed check that caused the rest); NULL: none.
+	 */
+	char *hint;
+	struct reproduce *reproduce;	/* for a test that failed, timed out or crashed; else NULL */
 	struct trace_record *trace;	/* the shown run's system calls and processes; NULL: not traced */
 };
 
@@ -73,6 +102,14 @@ struct grade_result {
 /* Appends a check to t; kind and message are copied, diff is taken over (may be NULL). */
 struct check *test_result_add_check(struct test_result *t, const char *kind, bool ok,
 				    const char *message, char *diff);
+/*
+ * Moves the checks that cause others to fail — a timeout, an unexpected
+ * signal, a limit — before the rest, keeping the order within each group:
+ * reports list the cause first and its consequences (a short stdout) after.
+ */
+void test_result_cause_first(struct test_result *t);
+/* The first check that failed (skipped ones do not), or NULL. */
+const struct check *test_result_first_failure(const struct test_result *t);
 /* true when some check of t failed (skipped checks do not fail). */
 bool test_result_has_failure(const struct test_result *t);
 const char *test_status_name(enum test_status status);

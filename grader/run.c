@@ -185,26 +185,19 @@ static int proc_start(struct proc *p, const struct run_request *req, rlim_t npro
 		      struct tracer *tracer, bool not_first)
 {
 	const struct run_proc_spec *spec = p->spec;
-	int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+	int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
 	int status_pipe[2] = {-1, -1};
 	int go_pipe[2] = {-1, -1};
-	int stdin_fd = -1;
+	struct run_stdin in;
 	int ret = -1;
 	char *path = run_resolve_program(spec->argv[0]);
 
-	if (spec->stdin_data) {
-		if (make_pipe(in_pipe) < 0)
-			goto out;
-		stdin_fd = in_pipe[0];
-	} else {
-		const char *file = spec->stdin_file ? spec->stdin_file : "/dev/null";
-		stdin_fd = open(file, O_RDONLY | O_CLOEXEC);
-		if (stdin_fd < 0) {
-			error_errno("run: cannot open stdin file %s", file);
-			goto out;
-		}
+	if (run_stdin_open(spec, &in) < 0) {
+		free(path);
+		return -1;
 	}
-	if (make_pipe(out_pipe) < 0 || make_pipe(err_pipe) < 0)
+	/* A terminal is stdout too: no pipe for it. */
+	if ((in.child_out < 0 && make_pipe(out_pipe) < 0) || make_pipe(err_pipe) < 0)
 		goto out;
 	/* A socket, not a pipe: the seccomp listener travels over it. */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status_pipe) < 0) {
@@ -246,8 +239,8 @@ static int proc_start(struct proc *p, const struct run_request *req, rlim_t npro
 			.argv = spec->argv,
 			.envp = req->envp,
 			.workdir = req->workdir,
-			.stdin_fd = stdin_fd,
-			.out_fd = out_pipe[1],
+			.stdin_fd = in.child_in,
+			.out_fd = in.child_out >= 0 ? in.child_out : out_pipe[1],
 			.err_fd = err_pipe[1],
 			.limits = &req->limits,
 			.nproc = nproc,
@@ -267,8 +260,7 @@ static int proc_start(struct proc *p, const struct run_request *req, rlim_t npro
 	close_fd(&go_pipe[1]);
 	close_fd(&out_pipe[1]);
 	close_fd(&err_pipe[1]);
-	close_fd(&stdin_fd);
-	in_pipe[0] = -1; /* was stdin_fd */
+	run_stdin_close_child(&in);
 
 	struct child_failure failure;
 	ssize_t n = receive_status(status_pipe[0], tracer, &failure, &p->seccomp_fd);
@@ -281,7 +273,7 @@ static int proc_start(struct proc *p, const struct run_request *req, rlim_t npro
 		p->res->start_error = xasprintf("cannot run '%s': %s failed: %s", spec->argv[0],
 						run_child_step_name(failure.step),
 						strerror(failure.err));
-		close_fd(&in_pipe[1]);
+		close_fd(&in.feed);
 	} else {
 		p->res->started = true;
 	}
@@ -292,21 +284,23 @@ static int proc_start(struct proc *p, const struct run_request *req, rlim_t npro
 		error_errno("run: pidfd_open");
 		goto out;
 	}
-	p->out_fd = out_pipe[0];
+	p->out_fd = in.master >= 0 ? in.master : out_pipe[0];
 	p->err_fd = err_pipe[0];
-	out_pipe[0] = err_pipe[0] = -1;
+	in.master = out_pipe[0] = err_pipe[0] = -1;
 	if (set_nonblocking(p->out_fd) < 0 || set_nonblocking(p->err_fd) < 0)
 		goto out;
-	if (in_pipe[1] >= 0) {
-		p->in_fd = in_pipe[1];
-		in_pipe[1] = -1;
+	if (in.feed >= 0) {
+		p->in_fd = in.feed;
+		p->in_data = in.data;
+		p->in_len = in.len;
+		in.feed = -1;
+		in.data = NULL;
 		if (set_nonblocking(p->in_fd) < 0)
 			goto out;
 	}
 	ret = 0;
 out:
-	close_fd(&in_pipe[0]);
-	close_fd(&in_pipe[1]);
+	run_stdin_release(&in);
 	close_fd(&out_pipe[0]);
 	close_fd(&out_pipe[1]);
 	close_fd(&err_pipe[0]);
@@ -315,25 +309,8 @@ out:
 	close_fd(&status_pipe[1]);
 	close_fd(&go_pipe[0]);
 	close_fd(&go_pipe[1]);
-	close_fd(&stdin_fd);
 	free(path);
 	return ret;
-}
-
-static void pump_stdin(struct proc *p)
-{
-	const struct run_proc_spec *spec = p->spec;
-	while (p->in_off < spec->stdin_len) {
-		ssize_t n = write(p->in_fd, spec->stdin_data + p->in_off, spec->stdin_len - p->in_off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n < 0) /* EPIPE: the program closed its stdin early, which is its business */
-			break;
-		p->in_off += (size_t)n;
-	}
-	close_fd(&p->in_fd);
 }
 
 /* Observes an exit without reaping, so that the pid and its process group stay reserved. */
@@ -364,7 +341,8 @@ static struct ipc_owner *ipc_owners(const struct proc *procs, size_t n)
 	struct ipc_owner *owners = xcalloc(n ? n : 1, sizeof(*owners));
 	for (size_t i = 0; i < n; i++) {
 		owners[i].pid = procs[i].pid;
-		owners[i].name = procs[i].spec->name;
+		/* Named as the student knows it, as the diagnosis names it. */
+		owners[i].name = procs[i].spec->argv[0];
 	}
 	return owners;
 }
@@ -419,6 +397,22 @@ static bool proc_is_ready(struct proc *procs, size_t i, double now, long long *w
 	default:
 		return true;
 	}
+}
+
+/*
+ * At a timeout, a process whose `ready: {stdout: TEXT}` never came may
+ * have printed TEXT into stdio's buffer, which a pipe leaves unwritten
+ * until fflush or exit: its memory tells (the grader's kill would lose it).
+ */
+static void look_for_unflushed_ready(const struct loop *lp, size_t nprocs)
+{
+	if (!lp->started)
+		return;
+	struct proc *p = &lp->procs[lp->started - 1];
+	const struct ready_spec *ready = p->spec->ready;
+	if (!p->ready && ready && ready->kind == READY_STDOUT && p->res->started &&
+	    !p->res->exited && lp->started < nprocs)
+		p->res->ready_in_memory = diagnose_in_memory(p->pid, ready->text);
 }
 
 /* Answers one call the seccomp filter refused, and records who made it. */
@@ -591,7 +585,7 @@ static int loop_poll(struct loop *lp, long long wait_ms)
 				o->open = false;
 			}
 		} else if (fd == &p->in_fd) {
-			pump_stdin(p);
+			run_stdin_pump(p);
 		} else if (fd == &p->seccomp_fd) {
 			answer_denied_call(lp, fd);
 		} else {
@@ -657,6 +651,8 @@ static void loop_finish(struct loop *lp)
 	for (size_t i = 0; i < lp->started; i++) {
 		struct proc *p = &lp->procs[i];
 		close_fd(&p->in_fd);
+		free(p->in_data);
+		p->in_data = NULL;
 		close_fd(&p->out_fd);
 		close_fd(&p->err_fd);
 		p->res->out.open = p->res->err.open = false;
@@ -815,9 +811,12 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		if (diagnose_snapshot_take(&snap) == 0) {
 			if (lp.tracer)
 				trace_add_gone(lp.tracer, &snap);
-			res->diagnosis = diagnose_explain(&snap);
+			const char *hint;
+			res->diagnosis = diagnose_explain(&snap, &hint);
+			res->diagnosis_hint = hint ? xstrdup(hint) : NULL;
 		}
 		diagnose_snapshot_release(&snap);
+		look_for_unflushed_ready(&lp, req->nprocs);
 		if (loop_kill(&lp) < 0)
 			goto out;
 	}
@@ -870,6 +869,7 @@ void run_result_release(struct run_result *res)
 	strvec_clear(&res->denied);
 	trace_record_release(&res->trace);
 	free(res->diagnosis);
+	free(res->diagnosis_hint);
 	free(res->setup_failure);
 	memset(res, 0, sizeof(*res));
 }

@@ -64,6 +64,7 @@ struct run_proc_spec {
 	const char *stdin_data;		/* fed through a pipe; NULL: see stdin_file */
 	size_t stdin_len;
 	const char *stdin_file;		/* opened as fd 0; both NULL: /dev/null */
+	bool tty;			/* stdin and stdout a pseudo-terminal (run_stdin.c) */
 	const struct ready_spec *ready;	/* NULL: start the next process at once */
 };
 
@@ -118,6 +119,11 @@ struct run_proc_result {
 	int signal;		/* the signal that killed it, 0 when it exited normally */
 	double cpu_seconds;
 	double seconds;		/* from start to exit */
+	/*
+	 * Its `ready: {stdout: TEXT}` never came before the test timed out, yet
+	 * TEXT was in its memory then: printed, but still in stdio's buffer.
+	 */
+	bool ready_in_memory;
 	struct run_output out;
 	struct run_output err;
 };
@@ -137,6 +143,7 @@ struct run_result {
 	struct strvec denied;	/* "pid 3 (prog) called mount" for each call the seccomp filter refused */
 	struct trace_record trace;	/* .traced is false when the request had no `trace` */
 	char *diagnosis;	/* why the test hung, in plain words (a timeout); else NULL */
+	char *diagnosis_hint;	/* the hint that follows from it (diagnose_explain); NULL: none */
 	/*
 	 * Why the run could not be carried out for the submission's own reason
 	 * (its files do not fit the working folder; a build's output does not

@@ -4,6 +4,8 @@
  *   run.c            the loop: starting processes, pumping their pipes,
  *                    noting exits, the deadline
  *   run_child.c      a process between fork and exec
+ *   run_stdin.c      what a process reads: a pipe, a file, /dev/null, or a
+ *                    pseudo-terminal that is its stdout too (tty: true)
  *   run_leftovers.c  the processes a test leaves behind
  */
 #ifndef GRADER_RUN_INTERNAL_H
@@ -24,7 +26,9 @@ struct proc {
 	struct run_proc_result *res;
 	pid_t pid;
 	int pidfd;
-	int in_fd;		/* grader's write end of the stdin pipe */
+	int in_fd;		/* grader's write end of the stdin pipe (or terminal) */
+	char *in_data;		/* what is written to it (owned) */
+	size_t in_len;
 	size_t in_off;
 	int out_fd;
 	int err_fd;
@@ -108,6 +112,28 @@ void run_cpuwait_init(struct run_cpuwait *w, double now, double max_credit);
  */
 double run_cpuwait_sample(struct run_cpuwait *w, const struct loop *lp, double now, bool force);
 void run_cpuwait_release(struct run_cpuwait *w);
+
+/* A process's stdin as prepared before fork (run_stdin.c); fds are -1 when none. */
+struct run_stdin {
+	int child_in;		/* becomes its fd 0 */
+	int child_out;		/* becomes its fd 1 when a terminal (the same as child_in); else -1 */
+	int feed;		/* the runner's end to write `data` into */
+	int master;		/* a terminal's master: the runner reads the output from it */
+	char *data;		/* what to feed: the text, or for a terminal the text as typed */
+	size_t len;
+};
+
+/*
+ * Opens what process spec reads: a pipe for its text, a file, /dev/null,
+ * or with spec->tty a pseudo-terminal.  -1 with error() when the runner
+ * could not (run_stdin_release either way).
+ */
+int run_stdin_open(const struct run_proc_spec *spec, struct run_stdin *in);
+/* Closes the child's ends, once it has them. */
+void run_stdin_close_child(struct run_stdin *in);
+void run_stdin_release(struct run_stdin *in);
+/* Writes what p's stdin may take now; closes in_fd once all is written or refused. */
+void run_stdin_pump(struct proc *p);
 
 /* Which step of the set-up failed, for messages. */
 const char *run_child_step_name(int step);

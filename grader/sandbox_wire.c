@@ -90,6 +90,7 @@ void sandbox_wire_put_result(struct strbuf *sb, const struct run_result *r)
 	put_strvec(sb, &r->denied);
 	put_trace(sb, &r->trace);
 	put_str(sb, r->diagnosis);
+	put_str(sb, r->diagnosis_hint);
 	put_str(sb, r->setup_failure);
 	put_u64(sb, r->nprocs);
 	for (size_t i = 0; i < r->nprocs; i++) {
@@ -104,6 +105,7 @@ void sandbox_wire_put_result(struct strbuf *sb, const struct run_result *r)
 		put_u64(sb, (uint64_t)(int64_t)p->signal);
 		put_f64(sb, p->cpu_seconds);
 		put_f64(sb, p->seconds);
+		put_u64(sb, p->ready_in_memory);
 		put_output(sb, &p->out);
 		put_output(sb, &p->err);
 	}
@@ -254,6 +256,7 @@ static bool get_result(struct reader *r, size_t nprocs, struct run_result *res)
 	get_strvec(r, &res->denied);
 	get_trace(r, &res->trace);
 	res->diagnosis = get_str(r);
+	res->diagnosis_hint = get_str(r);
 	res->setup_failure = get_str(r);
 	if (get_u64(r) != nprocs)
 		return false;
@@ -272,6 +275,7 @@ static bool get_result(struct reader *r, size_t nprocs, struct run_result *res)
 		p->signal = (int)(int64_t)get_u64(r);
 		p->cpu_seconds = get_f64(r);
 		p->seconds = get_f64(r);
+		p->ready_in_memory = get_u64(r) != 0;
 		get_output(r, &p->out);
 		get_output(r, &p->err);
 	}

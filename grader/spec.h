@@ -115,6 +115,7 @@ struct process_spec {
 	size_t stdin_len;
 	char *stdin_file;	/* absolute path of stdin_file:, else NULL; both NULL = empty stdin */
 	struct ready_spec ready;
+	bool tty;		/* tty: true: stdin and stdout are a pseudo-terminal */
 	struct expect_spec expect;
 	int line;		/* where it was declared, for messages */
 };

@@ -31,6 +31,7 @@ enum test_key {
 	T_FILES,
 	T_EXPECT,
 	T_PROCESSES,
+	T_TTY,
 	T_NKEYS,
 };
 
@@ -38,11 +39,12 @@ static const char *const test_keys[T_NKEYS] = {
     [T_NAME] = "name",	 SETTING_KEY_NAMES,	[T_RUN] = "run",
     [T_ARGS] = "args",	 [T_STDIN] = "stdin",	[T_STDIN_FILE] = "stdin_file",
     [T_FILES] = "files", [T_EXPECT] = "expect", [T_PROCESSES] = "processes",
+    [T_TTY] = "tty",
 };
 
-enum process_key { P_NAME, P_RUN, P_ARGS, P_STDIN, P_STDIN_FILE, P_READY, P_NKEYS };
-static const char *const process_keys[P_NKEYS] = {"name",  "run",	 "args",
-						  "stdin", "stdin_file", "ready"};
+enum process_key { P_NAME, P_RUN, P_ARGS, P_STDIN, P_STDIN_FILE, P_READY, P_TTY, P_NKEYS };
+static const char *const process_keys[P_NKEYS] = {"name",  "run",	 "args", "stdin",
+						  "stdin_file", "ready", "tty"};
 
 enum limit_key { L_CPU, L_MEMORY, L_PROCESSES, L_OUTPUT, L_OPEN_FILES, L_NKEYS };
 static const char *const limit_keys[L_NKEYS] = {"cpu", "memory", "processes", "output",
@@ -580,6 +582,8 @@ static int read_process(struct spec_parser *p, yaml_node_t *node, size_t index,
 	read_stdin(p, vals[P_STDIN], vals[P_STDIN_FILE], proc);
 	if (vals[P_READY])
 		read_ready(p, vals[P_READY], &proc->ready);
+	if (vals[P_TTY])
+		spec_get_bool(p, vals[P_TTY], "tty", &proc->tty);
 	return p->nerrors > before ? -1 : 0;
 }
 
@@ -682,13 +686,15 @@ static void read_single(struct spec_parser *p, yaml_node_t *node, yaml_node_t **
 	proc->line = spec_line(node);
 	read_command(p, vals[T_RUN], vals[T_ARGS], &proc->argv);
 	read_stdin(p, vals[T_STDIN], vals[T_STDIN_FILE], proc);
+	if (vals[T_TTY])
+		spec_get_bool(p, vals[T_TTY], "tty", &proc->tty);
 	if (vals[T_EXPECT])
 		spec_read_expect(p, vals[T_EXPECT], &proc->expect);
 }
 
 static void read_multi(struct spec_parser *p, yaml_node_t **vals, struct test_spec *t)
 {
-	static const int per_process[] = {T_ARGS, T_STDIN, T_STDIN_FILE};
+	static const int per_process[] = {T_ARGS, T_STDIN, T_STDIN_FILE, T_TTY};
 
 	t->multi = true;
 	for (size_t i = 0; i < ARRAY_SIZE(per_process); i++) {

@@ -185,9 +185,21 @@ static void wait_state(pid_t pid, char state)
 	cr_assert_fail("pid %d never reached state %c", (int)pid, state);
 }
 
+/* The words as a report shows them: the text, then " Hint: " and the hint when there is one. */
+static char *with_hint(char *words, const char *hint)
+{
+	if (!words || !hint)
+		return words;
+	char *both = xasprintf("%s Hint: %s", words, hint);
+	free(words);
+	return both;
+}
+
 static void diagnose_now(void)
 {
-	text = diagnose_hang();
+	const char *hint;
+	text = diagnose_hang(&hint);
+	text = with_hint(text, hint);
 	cr_assert_not_null(text, "no diagnosis although processes are blocked");
 }
 
@@ -424,7 +436,9 @@ Test(diagnose, snapshot_reads_state_syscall_and_pipe_ends)
 
 Test(diagnose, nothing_to_say_without_descendants)
 {
-	cr_expect_null(diagnose_hang());
+	const char *hint = "unset";
+	cr_expect_null(diagnose_hang(&hint));
+	cr_expect_null(hint);
 }
 
 /* Case 1: reader_keeps_write_end (the lecture's child without close(pfd[1])). */
@@ -482,7 +496,9 @@ Test(diagnose, reader_whose_writer_exited)
 	struct diagnose_snapshot live = DIAGNOSE_SNAPSHOT_INIT;
 	cr_assert_eq(diagnose_snapshot_take(&live), 0, "%s", error_last());
 	diagnose_snapshot_add_gone(&live, 99999, "./writer", &fam.a_ino, 1);
-	text = diagnose_explain(&live);
+	const char *hint;
+	text = diagnose_explain(&live, &hint);
+	text = with_hint(text, hint);
 	diagnose_snapshot_release(&live);
 	cr_assert_not_null(text, "no diagnosis although processes are blocked");
 	expect_has("is blocked in wait() for its child pid %d (", fam.child);
@@ -670,7 +686,9 @@ static void add_pipe_end(struct diagnose_proc *p, int fd, unsigned long long ino
 
 static void explain(void)
 {
-	text = diagnose_explain(&snap);
+	const char *hint;
+	text = diagnose_explain(&snap, &hint);
+	text = with_hint(text, hint);
 	cr_assert_not_null(text);
 }
 
@@ -901,7 +919,8 @@ Test(diagnose, words_stop_after_a_few_sentences, .fini = snap_teardown)
 
 Test(diagnose, words_nothing_without_processes, .fini = snap_teardown)
 {
-	cr_expect_null(diagnose_explain(&snap));
+	const char *hint;
+	cr_expect_null(diagnose_explain(&snap, &hint));
 	add_grader();
-	cr_expect_null(diagnose_explain(&snap));
+	cr_expect_null(diagnose_explain(&snap, &hint));
 }

@@ -482,7 +482,7 @@ Test(spec, unknown_keys_with_and_without_suggestion)
 		      BAD "unknown_key.yaml:9:5: unknown key 'frobnicate' in test 'nothing close' "
 			  "(known keys: timeout, limits, cleanup, points, hidden, env, trace, "
 			  "repeat, perturb, name, run, args, stdin, stdin_file, files, expect, "
-			  "processes)");
+			  "processes, tty)");
 }
 
 Test(spec, unknown_key_suggestions)
