@@ -277,24 +277,33 @@ static bool range_holds(int mem, unsigned long long start, unsigned long long en
 	return found;
 }
 
-bool diagnose_in_memory(pid_t pid, const char *text)
+/* A private, writable mapping of no file; the heap first, then the smaller ones. */
+struct anon_range {
+	unsigned long long start, end;
+	bool heap;
+};
+
+static int compare_ranges(const void *a, const void *b)
 {
-	size_t len = strlen(text);
-	char path[64];
-	struct strbuf maps = STRBUF_INIT;
-	strbuf_init(&maps);
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	int mem = -1;
-	bool found = false;
-	if (!len || read_file(path, &maps) < 0)
-		goto out;
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-	mem = open(path, O_RDONLY | O_CLOEXEC);
-	if (mem < 0)
-		goto out;
-	size_t budget = MEMORY_SEARCHED;
-	/* "start-end perms offset dev inode [path]": private, writable, and no file's. */
-	for (char *line = maps.buf, *nl; line && *line && !found; line = nl ? nl + 1 : NULL) {
+	const struct anon_range *x = a, *y = b;
+	if (x->heap != y->heap)
+		return x->heap ? -1 : 1;
+	unsigned long long lx = x->end - x->start, ly = y->end - y->start;
+	return (lx > ly) - (lx < ly);
+}
+
+/*
+ * The anonymous writable mappings of /proc/PID/maps text, without those
+ * larger than the whole search (a sanitizer's shadow memory, reserved
+ * terabytes): *n of them, heap first, then by size.  Caller frees.
+ */
+static struct anon_range *anon_ranges(char *maps, size_t *n)
+{
+	struct anon_range *v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	/* "start-end perms offset dev inode [path]" */
+	for (char *line = maps, *nl; line && *line; line = nl ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
@@ -305,13 +314,43 @@ bool diagnose_in_memory(pid_t pid, const char *text)
 			   &name_at) < 4)
 			continue;
 		const char *name = name_at ? line + name_at : "";
-		bool anon = inode == 0 && (!*name || !strcmp(name, "[heap]"));
-		if (anon && perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p')
-			found = range_holds(mem, start, end, text, len, &budget);
+		bool heap = !strcmp(name, "[heap]");
+		if (inode || (*name && !heap) || perms[0] != 'r' || perms[1] != 'w' ||
+		    perms[3] != 'p' || end - start > MEMORY_SEARCHED)
+			continue;
+		v = xgrow(v, sizeof(*v), *n + 1, &cap);
+		v[(*n)++] = (struct anon_range){start, end, heap};
 	}
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), compare_ranges);
+	return v;
+}
+
+bool diagnose_in_memory(pid_t pid, const char *text)
+{
+	size_t len = strlen(text);
+	char path[64];
+	struct strbuf maps = STRBUF_INIT;
+	strbuf_init(&maps);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	int mem = -1;
+	bool found = false;
+	struct anon_range *ranges = NULL;
+	size_t n = 0;
+	if (!len || read_file(path, &maps) < 0)
+		goto out;
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	mem = open(path, O_RDONLY | O_CLOEXEC);
+	if (mem < 0)
+		goto out;
+	ranges = anon_ranges(maps.buf, &n);
+	size_t budget = MEMORY_SEARCHED;
+	for (size_t i = 0; i < n && !found && budget; i++)
+		found = range_holds(mem, ranges[i].start, ranges[i].end, text, len, &budget);
 out:
 	if (mem >= 0)
 		close(mem);
+	free(ranges);
 	strbuf_release(&maps);
 	return found;
 }

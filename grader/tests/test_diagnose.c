@@ -879,6 +879,35 @@ Test(diagnose, words_for_calls_with_no_pipe, .fini = snap_teardown)
 		  "waiting for a signal in sigsuspend(), and none has come.");
 }
 
+/*
+ * A call the kernel restarted after a signal (a traced parent's sleep() at
+ * SIGCHLD) is named by where it sleeps, else by its arguments: a sleep
+ * stays a sleep, never "system call 219".
+ */
+Test(diagnose, words_for_calls_restarted_after_a_signal, .fini = snap_teardown)
+{
+	add_grader();
+	/* clock_nanosleep(CLOCK_REALTIME, 0, &req, &rem): glibc's sleep(). */
+	struct diagnose_proc *sleeper = add(2, 1, 'S', "./prog", SYS_restart_syscall, 0);
+	sleeper->args[2] = sleeper->args[3] = 0x7ffd1000;
+	snprintf(sleeper->wchan, sizeof(sleeper->wchan), "do_syscall_64");
+	add(3, 2, 'Z', "prog", -1, 0);
+	struct diagnose_proc *futex = add(4, 1, 'S', "./threads", SYS_restart_syscall, 0x5000);
+	snprintf(futex->wchan, sizeof(futex->wchan), "futex_wait_queue");
+	struct diagnose_proc *other = add(5, 1, 'S', "./poller", SYS_restart_syscall, 0x5000);
+	other->args[1] = 0x6000;
+	explain();
+	cr_expect_str_eq(
+	    text, "pid 2 (./prog) is sleeping (in sleep(), usleep() or nanosleep()). pid 4 "
+		  "(./threads) is blocked in futex() (waiting for a mutex, a condition variable "
+		  "or another thread). pid 5 (./poller) is blocked in a call the kernel "
+		  "restarted after a signal (restart_syscall: sleep(), poll() or a futex wait). "
+		  "pid 3 (prog) has exited, but its parent has not waited for it yet (a zombie). "
+		  "Hint: a parent that sleeps to give its child time to finish makes the test "
+		  "wait for the sleep too: call wait() (or waitpid()) instead, which returns as "
+		  "soon as the child has exited.");
+}
+
 /* A multi-process test: the grader holds the server's exit (run.h), the client still waits. */
 Test(diagnose, words_for_a_process_the_grader_has_not_reaped, .fini = snap_teardown)
 {

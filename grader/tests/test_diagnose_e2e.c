@@ -1,11 +1,15 @@
 /*
- * End-to-end tests of the diagnosis: run the built grader (GRADER_BIN) on
- * the bundled submissions that hang (or spin, or lose a child to a signal)
- * and assert on each test's `diagnosis` in the JSON report.
+ * End-to-end tests of the diagnosis: run the built grader (GRADER_BIN) as a
+ * student does, `check -o DIR`, on the bundled submissions that hang (or
+ * spin, crash, lose a child to a signal, or show stdio's buffering) and
+ * assert on each test's `diagnosis` and `hint` in the JSON report, and on
+ * what `check` printed for the test (a hidden test prints none of it).
  *
  * The table grader/tests/e2e/diagnosis.tsv has one row per (submission,
  * test): spec, submission, test name, the test's status, then one or more
- * phrases the diagnosis must contain, TAB-separated.  Pids and inodes differ from run
+ * phrases, TAB-separated: each must be in the diagnosis or the hint, and
+ * in the test's part of the check output; a phrase starting with '!' must
+ * be in none of them (a misleading hint).  Pids and inodes differ from run
  * to run, so the phrases leave them out; instead every diagnosis must name
  * processes as "pid N (command)" and pipes as "pipe:[N]".
  */
@@ -28,7 +32,7 @@ struct diagnosis_row {
 	char spec[256];
 	char submission[256];
 	char test[256];
-	char status[16];	/* the test's: "timeout" for a hang, "failed" for a spin or a child's crash */
+	char status[16];	/* the test's: "timeout" (a hang), "crashed", "failed" (the rest) */
 	char phrases[MAX_PHRASES][128];
 	size_t nphrases;
 };
@@ -74,11 +78,12 @@ static int load_rows(struct diagnosis_row **rows, size_t *n, char *problem, size
 		bool too_long = false;
 		for (size_t i = 4; i < k; i++)
 			too_long |= strlen(fields[i]) >= sizeof((*rows)->phrases[0]);
-		bool known_status = k > 3 && (!strcmp(fields[3], "timeout") || !strcmp(fields[3], "failed"));
+		bool known_status = k > 3 && (!strcmp(fields[3], "timeout") || !strcmp(fields[3], "failed") ||
+					      !strcmp(fields[3], "crashed"));
 		if (k < 5 || k == ARRAY_SIZE(fields) || too_long || !known_status) {
 			snprintf(problem, problem_size,
-				 "%s:%zu: needs spec, submission, test, status (timeout or failed) "
-				 "and 1 to %d phrases of at most %zu characters",
+				 "%s:%zu: needs spec, submission, test, status (timeout, crashed or "
+				 "failed) and 1 to %d phrases of at most %zu characters",
 				 TABLE, lineno, MAX_PHRASES, sizeof((*rows)->phrases[0]) - 1);
 			ret = -1;
 			break;
@@ -142,6 +147,39 @@ static bool matches(const char *pattern, const char *text)
 	return found;
 }
 
+/*
+ * The lines `check` printed for test `name`, from its status line to the
+ * next test's (or the score); NULL when it printed none (copy, caller frees).
+ */
+static char *check_section(const char *out, const char *name)
+{
+	char *head = xasprintf(" %s  (", name);
+	const char *at = NULL;
+	for (const char *line = out; line && *line && !at;) {
+		const char *nl = strchr(line, '\n');
+		const char *found = strstr(line, head);
+		/* "  TIME  name  (0/4)": two spaces, the status in five, one space, the name. */
+		if (found == line + 7 && (!nl || found < nl) && !strncmp(line, "  ", 2) &&
+		    line[2] != ' ')
+			at = line;
+		line = nl ? nl + 1 : NULL;
+	}
+	free(head);
+	if (!at)
+		return NULL;
+	const char *end = strchr(at, '\n');
+	while (end && end[1] == ' ' && end[2] == ' ' && end[3] == ' ')
+		end = strchr(end + 1, '\n');
+	return xstrndup(at, end ? (size_t)(end - at) : strlen(at));
+}
+
+/* The last part of a path: the name `check -o` gives the report. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
 ParameterizedTest(struct diagnosis_case *c, diagnose_e2e, hanging_submission, .timeout = 120)
 {
 	struct diagnosis_row *rows;
@@ -149,16 +187,17 @@ ParameterizedTest(struct diagnosis_case *c, diagnose_e2e, hanging_submission, .t
 	char problem[512];
 	cr_assert_eq(load_rows(&rows, &n, problem, sizeof(problem)), 0, "%s", problem);
 
-	const char *argv[] = {e2e_grader(), "grade", c->spec, c->submission, "--format", "json",
-			      "-o", e2e_tmpdir(), NULL};
+	const char *argv[] = {e2e_grader(), "check", c->spec, c->submission, "-o", e2e_tmpdir(),
+			      NULL};
 	struct e2e_run run;
 	e2e_run_grader(argv, &run);
 	cr_assert(run.exit_code == 1, "%s: grader exited %d (signal %d), expected 1; stderr:\n%s",
 		  c->submission, run.exit_code, run.signal, run.err);
+	char *path = e2e_report_path(base_name(c->submission));
 	json_error_t jerr;
-	json_t *report = json_loads(run.out, 0, &jerr);
-	cr_assert_not_null(report, "%s: stdout is not JSON (%s): %.500s", c->submission, jerr.text,
-			   run.out);
+	json_t *report = json_load_file(path, 0, &jerr);
+	cr_assert_not_null(report, "%s: %s", path, jerr.text);
+	free(path);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct diagnosis_row *row = &rows[i];
@@ -170,6 +209,7 @@ ParameterizedTest(struct diagnosis_case *c, diagnose_e2e, hanging_submission, .t
 			continue;
 		const char *status = json_string_value(json_object_get(test, "status"));
 		const char *diagnosis = json_string_value(json_object_get(test, "diagnosis"));
+		const char *hint = json_string_value(json_object_get(test, "hint"));
 		cr_expect_str_eq(status, row->status, "%s / %s: the test is %s, not %s",
 				 c->submission, row->test, status, row->status);
 		cr_assert_not_null(diagnosis, "%s / %s: no diagnosis", c->submission, row->test);
@@ -180,10 +220,32 @@ ParameterizedTest(struct diagnosis_case *c, diagnose_e2e, hanging_submission, .t
 		cr_expect(!matches("pipe:\\[([^1-9]|[1-9][0-9]*[^]0-9])", diagnosis),
 			  "%s / %s: a pipe not named by its inode:\n%s", c->submission, row->test,
 			  diagnosis);
-		for (size_t k = 0; k < row->nphrases; k++)
-			cr_expect(strstr(diagnosis, row->phrases[k]),
-				  "%s / %s: the diagnosis lacks \"%s\":\n%s", c->submission,
-				  row->test, row->phrases[k], diagnosis);
+		char *words = xasprintf("%s Hint: %s", diagnosis, hint ? hint : "");
+		/* What the student reads: nothing of a hidden test. */
+		char *shown = check_section(run.out, row->test);
+		bool hidden = json_is_true(json_object_get(test, "hidden"));
+		cr_expect(hidden || (shown && strstr(shown, "to reproduce:")),
+			  "%s / %s: check printed no way to reproduce it:\n%s", c->submission,
+			  row->test, shown ? shown : run.out);
+		for (size_t k = 0; k < row->nphrases; k++) {
+			const char *phrase = row->phrases[k];
+			if (phrase[0] == '!') {
+				cr_expect(!strstr(words, phrase + 1),
+					  "%s / %s: the diagnosis or hint says \"%s\":\n%s",
+					  c->submission, row->test, phrase + 1, words);
+				cr_expect(!shown || !strstr(shown, phrase + 1),
+					  "%s / %s: check says \"%s\":\n%s", c->submission,
+					  row->test, phrase + 1, shown);
+				continue;
+			}
+			cr_expect(strstr(words, phrase), "%s / %s: the diagnosis lacks \"%s\":\n%s",
+				  c->submission, row->test, phrase, words);
+			cr_expect(hidden || (shown && strstr(shown, phrase)),
+				  "%s / %s: check does not say \"%s\":\n%s", c->submission,
+				  row->test, phrase, shown ? shown : run.out);
+		}
+		free(words);
+		free(shown);
 	}
 	json_decref(report);
 	e2e_run_release(&run);

@@ -622,7 +622,7 @@ static void check_dev(const struct sandbox_fs_config *cfg)
 	(void)cfg;
 	static const char *const dev[] = {"null", "zero",   "full",  "random", "urandom",
 					  "tty",  "fd",	    "stdin", "stdout", "stderr",
-					  "shm",  "mqueue", NULL};
+					  "shm",  "mqueue", "pts",   "ptmx",   NULL};
 	expect_only(__LINE__, "/dev", dev);
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	char buf[16];
@@ -648,6 +648,15 @@ static void check_dev(const struct sandbox_fs_config *cfg)
 
 	struct statfs sfs;
 	expect(statfs("/dev/shm", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC, "/dev/shm is no tmpfs");
+	/* tty: true: a devpts of the sandbox's own, where no terminal of the host is. */
+	expect(statfs("/dev/pts", &sfs) == 0 && sfs.f_type == DEVPTS_SUPER_MAGIC,
+	       "/dev/pts is no devpts");
+	static const char *const pts[] = {"ptmx", NULL};
+	expect_only(__LINE__, "/dev/pts", pts);
+	fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	expect(fd >= 0 && unlockpt(fd) == 0, "/dev/ptmx: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
 	if (!fx.has_mqueue)
 		return;
 	expect(statfs("/dev/mqueue", &sfs) == 0 && sfs.f_type == MQUEUE_MAGIC,
