@@ -167,13 +167,19 @@ static void add_process(struct trace_record *rec, pid_t pid, pid_t ppid, const c
 	strvec_push(&p->argv, cmd);
 }
 
+/* The trace of ./dup2 (pid 2) and its child ls (pid 3), no call yet. */
+static void dup2_family(struct trace_record *rec)
+{
+	trace_record_init(rec);
+	rec->traced = true;
+	add_process(rec, 2, 1, "./dup2");
+	add_process(rec, 3, 2, "ls");
+}
+
 Test(diagnose_output, a_dup2_the_wrong_way_round)
 {
 	struct trace_record rec;
-	trace_record_init(&rec);
-	rec.traced = true;
-	add_process(&rec, 2, 1, "./dup2");
-	add_process(&rec, 3, 2, "ls");
+	dup2_family(&rec);
 	add_process(&rec, 4, 2, "wc");
 	add_event(&rec, 2, "pipe", "[3, 4]");
 	add_event(&rec, 4, "dup2", "3, 0"); /* right: the read end is wc's stdin */
@@ -196,10 +202,7 @@ Test(diagnose_output, a_dup2_the_wrong_way_round)
 Test(diagnose_output, the_right_dup2s_say_nothing)
 {
 	struct trace_record rec;
-	trace_record_init(&rec);
-	rec.traced = true;
-	add_process(&rec, 2, 1, "./dup2");
-	add_process(&rec, 3, 2, "ls");
+	dup2_family(&rec);
 	add_event(&rec, 2, "pipe2", "[5, 6], O_CLOEXEC");
 	add_event(&rec, 3, "dup2", "6, 1");
 	add_event(&rec, 2, "dup3", "5, 0, 0");

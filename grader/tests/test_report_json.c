@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "report_json.h"
+#include "result_util.h"
 #include "trace.h"
 #include "util.h"
 
@@ -34,24 +35,11 @@ static char *filled(char c, size_t n)
 /* One test, one failed check with message and diff of the given sizes; build output of \x01 bytes. */
 static struct test_result *make_result(size_t message, size_t diff, size_t build)
 {
-	memset(&result, 0, sizeof(result));
-	result.assignment = xstrdup("huge");
-	result.submission = xstrdup("student");
-	result.max_score = 1;
-	result.isolation_full = true;
-	strvec_init(&result.isolation_missing);
-	result.build.ok = true;
+	struct test_result *t = result_util_one_test(&result, "huge", "floods", STATUS_FAILED, 1);
 	/* Control bytes: the costliest to write in JSON (6 bytes each, \u0001). */
 	result.build.output = filled('\x01', build);
 	result.build.output_len = build;
-	result.ntests = 1;
-	result.tests = xcalloc(1, sizeof(*result.tests));
-	struct test_result *t = &result.tests[0];
-	t->name = xstrdup("floods");
-	t->status = STATUS_FAILED;
-	t->max_score = 1;
-	t->runs = t->passed_runs = 1;
-	t->diagnosis = xstrdup("");
+	t->passed_runs = 1;
 	char *msg = filled('m', message);
 	test_result_add_check(t, "stdout", false, msg, filled('d', diff));
 	free(msg);

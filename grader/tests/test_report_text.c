@@ -11,6 +11,7 @@
 
 #include "report_text.h"
 #include "reproduce.h"
+#include "result_util.h"
 #include "util.h"
 
 static struct grade_result result;
@@ -29,20 +30,9 @@ TestSuite(report_text, .fini = teardown, .timeout = 10);
 static struct test_result *one_test(enum test_status status, const char *diagnosis,
 				    const char *hint)
 {
-	memset(&result, 0, sizeof(result));
-	result.assignment = xstrdup("pipe_hello");
-	result.submission = xstrdup("judy");
-	result.max_score = 4;
-	result.isolation_full = true;
-	strvec_init(&result.isolation_missing);
-	result.build.ok = true;
-	result.ntests = 1;
-	result.tests = xcalloc(1, sizeof(*result.tests));
-	struct test_result *t = &result.tests[0];
-	t->name = xstrdup("default message");
-	t->status = status;
-	t->max_score = 4;
-	t->runs = 1;
+	struct test_result *t =
+	    result_util_one_test(&result, "pipe_hello", "default message", status, 4);
+	free(t->diagnosis);
 	t->diagnosis = xstrdup(diagnosis);
 	t->hint = hint ? xstrdup(hint) : NULL;
 	return t;
