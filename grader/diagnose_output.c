@@ -115,8 +115,9 @@ char *diagnose_out_of_order(const struct diagnose_writer *w, const char *expecte
 			at++;
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_init(&sb);
-		strbuf_addf(&sb, "pid %d (%s) wrote every line the test expects, but in another order: ",
-			    (int)w->pid, w->cmd);
+		strbuf_addf(&sb, "pid %d (%s)%s wrote every line the test expects, but in another "
+				 "order: ",
+			    (int)w->pid, w->cmd, w->forked > 0 ? " and its children" : "");
 		add_quoted_line(&sb, want.v[first]);
 		strbuf_addf(&sb, " should be line %zu and is line %zu. This is what stdio buffering "
 				 "does: %s. ",
@@ -164,7 +165,8 @@ char *diagnose_repeated_lines(const struct diagnose_writer *w, const char *expec
 	if (only_copies && extra) {
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_init(&sb);
-		strbuf_addf(&sb, "pid %d (%s) wrote ", (int)w->pid, w->cmd);
+		strbuf_addf(&sb, "pid %d (%s)%s wrote ", (int)w->pid, w->cmd,
+			    w->forked > 0 ? " and its children" : "");
 		size_t named = 0;
 		struct strvec told = STRVEC_INIT;
 		strvec_init(&told);

@@ -127,14 +127,9 @@ static void print_explanation(FILE *f, const struct test_result *t, const struct
 		escape_fputs(f, t->diagnosis);
 		fputc('\n', f);
 	}
-	/* A check's own hint (report_hint) where this one is about a cleanup or trace check. */
-	const char *hint = t->hint;
-	const struct check *first = test_result_first_failure(t);
-	if (!hint && first && o->student)
-		hint = report_hint(first->kind);
-	if (hint) {
+	if (t->hint) {
 		fprintf(f, "      %shint:%s ", color(o, YELLOW), color(o, RESET));
-		escape_fputs(f, hint);
+		escape_fputs(f, t->hint);
 		fputc('\n', f);
 	}
 }
@@ -187,14 +182,12 @@ static void print_test(FILE *f, const struct test_result *t, const struct text_o
 			continue;
 		if (c->diff)
 			print_diff(f, c->diff, o);
-		if (!explained) {
-			print_explanation(f, t, o);
-			explained = true;
-			continue;
-		}
 		const char *hint = o->student ? report_hint(c->kind) : NULL;
 		if (hint)
 			fprintf(f, "      %shint: %s%s\n", color(o, YELLOW), hint, color(o, RESET));
+		if (!explained)
+			print_explanation(f, t, o);
+		explained = true;
 	}
 	if (!explained)
 		print_explanation(f, t, o);

@@ -46,14 +46,6 @@ void test_result_cause_first(struct test_result *t)
 	free(sorted);
 }
 
-const struct check *test_result_first_failure(const struct test_result *t)
-{
-	for (size_t i = 0; i < t->nchecks; i++)
-		if (!t->checks[i].ok)
-			return &t->checks[i];
-	return NULL;
-}
-
 bool test_result_has_failure(const struct test_result *t)
 {
 	for (size_t i = 0; i < t->nchecks; i++)

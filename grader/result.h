@@ -108,8 +108,6 @@ struct check *test_result_add_check(struct test_result *t, const char *kind, boo
  * reports list the cause first and its consequences (a short stdout) after.
  */
 void test_result_cause_first(struct test_result *t);
-/* The first check that failed (skipped ones do not), or NULL. */
-const struct check *test_result_first_failure(const struct test_result *t);
 /* true when some check of t failed (skipped checks do not fail). */
 bool test_result_has_failure(const struct test_result *t);
 const char *test_status_name(enum test_status status);

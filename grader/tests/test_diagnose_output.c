@@ -52,8 +52,8 @@ Test(diagnose_output, lines_in_another_order_are_stdio_buffering)
 	text = order(&pipe_parent, EXPECTED, "child read: hi\nparent asks: hi\nparent read: fine\n",
 		     false);
 	cr_assert_not_null(text);
-	cr_expect_str_eq(text, "pid 2 (./two_pipes) wrote every line the test expects, but in "
-			       "another order: \"parent asks: hi\" should be line 1 and is line 2. "
+	cr_expect_str_eq(text, "pid 2 (./two_pipes) and its children wrote every line the test "
+			       "expects, but in another order: \"parent asks: hi\" should be line 1 and is line 2. "
 			       "This is what stdio buffering does: stdout is a pipe here, not a "
 			       "terminal: printf() keeps what it prints in a buffer and writes it "
 			       "out only when the buffer is full, when fflush(stdout) is called or "
@@ -94,8 +94,8 @@ Test(diagnose_output, a_line_repeated_after_fork_is_a_copied_buffer)
 	text = repeats(&pipe_parent, EXPECTED,
 		       "parent asks: hi\nchild read: hi\nparent asks: hi\nparent read: fine\n");
 	cr_assert_not_null(text);
-	cr_expect_not_null(strstr(text, "pid 2 (./two_pipes) wrote the line \"parent asks: hi\" 2 "
-					"times, where the test expects it once. A line printed "
+	cr_expect_not_null(strstr(text, "pid 2 (./two_pipes) and its children wrote the line \"parent "
+					"asks: hi\" 2 times, where the test expects it once. A line printed "
 					"before fork() is repeated this way"),
 			   "%s", text);
 	cr_expect_not_null(strstr(hint, "fflush(stdout) before fork()"), "%s", hint);
