@@ -764,7 +764,13 @@ int run_processes(const struct run_request *req, struct run_result *res)
 			res->timed_out = !finished;
 			break;
 		}
-		if (!finished && lp.started == req->nprocs && deadlocked(&watch, &lp, now)) {
+		/*
+		 * Not once every started process has exited: what they left asleep
+		 * (paused orphans) is judged as orphans, and `finished` is set only
+		 * further down this round.
+		 */
+		if (!finished && lp.started == req->nprocs && !all_exited(&lp) &&
+		    deadlocked(&watch, &lp, now)) {
 			res->timed_out = true;
 			res->deadlock_after = now - start;
 			break;
