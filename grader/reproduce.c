@@ -179,11 +179,11 @@ static char *start_words(const struct test_spec *t, size_t i)
 	case READY_DELAY:
 		strbuf_addf(&sb, "%lld ms after %s started", prev->ready.delay_ms, prev->name);
 		break;
+	case READY_EXIT:
+		strbuf_addf(&sb, "once %s has exited", prev->name);
+		break;
 	case READY_NONE:
 		strbuf_addf(&sb, "right after %s", prev->name);
-		break;
-	default:
-		strbuf_addf(&sb, "once %s is ready", prev->name);
 		break;
 	}
 	return strbuf_detach(&sb, NULL);

@@ -166,11 +166,14 @@ Test(reproduce, processes_of_one_test_say_when_each_starts)
 	server->ready.kind = READY_STDOUT;
 	server->ready.text = xstrdup("ready");
 	server->tty = true;
-	add_proc("client", (const char *const[]){"./shm_client", "hi", NULL}, NULL, 0);
+	add_proc("client", (const char *const[]){"./shm_client", "hi", NULL}, NULL, 0)->ready.kind =
+	    READY_EXIT;
+	add_proc("checker", (const char *const[]){"./check", NULL}, NULL, 0);
 	spec.multi = true;
 	rep = reproduce_new(&spec, "/spec");
 	cr_expect_null(rep->procs[0].start);
 	cr_expect_str_eq(rep->procs[1].start, "once a line of server's stdout contains \"ready\"");
+	cr_expect_str_eq(rep->procs[2].start, "once client has exited");
 	/* At a terminal there is nothing to redirect: the student types the input. */
 	cr_expect_str_eq(command(0), "./shm_server");
 	cr_expect_str_eq(rep->text,
@@ -178,5 +181,6 @@ Test(reproduce, processes_of_one_test_say_when_each_starts)
 			 "  ./shm_server    # server; no arguments; at a terminal (tty: true): press "
 			 "Ctrl-D if it reads stdin\n"
 			 "  ./shm_client hi < /dev/null    # client, once a line of server's stdout "
-			 "contains \"ready\"\n");
+			 "contains \"ready\"\n"
+			 "  ./check < /dev/null    # checker, once client has exited; no arguments\n");
 }
