@@ -20,7 +20,26 @@ struct sandbox_cgroup {
 	char *own;		/* the cgroup own_pid moved itself into, or NULL */
 	pid_t own_pid;
 	pid_t owner;		/* the process that made base: only it removes it */
+	bool v2;		/* the unified hierarchy: base hands the pids controller down */
 };
+
+/*
+ * Creates base (again: see sandbox_cgroup_limit) and, on v2, hands the
+ * pids controller down to the cgroups below it.
+ */
+static int create_base(const struct sandbox_cgroup *cg, const char *base)
+{
+	if (mkdir(base, 0755) < 0 && errno != EEXIST)
+		return error_errno("cgroup: mkdir %s", base);
+	if (!cg->v2)
+		return 0;
+	char *control = path_join(base, "cgroup.subtree_control");
+	int rc = write_text_file(control, "+pids");
+	free(control);
+	if (rc < 0)
+		rmdir(base);
+	return rc;
+}
 
 /*
  * The folder of the cgroup this process is in, in the hierarchy mounted at
@@ -136,19 +155,9 @@ static int make_base(struct sandbox_cgroup *cg)
 			goto out;
 	}
 	sandbox_sweep_dead(home_dir, "grader-", true, remove_cgroup_tree);
-	if (mkdir(base, 0755) < 0 && errno != EEXIST) {
-		error_errno("cgroup: mkdir %s", base);
+	cg->v2 = v2;
+	if (create_base(cg, base) < 0)
 		goto out;
-	}
-	if (v2) {
-		char *control = path_join(base, "cgroup.subtree_control");
-		int rc = write_text_file(control, "+pids");
-		free(control);
-		if (rc < 0) {
-			rmdir(base);
-			goto out;
-		}
-	}
 	cg->home = path_join(home_dir, "cgroup.procs");
 	cg->base = base;
 	base = NULL;
@@ -185,13 +194,22 @@ int sandbox_cgroup_limit(struct sandbox_cgroup *cg, long long processes)
 		cg->own_pid = getpid();
 		free(cg->own);
 		cg->own = xasprintf("%s/w%d", cg->base, (int)getpid());
+		/*
+		 * base is empty until the first process joins: a grader in another
+		 * PID namespace, to which our pid looks dead, may have swept it as a
+		 * killed grader's.  It is made again then.
+		 */
+		int rc = mkdir(cg->own, 0755);
+		if (rc < 0 && errno == ENOENT && create_base(cg, cg->base) == 0)
+			rc = mkdir(cg->own, 0755);
 		/* "0" is the writer itself. */
-		if ((mkdir(cg->own, 0755) < 0 && errno != EEXIST &&
-		     error_errno("cgroup: mkdir %s", cg->own)) ||
+		if ((rc < 0 && errno != EEXIST && error_errno("cgroup: mkdir %s", cg->own)) ||
 		    write_text_at(cg->own, "cgroup.procs", "0") < 0) {
+			error_prefix("cgroup: this process could not join its own cgroup");
 			rmdir(cg->own);
 			free(cg->own);
 			cg->own = NULL;
+			return -1;
 		}
 	}
 	if (!cg->own)

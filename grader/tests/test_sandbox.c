@@ -317,3 +317,42 @@ Test(sandbox, disabled_sandbox_says_what_is_missing)
 	cr_expect_geq(sandbox_missing(off)->n, 1);
 	sandbox_free(off);
 }
+
+/*
+ * A grader's cgroup folder is empty until its first run: another grader,
+ * in a PID namespace where this one's pid looks dead, may sweep it then.
+ * The first run makes it again instead of failing every test.
+ */
+Test(sandbox, a_swept_cgroup_folder_is_made_again)
+{
+	if (geteuid() != 0)
+		cr_skip_test("root only: an ordinary user's grader makes no cgroup");
+	const char *v1 = "/sys/fs/cgroup/pids", *v2 = "/sys/fs/cgroup";
+	const char *hierarchy = path_is_dir(v1) ? v1 : v2;
+	pid_t child = fork();
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		/* A process of its own: the suite's sandbox already joined this one's cgroup. */
+		struct sandbox *box = sandbox_new(true);
+		char *mine = xasprintf("%s/grader-%d", hierarchy, (int)getpid());
+		if (!sandbox_full(box) || rmdir(mine) != 0)
+			_exit(2);
+		char *argv[] = {"/bin/true", NULL};
+		struct run_proc_spec proc = {.name = "true", .argv = argv};
+		struct run_request req = {.workdir = workdir, .envp = env.v,
+					  .limits = {.cpu_ms = 5000, .processes = 8, .output = 4096},
+					  .timeout_ms = 5000, .procs = &proc, .nprocs = 1};
+		struct run_result res;
+		int rc = sandbox_run(box, &req, SANDBOX_WORKDIR_COPY, &res);
+		bool ok = rc == 0 && res.procs[0].exited && res.procs[0].exit_code == 0;
+		if (rc < 0)
+			fprintf(stderr, "%s\n", error_last());
+		run_result_release(&res);
+		sandbox_free(box);
+		_exit(ok ? 0 : 1);
+	}
+	int status;
+	waitpid(child, &status, 0);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) != 2, "the cgroup folder could not be removed");
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the run after the sweep failed");
+}
