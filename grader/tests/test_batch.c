@@ -119,20 +119,20 @@ Test(batch, grades_the_class_and_writes_every_report)
 	free(out);
 }
 
-/*
- * Starts `grader batch spec class -o out -j 1` in a session of its own (its
- * workers and their sandboxes are in its process group, or die with their
- * parent), with TMPDIR=tmpdir (made here: a grader killed with SIGKILL leaves
- * its scratch folders there, removed with the test's) and its output thrown
- * away; returns its pid.  The test becomes the subreaper of what it starts, so
- * that collect_family() can wait for all of it.
- */
-static pid_t start_batch(const char *spec, const char *class, const char *out, const char *tmpdir)
+/* ---- graders the test runs, watches, stops and kills ---------------------- */
+
+/* How long a condition that must come is waited for before the test fails. */
+#define STOP_DEADLINE_S 60.0
+
+/* The grader, run by this test with TMPDIR=tmpdir and its output in a file; its pid (and process group). */
+static pid_t spawn_grader(const char *const *args, const char *tmpdir)
 {
-	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	cr_assert_eq(mkdir_p(tmpdir, 0755), 0, "%s", error_last());
-	const char *argv[] = {e2e_grader(), "batch", spec, class, "-o", out, "-j", "1", NULL};
-	/* Made before fork(): the test's process has threads, its child may only call what is async-signal-safe. */
+	char *out = path_join(tmpdir, "..");
+	char *log = xasprintf("%s/grader-output-%d.txt", out, (int)getpid());
+	const char *argv[16] = {e2e_grader()};
+	for (size_t i = 0; args[i] && i + 2 < ARRAY_SIZE(argv); i++)
+		argv[i + 1] = args[i];
+	/* Made before fork(): the test's process has threads, its child may call only what is async-signal-safe. */
 	struct strvec env = STRVEC_INIT;
 	strvec_init(&env);
 	for (char **e = environ; *e; e++)
@@ -142,23 +142,95 @@ static pid_t start_batch(const char *spec, const char *class, const char *out, c
 	pid_t pid = fork();
 	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (setsid() < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-		    dup2(null, 2) < 0)
-			_exit(126);
+		/* A process group of its own, as a shell's job: a Ctrl-C reaches all of it. */
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || setpgid(0, 0) < 0)
+			_exit(127);
 		execve(argv[0], (char *const *)argv, env.v);
 		_exit(127);
 	}
 	strvec_clear(&env);
+	free(log);
+	free(out);
 	return pid;
 }
 
-/* Waits until every process the test started is gone (reaped): nothing of it can write any more. */
-static void collect_family(void)
+/* The pids of the grader-PID-XXXXXX scratch folders in tmpdir, and whether any grader-* is there. */
+static size_t scratch_owners(const char *tmpdir, pid_t *owners, size_t max, bool *any)
 {
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-		;
-	cr_assert_eq(errno, ECHILD, "waitpid: %s", strerror(errno));
+	DIR *d = opendir(tmpdir);
+	cr_assert_not_null(d, "%s: %s", tmpdir, strerror(errno));
+	struct dirent *de;
+	size_t n = 0;
+	*any = false;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "grader-", 7))
+			continue;
+		*any = true;
+		if (de->d_name[7] >= '1' && de->d_name[7] <= '9' && n < max)
+			owners[n++] = (pid_t)atoi(de->d_name + 7);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Waits until `want` graders have a scratch folder in tmpdir (each is grading); their pids. */
+static void await_scratch(const char *tmpdir, size_t want, pid_t *owners)
+{
+	double until = now_seconds() + STOP_DEADLINE_S;
+	bool any;
+	while (scratch_owners(tmpdir, owners, want, &any) < want) {
+		cr_assert_lt(now_seconds(), until, "%zu graders never had a scratch folder", want);
+		usleep(10 * 1000);
+	}
+}
+
+/* The children of pid, from /proc. */
+static bool is_child_of(pid_t pid, pid_t child)
+{
+	char *path = xasprintf("/proc/%d/task/%d/children", (int)pid, (int)pid);
+	struct strbuf text = STRBUF_INIT;
+	strbuf_init(&text);
+	cr_assert_eq(read_file(path, &text), 0, "%s", error_last());
+	bool found = false;
+	for (char *p = text.buf, *end; *p && !found; p = end) {
+		long k = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		found = k == child;
+	}
+	strbuf_release(&text);
+	free(path);
+	return found;
+}
+
+/*
+ * Reaps every process that came back to this test (a subreaper) until none
+ * is left, failing when one is still alive at the deadline; returns how
+ * many there were.
+ */
+static size_t reap_all_children(void)
+{
+	double until = now_seconds() + STOP_DEADLINE_S;
+	size_t n = 0;
+	for (;;) {
+		pid_t pid = waitpid(-1, NULL, WNOHANG);
+		if (pid < 0 && errno == ECHILD)
+			return n;
+		if (pid > 0) {
+			n++;
+			continue;
+		}
+		cr_assert_lt(now_seconds(), until, "a process of the grader outlived it");
+		usleep(10 * 1000);
+	}
+}
+
+static char *private_tmpdir(const char *name)
+{
+	char *dir = path_join(e2e_tmpdir(), name);
+	cr_assert_eq(mkdir_p(dir, 0755), 0, "%s", error_last());
+	return dir;
 }
 
 /* How many students a batch has finished in out: their fingerprints come after their reports. */
@@ -189,17 +261,20 @@ Test(batch, a_killed_batch_resumes_to_the_same_scores)
 	 * has finished a student (usually some, not all: the class has hanging
 	 * submissions; the assertions hold whichever).
 	 */
-	char *tmpdir = path_join(e2e_tmpdir(), "killed-tmp");
-	pid_t pid = start_batch(SPEC, CLASS, killed, tmpdir);
-	free(tmpdir);
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	/* Its own TMPDIR: a grader killed with SIGKILL leaves its scratch folders there. */
+	char *tmpdir = private_tmpdir("killed-tmp");
+	const char *args[] = {"batch", SPEC, CLASS, "-o", killed, "-j", "1", NULL};
+	pid_t pid = spawn_grader(args, tmpdir);
 	int wstatus;
 	bool ended = false;
 	while (finished(killed) == 0 && !(ended = waitpid(pid, &wstatus, WNOHANG) != 0))
 		usleep(5 * 1000);
-	/* Once reaped, its pid (and group id) may be another process's. */
+	/* Once reaped, its pid (and process group id) may be another process's. */
 	if (!ended)
 		kill(-pid, SIGKILL);
-	collect_family();
+	reap_all_children();
+	free(tmpdir);
 	size_t done = finished(killed);
 	cr_assert_gt(done, 0, "the batch ended without finishing a student");
 
@@ -271,33 +346,18 @@ Test(batch, a_worker_killed_mid_student_is_replaced)
 	/* A minute to hang in: the worker is found grading a_hangs however slowly the test looks. */
 	char *spec = e2e_spec_with_timeouts("grader/tests/robustness", "60s");
 	/* Its own TMPDIR: a worker is known by the scratch folder it grades in, grader-PID-*. */
-	char *tmp = path_join(e2e_tmpdir(), "pool-tmp");
-	pid_t batch_pid = start_batch(spec, class, out, tmp);
+	char *tmp = private_tmpdir("pool-tmp");
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	const char *args[] = {"batch", spec, class, "-o", out, "-j", "1", NULL};
+	pid_t batch_pid = spawn_grader(args, tmp);
 
-	/*
-	 * The first scratch folder is a_hangs's (one worker, students in
-	 * order), and a_hangs hangs for its minute: its worker is killed as
-	 * soon as the folder appears.
-	 */
-	pid_t worker = 0;
-	int wstatus;
-	while (!worker && waitpid(batch_pid, &wstatus, WNOHANG) == 0) {
-		usleep(10 * 1000);
-		DIR *d = opendir(tmp);
-		struct dirent *de;
-		while (d && (de = readdir(d)) && !worker) {
-			int pid = 0;
-			if (sscanf(de->d_name, "grader-%d-", &pid) == 1 && pid != batch_pid)
-				worker = (pid_t)pid;
-		}
-		if (d)
-			closedir(d);
-	}
-	cr_assert_gt(worker, 1, "the batch (pid %d) ended before a worker was seen grading",
-		     (int)batch_pid);
+	/* The first scratch folder is a_hangs's (one worker, students in order). */
+	pid_t worker;
+	await_scratch(tmp, 1, &worker);
+	cr_assert(is_child_of(batch_pid, worker), "pid %d is no worker", (int)worker);
 	cr_assert_eq(kill(worker, SIGKILL), 0, "kill: %s", strerror(errno));
-	cr_assert_eq(waitpid(batch_pid, &wstatus, 0), batch_pid);
-	collect_family();
+	cr_assert_eq(waitpid(batch_pid, NULL, 0), batch_pid);
+	reap_all_children();
 
 	char *status, *message;
 	only_test(out, "a_hangs", &status, &message);
@@ -472,111 +532,6 @@ Test(batch, usage_errors)
 }
 
 /* ---- stop signals and killed graders (lifecycle.h) ---------------------- */
-
-/* How long a condition that must come is waited for before the test fails. */
-#define STOP_DEADLINE_S 60.0
-
-/* The grader, run by this test with TMPDIR=tmpdir and its output in a file; its pid (and process group). */
-static pid_t spawn_grader(const char *const *args, const char *tmpdir)
-{
-	char *out = path_join(tmpdir, "..");
-	char *log = xasprintf("%s/grader-output-%d.txt", out, (int)getpid());
-	pid_t pid = fork();
-	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		/* A process group of its own, as a shell's job: a Ctrl-C reaches all of it. */
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || setenv("TMPDIR", tmpdir, 1) < 0 ||
-		    setpgid(0, 0) < 0)
-			_exit(127);
-		const char *argv[16] = {e2e_grader()};
-		for (size_t i = 0; args[i] && i + 2 < ARRAY_SIZE(argv); i++)
-			argv[i + 1] = args[i];
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	free(log);
-	free(out);
-	return pid;
-}
-
-/* The pids of the grader-PID-XXXXXX scratch folders in tmpdir, and whether any grader-* is there. */
-static size_t scratch_owners(const char *tmpdir, pid_t *owners, size_t max, bool *any)
-{
-	DIR *d = opendir(tmpdir);
-	cr_assert_not_null(d, "%s: %s", tmpdir, strerror(errno));
-	struct dirent *de;
-	size_t n = 0;
-	*any = false;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "grader-", 7))
-			continue;
-		*any = true;
-		if (de->d_name[7] >= '1' && de->d_name[7] <= '9' && n < max)
-			owners[n++] = (pid_t)atoi(de->d_name + 7);
-	}
-	closedir(d);
-	return n;
-}
-
-/* Waits until `want` graders have a scratch folder in tmpdir (each is grading); their pids. */
-static void await_scratch(const char *tmpdir, size_t want, pid_t *owners)
-{
-	double until = now_seconds() + STOP_DEADLINE_S;
-	bool any;
-	while (scratch_owners(tmpdir, owners, want, &any) < want) {
-		cr_assert_lt(now_seconds(), until, "%zu graders never had a scratch folder", want);
-		usleep(10 * 1000);
-	}
-}
-
-/* The children of pid, from /proc. */
-static bool is_child_of(pid_t pid, pid_t child)
-{
-	char *path = xasprintf("/proc/%d/task/%d/children", (int)pid, (int)pid);
-	struct strbuf text = STRBUF_INIT;
-	strbuf_init(&text);
-	cr_assert_eq(read_file(path, &text), 0, "%s", error_last());
-	bool found = false;
-	for (char *p = text.buf, *end; *p && !found; p = end) {
-		long k = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		found = k == child;
-	}
-	strbuf_release(&text);
-	free(path);
-	return found;
-}
-
-/*
- * Reaps every process that came back to this test (a subreaper) until none
- * is left, failing when one is still alive at the deadline; returns how
- * many there were.
- */
-static size_t reap_all_children(void)
-{
-	double until = now_seconds() + STOP_DEADLINE_S;
-	size_t n = 0;
-	for (;;) {
-		pid_t pid = waitpid(-1, NULL, WNOHANG);
-		if (pid < 0 && errno == ECHILD)
-			return n;
-		if (pid > 0) {
-			n++;
-			continue;
-		}
-		cr_assert_lt(now_seconds(), until, "a process of the grader outlived it");
-		usleep(10 * 1000);
-	}
-}
-
-static char *private_tmpdir(const char *name)
-{
-	char *dir = path_join(e2e_tmpdir(), name);
-	cr_assert_eq(mkdir_p(dir, 0755), 0, "%s", error_last());
-	return dir;
-}
 
 /* A batch run by the test (a subreaper: what outlives the grader comes back to it). */
 struct watched_batch {
