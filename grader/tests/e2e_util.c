@@ -1,6 +1,7 @@
 #include "e2e_util.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,19 @@ char *e2e_compile(const char *dir, const char *name, const char *source)
 	free(cmd);
 	free(src);
 	return prog;
+}
+
+size_t e2e_count_processes(bool (*match)(const char *pid, const void *arg), const void *arg)
+{
+	size_t n = 0;
+	DIR *proc = opendir("/proc");
+	cr_assert_not_null(proc);
+	struct dirent *de;
+	while ((de = readdir(proc)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
+			n += match(de->d_name, arg);
+	closedir(proc);
+	return n;
 }
 
 json_t *e2e_find_test(json_t *report, const char *name)

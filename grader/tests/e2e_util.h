@@ -71,6 +71,13 @@ char *e2e_spec_with_timeouts(const char *spec_path, const char *timeout);
 /* Compiles C source into dir/name (with -pthread); returns the program's path (caller frees). */
 char *e2e_compile(const char *dir, const char *name, const char *source);
 
+/*
+ * How many processes /proc lists for which match(pid, arg) holds.  Tests
+ * run beside each other and beside other users: match must pick out what
+ * only this test's processes can have.
+ */
+size_t e2e_count_processes(bool (*match)(const char *pid, const void *arg), const void *arg);
+
 /* The test object named `name` in a report, or NULL. */
 json_t *e2e_find_test(json_t *report, const char *name);
 /* Sorted, de-duplicated, comma-separated kinds of the failing checks, "-" for none; caller frees. */

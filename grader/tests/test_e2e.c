@@ -11,7 +11,6 @@
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <criterion/parameterized.h>
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -176,29 +175,16 @@ ParameterizedTest(struct submission_case *c, e2e, submission, .timeout = 120)
 	free(check_submission(c, NULL));
 }
 
-/*
- * How many processes on the machine work in a folder under dir (tests run
- * in parallel, so only this test's scratch folder tells its processes apart).
- */
-static int processes_working_under(const char *dir)
+/* Whether process pid works in a folder under dir (only this test's processes work there). */
+static bool works_under(const char *pid, const void *dir)
 {
-	int n = 0;
-	DIR *proc = opendir("/proc");
-	cr_assert_not_null(proc);
-	struct dirent *de;
-	while ((de = readdir(proc))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		char link[300], cwd[4096];
-		snprintf(link, sizeof(link), "/proc/%s/cwd", de->d_name);
-		ssize_t len = readlink(link, cwd, sizeof(cwd) - 1);
-		if (len <= 0)
-			continue;
-		cwd[len] = '\0';
-		n += !strncmp(cwd, dir, strlen(dir));
-	}
-	closedir(proc);
-	return n;
+	char link[300], cwd[4096];
+	snprintf(link, sizeof(link), "/proc/%s/cwd", pid);
+	ssize_t len = readlink(link, cwd, sizeof(cwd) - 1);
+	if (len <= 0)
+		return false;
+	cwd[len] = '\0';
+	return !strncmp(cwd, dir, strlen(dir));
 }
 
 /*
@@ -248,7 +234,7 @@ ParameterizedTest(struct submission_case *c, hostile, submission, .timeout = 120
 	char *ipc_ns = e2e_compile(tmpdir, "ipc_ns", ipc_ns_source);
 	char *err = check_submission(c, ipc_ns);
 	/* The machine afterwards: nothing of the attack survives, no segment of it remains. */
-	cr_expect_eq(processes_working_under(tmpdir), 0, "%s: a process of the test survived it",
+	cr_expect_eq(e2e_count_processes(works_under, tmpdir), 0, "%s: a process of the test survived it",
 		     c->submission);
 	cr_expect(strstr(err, "ipc_ns: 0 segments left\n"),
 		  "%s: a System V segment of the test is left outside its sandbox:\n%s",

@@ -5,7 +5,6 @@
  * ordinary user (`make test` runs them both ways).
  */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "e2e_util.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -224,27 +224,18 @@ Test(sandbox, ipc_objects_are_private_and_removed)
 			  result.ipc_leftovers.v[0]);
 }
 
-/* How many processes on the machine have entry ("NAME=value") in their environment. */
-static size_t processes_with_env(const char *entry)
+/* Whether process pid has entry ("NAME=value") in its environment. */
+static bool has_env(const char *pid, const void *entry)
 {
-	size_t n = 0;
-	DIR *proc = opendir("/proc");
-	cr_assert_not_null(proc);
-	struct dirent *de;
-	while ((de = readdir(proc))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		char *path = xasprintf("/proc/%s/environ", de->d_name);
-		struct strbuf text = STRBUF_INIT;
-		strbuf_init(&text);
-		/* Another user's process cannot be read, and needs not: the escapee would be ours. */
-		if (read_file(path, &text) == 0)
-			n += memmem(text.buf, text.len, entry, strlen(entry) + 1) != NULL;
-		strbuf_release(&text);
-		free(path);
-	}
-	closedir(proc);
-	return n;
+	char *path = xasprintf("/proc/%s/environ", pid);
+	struct strbuf text = STRBUF_INIT;
+	strbuf_init(&text);
+	/* Another user's process cannot be read, and needs not: the escapee would be ours. */
+	bool found = read_file(path, &text) == 0 &&
+		     memmem(text.buf, text.len, entry, strlen(entry) + 1) != NULL;
+	strbuf_release(&text);
+	free(path);
+	return found;
 }
 
 /*
@@ -264,7 +255,7 @@ Test(sandbox, a_setsid_escape_dies_with_the_test)
 				 SANDBOX_WORKDIR_COPY);
 	cr_expect_str_eq(out, "started\n");
 	cr_expect_eq(result.orphans.n, 1, "orphans: %zu", result.orphans.n);
-	cr_expect_eq(processes_with_env(entry), 0, "a process of the test is still alive");
+	cr_expect_eq(e2e_count_processes(has_env, entry), 0, "a process of the test is still alive");
 	free(entry);
 }
 
