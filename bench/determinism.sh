@@ -45,12 +45,20 @@ grade_all() {
 		[ -d "submissions/$a" ] || continue
 		"$grader" batch "$spec" "submissions/$a" -o "$work/$round/$a" -j "$jobs" \
 			>/dev/null 2>"$work/$round-$a.err"
-		# 0: all passed, 1: some failed; 2 or 3: the batch itself did not finish.
-		if [ $? -gt 1 ]; then
+		# 0: all passed, 1: some failed, 3: the grader failed on some (their reports say
+		# `error`: a verdict like any other here, and said); 2: the spec or the command line.
+		case $? in
+		0 | 1) ;;
+		3)
+			echo "determinism: $round: grader batch $spec had a grader fault (exit 3):" >&2
+			grep -m 3 'grader: ' "$work/$round-$a.err" | sed 's/^/    /' >&2
+			;;
+		*)
 			echo "determinism: $round: grader batch $spec failed:" >&2
 			cat "$work/$round-$a.err" >&2
 			exit 2
-		fi
+			;;
+		esac
 	done
 	for report in "$work/$round"/*/*.json; do
 		a=$(basename "$(dirname "$report")")
