@@ -50,7 +50,10 @@ leftovers() {
 }
 
 state=$(mktemp -d "${TMPDIR:-/tmp}/unit-state.XXXXXX") || exit 1
-trap 'rm -rf "$state"' EXIT
+tmp= copy=
+# Stopped (Ctrl-C, a CI job's end) or not, nothing of the run stays in TMPDIR.
+trap 'rm -rf "$state" ${tmp:+"$tmp"} ${copy:+"$copy"}' EXIT
+trap 'exit 130' INT TERM HUP
 git_ok=false
 if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	git_ok=true
