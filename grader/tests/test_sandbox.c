@@ -54,16 +54,24 @@ static void teardown(void)
 
 TestSuite(sandbox, .init = setup, .fini = teardown, .timeout = 60);
 
-/* Runs `sh -c script` through box in dir, made of sources when not NULL; returns its stdout. */
+/*
+ * Runs `sh -c script` through box in dir, made of sources when not NULL;
+ * returns its stdout.  Its process limit is 32, except without namespaces:
+ * there it would be RLIMIT_NPROC, which counts every thread of the user on
+ * the machine (other tests' and users' come and go), so it has none.
+ */
 static const char *run_sh_in(struct sandbox *box, const char *dir, const char *const *sources,
 			     const char *script, enum sandbox_workdir wd)
 {
+	bool namespaces = true;
+	for (size_t i = 0; i < sandbox_missing(box)->n; i++)
+		namespaces &= strncmp(sandbox_missing(box)->v[i], "namespaces", 10) != 0;
 	char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
 	struct run_proc_spec proc = {.name = "sh", .argv = argv};
 	struct run_request req = {
 		.workdir = dir,
 		.envp = env.v,
-		.limits = {.cpu_ms = 5000, .memory = 1LL << 30, .processes = 32,
+		.limits = {.cpu_ms = 5000, .memory = 1LL << 30, .processes = namespaces ? 32 : 0,
 			   .output = 1 << 20, .open_files = 64},
 		.timeout_ms = 5000,
 		.procs = &proc,
