@@ -3,17 +3,24 @@
 #   make grade   install missing dependencies, build, grade the bundled submissions into reports/
 #   make test    install missing dependencies, build, run every test (unit + end to end)
 #
-# Other targets: all (build/grader), deps, unit, e2e, valgrind, install, clean, format.
+# Other targets: all (build/grader), deps, test-deps, print-deps, unit, valgrind, bench,
+# install, clean, format.
 
 PREFIX ?= /usr/local
 CC ?= cc
 
-# Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_PACKAGES := gcc make pkg-config libyaml-dev libjansson-dev libcriterion-dev libseccomp-dev procps util-linux
-# What only the tests need: a browser to load index.html, zip for the Gradescope package.
-TEST_DEB_PACKAGES := chromium zip libxml2-utils
-# What only `make bench` needs.
-BENCH_DEB_PACKAGES := jq time bubblewrap
+# The Debian packages, listed here and nowhere else (README.md's table is checked against
+# these lines by `make unit`; `make print-deps` prints them).
+# Building the grader and grading (`make deps`, `make grade`): the compiler and make (also
+# what the spec's build commands run), pkg-config and the three libraries the grader links.
+DEB_PACKAGES := gcc make pkg-config libyaml-dev libjansson-dev libseccomp-dev
+# What the tests add (`make test-deps`, `make test`): Criterion, util-linux's setpriv,
+# setsid and ipcs, a browser (chromium) to load the class report, zip for the Gradescope
+# package, xmllint to check junit.xml against its schema.
+TEST_DEB_PACKAGES := libcriterion-dev util-linux chromium zip libxml2-utils
+# What `make bench` adds: jq to read reports, GNU time for peak memory, bubblewrap to compare
+# sandboxes, stress-ng to load the machine (bench/determinism.sh).
+BENCH_DEB_PACKAGES := jq time bubblewrap stress-ng
 
 PKGS := yaml-0.1 jansson libseccomp
 # Recursively expanded on purpose: pkg-config runs only when a recipe needs it,
@@ -33,7 +40,7 @@ SAN_OBJS := $(SRCS:grader/%.c=build/san/%.o)
 TEST_SRCS := $(wildcard grader/tests/*.c)
 TEST_OBJS := $(TEST_SRCS:grader/tests/%.c=build/san/tests/%.o)
 
-.PHONY: all deps test-deps grade gradescope test unit e2e valgrind bench install clean format
+.PHONY: all deps test-deps print-deps grade gradescope test unit valgrind bench install clean format
 
 all: build/grader
 
@@ -66,25 +73,58 @@ build/san/unit-tests: $(SAN_OBJS) $(TEST_OBJS)
 
 -include $(wildcard build/obj/*.d build/san/*.d build/san/tests/*.d)
 
-# Installs only what is missing, so it is quick on a machine that has everything.
+# Installs only what is missing, so it is quick on a machine that has everything: as root
+# with apt-get, otherwise through sudo when sudo needs no password.  Otherwise it says which
+# packages are missing and the command that installs them, and stops.  SKIP_DEPS=1 skips
+# the check (a machine without dpkg, whose equivalents are installed by hand).
 define install_missing
-	@missing=""; \
+	@[ -z "$(SKIP_DEPS)" ] || exit 0; \
+	if ! command -v dpkg-query >/dev/null 2>&1; then \
+		echo "deps: dpkg-query not found: this is not a Debian-based system." >&2; \
+		echo "deps: install the equivalents of these Debian packages, then run make again" \
+			"with SKIP_DEPS=1:" >&2; \
+		echo "    $(strip $(1))" >&2; \
+		exit 1; \
+	fi; \
+	missing=""; \
 	for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
-	if [ -n "$$missing" ]; then \
-		echo "deps: installing$$missing"; \
-		if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
-		$$sudo apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	[ -n "$$missing" ] || exit 0; \
+	install="apt-get install -y --no-install-recommends$$missing"; \
+	if [ "$$(id -u)" -eq 0 ]; then \
+		sudo=""; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo="sudo "; \
+	else \
+		echo "deps: these Debian packages are missing:$$missing" >&2; \
+		if command -v sudo >/dev/null 2>&1; then \
+			echo "deps: sudo needs a password here, which make does not ask for; install them with:" >&2; \
+			echo "    sudo apt-get update && sudo $$install" >&2; \
+		else \
+			echo "deps: you are not root and there is no sudo; as root, install them with:" >&2; \
+			echo "    apt-get update && $$install" >&2; \
+		fi; \
+		echo "deps: then run make $(MAKECMDGOALS) again." >&2; \
+		exit 1; \
+	fi; \
+	echo "deps: installing$$missing"; \
+	$${sudo}apt-get update -qq && \
+	$${sudo}env DEBIAN_FRONTEND=noninteractive $$install -qq
 endef
 
 deps:
 	$(call install_missing,$(DEB_PACKAGES))
 
-test-deps: deps
-	$(call install_missing,$(TEST_DEB_PACKAGES))
+# One check for both groups, so that one message names everything missing.
+test-deps:
+	$(call install_missing,$(DEB_PACKAGES) $(TEST_DEB_PACKAGES))
+
+# One line a group: the group's Makefile variable, then its packages.
+print-deps:
+	@echo "DEB_PACKAGES $(DEB_PACKAGES)"
+	@echo "TEST_DEB_PACKAGES $(TEST_DEB_PACKAGES)"
+	@echo "BENCH_DEB_PACKAGES $(BENCH_DEB_PACKAGES)"
 
 # Batch-grades every bundled assignment's submissions into reports/<assignment>/
 # (a student's failing tests are the expected outcome; a spec error (2) or a
@@ -119,28 +159,13 @@ test: test-deps
 
 # One Criterion run holds the unit tests and the end-to-end tests (which run
 # build/san/grader on the bundled submissions), so `make test` ends with its summary.
-TEST_ENV = GRADER_BIN=$(CURDIR)/build/san/grader GRADER_ROOT=$(CURDIR) \
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	LSAN_OPTIONS=suppressions=$(CURDIR)/grader/tests/lsan.supp:print_suppressions=0
-
-# As root the whole suite runs a second time as nobody, the way a student's
-# laptop runs it (user namespaces, RLIMIT_NPROC, no cgroup): every bundled
-# verdict and diagnosis must hold there too.  It runs from a copy nobody owns
-# (the checkout may sit where nobody cannot read, such as /root, and reports
-# are written under the working folder).
-UNPRIVILEGED_COPY := grader testcases submissions gradescope build/san/grader build/san/unit-tests
-
+# grader/tests/run_suite.sh runs it as the current user and, as root, again as uid 65534
+# (the way a student's laptop runs it), each time with a private TMPDIR that must hold no
+# grader-* folder afterwards, and fails if the checkout holds anything new outside build/.
+# README.md's package table must agree with the lists above.
 unit:
-	$(TEST_ENV) ./build/san/unit-tests --jobs 2
-	@if [ "$$(id -u)" -eq 0 ]; then \
-		echo "unit: again as an unprivileged user (uid 65534)"; \
-		copy=$$(mktemp -d) && chmod 755 $$copy && \
-		tar cf - $(UNPRIVILEGED_COPY) | tar xf - -C $$copy && chown -R 65534:65534 $$copy && \
-		(cd $$copy && setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp \
-			$(subst $(CURDIR),$$copy,$(TEST_ENV)) \
-			./build/san/unit-tests --jobs 2); \
-		rc=$$?; rm -rf $$copy; exit $$rc; \
-	fi
+	@grader/tests/check_deps_doc.sh README.md "$$($(MAKE) --no-print-directory -s print-deps)"
+	@grader/tests/run_suite.sh
 
 # The grader itself under valgrind on a few real submissions (the students' programs are not
 # valgrind's business: --trace-children=no).
@@ -159,8 +184,8 @@ valgrind: build/grader
 # Speed is measured here, never in timed tests.  BENCH_BATCH students for batch_bench.sh.
 BENCH_BATCH ?= 200
 BENCH_CLASS ?= 1000
-bench: deps
-	$(call install_missing,$(BENCH_DEB_PACKAGES))
+bench:
+	$(call install_missing,$(DEB_PACKAGES) $(BENCH_DEB_PACKAGES))
 	@$(MAKE) --no-print-directory build/grader build/bench/sandbox_overhead build/bench/trace_overhead \
 		build/bench/floor_grader
 	bench/run_bench.sh
@@ -170,6 +195,9 @@ bench: deps
 	@# A course at scale: BENCH_CLASS submissions per bundled assignment, grader against the
 	@# naive floor (build/bench/floor_grader), interleaved.  Long: about 10 minutes at 1000.
 	bench/class_bench.sh $(BENCH_CLASS)
+	@# Last, as it loads the machine: every bundled submission graded 3 times idle and 3 times
+	@# beside stress-ng; fails when a verdict changed.
+	bench/determinism.sh
 
 build/bench/%: bench/%.c bench/bench_util.c $(OBJS)
 	@mkdir -p $(dir $@)

@@ -6,6 +6,6 @@ set -eu
 here=${AUTOGRADER_ROOT:-/autograder}/source
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends gcc make pkg-config libyaml-dev libjansson-dev \
-	libseccomp-dev procps util-linux
-make -C "$here" build/grader
+apt-get install -y -qq --no-install-recommends make
+# `make deps` installs the Makefile's DEB_PACKAGES, the only list of them.
+make -C "$here" deps build/grader

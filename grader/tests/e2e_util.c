@@ -1,6 +1,7 @@
 #include "e2e_util.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,11 @@ char *e2e_report_path(const char *submission)
 
 void e2e_run_grader(const char *const *argv, struct e2e_run *run)
 {
+	e2e_run_grader_in(getenv("GRADER_ROOT") ? getenv("GRADER_ROOT") : ".", argv, run);
+}
+
+void e2e_run_grader_in(const char *dir, const char *const *argv, struct e2e_run *run)
+{
 	struct strvec env = STRVEC_INIT;
 	strvec_init(&env);
 	const char *pass[] = {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "TMPDIR", "HOME"};
@@ -106,7 +112,7 @@ void e2e_run_grader(const char *const *argv, struct e2e_run *run)
 	struct run_proc_spec proc = {.name = "grader", .argv = (char *const *)argv};
 	/* The grader under test needs no limits of ours (ASan reserves terabytes of address space). */
 	struct run_request req = {
-		.workdir = getenv("GRADER_ROOT") ? getenv("GRADER_ROOT") : ".",
+		.workdir = dir,
 		.envp = env.v,
 		.timeout_ms = 110000,
 		.procs = &proc,
@@ -139,6 +145,82 @@ void e2e_release_and_run(const char *const *argv, struct e2e_run *run)
 {
 	e2e_run_release(run);
 	e2e_run_grader(argv, run);
+}
+
+char *e2e_spec_copy(const char *spec_path)
+{
+	bool is_dir = path_is_dir(spec_path);
+	char *folder = xstrdup(spec_path);
+	const char *file = "spec.yaml";
+	char *slash = strrchr(folder, '/');
+	if (!is_dir && slash) {
+		*slash = '\0';
+		file = spec_path + (slash - folder) + 1;
+	} else if (!is_dir) {
+		free(folder);
+		folder = xstrdup(".");
+		file = spec_path;
+	}
+	char *copy = make_scratch_dir_in(e2e_tmpdir(), "spec");
+	cr_assert_not_null(copy, "%s", error_last());
+	cr_assert_eq(copy_tree(folder, copy), 0, "%s", error_last());
+	char *yaml = path_join(copy, file);
+	free(copy);
+	free(folder);
+	return yaml;
+}
+
+char *e2e_spec_with_timeouts(const char *spec_path, const char *timeout)
+{
+	char *yaml = e2e_spec_copy(spec_path);
+	struct strbuf text = STRBUF_INIT, edited = STRBUF_INIT;
+	strbuf_init(&text);
+	strbuf_init(&edited);
+	cr_assert_eq(read_file(yaml, &text), 0, "%s", error_last());
+	size_t changed = 0;
+	for (char *line = text.buf, *next; *line; line = next) {
+		char *end = strchr(line, '\n');
+		next = end ? end + 1 : line + strlen(line);
+		const char *key = line + strspn(line, " -");
+		if (!strncmp(key, "timeout:", 8)) {
+			/* The value is replaced; the indentation (and any "- ") kept. */
+			strbuf_add(&edited, line, (size_t)(key - line));
+			strbuf_addf(&edited, "timeout: %s\n", timeout);
+			changed++;
+		} else {
+			strbuf_add(&edited, line, (size_t)(next - line));
+		}
+	}
+	cr_assert_gt(changed, 0, "%s has no timeout: to change", yaml);
+	cr_assert_eq(write_file_atomic(yaml, edited.buf, edited.len), 0, "%s", error_last());
+	strbuf_release(&text);
+	strbuf_release(&edited);
+	return yaml;
+}
+
+char *e2e_compile(const char *dir, const char *name, const char *source)
+{
+	char *src = xasprintf("%s/%s.c", dir, name);
+	char *prog = path_join(dir, name);
+	cr_assert_eq(write_file_atomic(src, source, strlen(source)), 0, "%s", error_last());
+	char *cmd = xasprintf("cc -std=gnu11 -pthread -o '%s' '%s'", prog, src);
+	cr_assert_eq(system(cmd), 0, "cannot compile %s", name);
+	free(cmd);
+	free(src);
+	return prog;
+}
+
+size_t e2e_count_processes(bool (*match)(const char *pid, const void *arg), const void *arg)
+{
+	size_t n = 0;
+	DIR *proc = opendir("/proc");
+	cr_assert_not_null(proc);
+	struct dirent *de;
+	while ((de = readdir(proc)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
+			n += match(de->d_name, arg);
+	closedir(proc);
+	return n;
 }
 
 json_t *e2e_find_test(json_t *report, const char *name)

@@ -49,9 +49,34 @@ void e2e_require_full_sandbox(void);
 char *e2e_report_path(const char *submission);
 /* Runs argv (NULL-terminated) from the repository root; asserts it could be run. */
 void e2e_run_grader(const char *const *argv, struct e2e_run *run);
+/* The same from folder dir. */
+void e2e_run_grader_in(const char *dir, const char *const *argv, struct e2e_run *run);
 void e2e_run_release(struct e2e_run *run);
 /* Releases what run held, then runs argv into it. */
 void e2e_release_and_run(const char *const *argv, struct e2e_run *run);
+
+/*
+ * A copy of a spec's folder (spec_path names the folder or its spec.yaml) in
+ * a new folder under e2e_tmpdir(), to edit; returns the copy's spec.yaml
+ * (caller frees).
+ */
+char *e2e_spec_copy(const char *spec_path);
+/*
+ * The same copy with every `timeout:` of its spec.yaml set to timeout
+ * (such as "60s"): for a test whose point is not the race between the wall
+ * clock and what the program does.  Caller frees.
+ */
+char *e2e_spec_with_timeouts(const char *spec_path, const char *timeout);
+
+/* Compiles C source into dir/name (with -pthread); returns the program's path (caller frees). */
+char *e2e_compile(const char *dir, const char *name, const char *source);
+
+/*
+ * How many processes /proc lists for which match(pid, arg) holds.  Tests
+ * run beside each other and beside other users: match must pick out what
+ * only this test's processes can have.
+ */
+size_t e2e_count_processes(bool (*match)(const char *pid, const void *arg), const void *arg);
 
 /* The test object named `name` in a report, or NULL. */
 json_t *e2e_find_test(json_t *report, const char *name);

@@ -41,12 +41,12 @@ void assert_errors(const char *path, const char *const *want, size_t nwant)
 
 struct spec *load_text(const char *yaml, struct strvec *errors)
 {
-	char dir[] = "/tmp/test-spec-XXXXXX";
+	char *dir = make_scratch_dir("grader-spec-test");
 	char *file;
 	FILE *f;
 	struct spec *spec;
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(dir, "%s", error_last());
 	file = path_join(dir, "spec.yaml");
 	f = fopen(file, "w");
 	cr_assert_not_null(f);
@@ -62,6 +62,7 @@ struct spec *load_text(const char *yaml, struct strvec *errors)
 	unlink(file);
 	rmdir(dir);
 	free(file);
+	free(dir);
 	return spec;
 }
 

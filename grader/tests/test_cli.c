@@ -4,6 +4,8 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,7 +153,9 @@ Test(cli, submission_folder_that_does_not_exist)
 
 Test(cli, json_format_prints_only_json)
 {
-	grader("grade", ROBUSTNESS, ROBUSTNESS "/submissions/exit_42", "--format", "json");
+	const char *argv[] = {e2e_grader(), "grade", ROBUSTNESS, ROBUSTNESS "/submissions/exit_42",
+			      "--format", "json", "-o", e2e_tmpdir(), NULL};
+	e2e_run_grader(argv, &run);
 	json_error_t err;
 	json_t *report = json_loads(run.out, 0, &err);
 	cr_assert_not_null(report, "stdout is not only JSON: %s", err.text);
@@ -165,7 +169,10 @@ Test(cli, json_format_prints_only_json)
 
 Test(cli, a_weaker_sandbox_is_said_in_the_report_and_on_the_terminal)
 {
-	grader("grade", "--no-sandbox", ROBUSTNESS, ROBUSTNESS "/submissions/exit_42", "--format=json");
+	const char *argv[] = {e2e_grader(), "grade", "--no-sandbox", ROBUSTNESS,
+			      ROBUSTNESS "/submissions/exit_42", "--format=json", "-o", e2e_tmpdir(),
+			      NULL};
+	e2e_run_grader(argv, &run);
 	json_error_t err;
 	json_t *report = json_loads(run.out, 0, &err);
 	cr_assert_not_null(report, "stdout is not only JSON: %s", err.text);
@@ -187,17 +194,38 @@ Test(cli, human_format_summarises)
 	cr_expect_null(strchr(run.out, '\033'), "colour on a pipe");
 }
 
+/* Whether folder dir holds nothing. */
+static bool empty_folder(const char *dir)
+{
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d, "%s: %s", dir, strerror(errno));
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n == 0;
+}
+
+/* Run from a folder of its own, where nothing else writes: whatever appears there is check's. */
 Test(cli, check_writes_no_report_and_no_colour_on_a_pipe)
 {
-	char *cwd_report = xasprintf("reports/robustness/exit_42.json");
-	bool existed = path_exists(cwd_report);
-	grader("check", ROBUSTNESS, ROBUSTNESS "/submissions/exit_42", NULL, NULL);
-	cr_expect_eq(run.exit_code, 1);
+	char *cwd = make_scratch_dir_in(e2e_tmpdir(), "cwd");
+	cr_assert_not_null(cwd, "%s", error_last());
+	char *root = realpath(".", NULL), *grader_abs = realpath(e2e_grader(), NULL);
+	cr_assert(root && grader_abs);
+	char *spec = path_join(root, ROBUSTNESS), *sub = path_join(spec, "submissions/exit_42");
+	const char *argv[] = {grader_abs, "check", spec, sub, NULL};
+	e2e_run_grader_in(cwd, argv, &run);
+	cr_expect_eq(run.exit_code, 1, "%s", run.err);
 	cr_expect_not_null(strstr(run.out, "FAIL"), "%s", run.out);
 	cr_expect_null(strchr(run.out, '\033'), "colour on a pipe");
-	if (!existed)
-		cr_expect_not(path_exists(cwd_report), "check wrote a report");
-	free(cwd_report);
+	cr_expect(empty_folder(cwd), "check wrote into its working folder %s", cwd);
+	free(spec);
+	free(sub);
+	free(grader_abs);
+	free(root);
+	free(cwd);
 }
 
 Test(cli, check_finds_its_spec_in_a_dot_grader_file)

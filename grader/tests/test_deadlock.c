@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "diagnose.h"
+#include "e2e_util.h"
 #include "run.h"
 #include "sandbox.h"
 #include "seccomp.h"
@@ -67,14 +68,7 @@ static void require_detection(void)
 /* Compiles source into the working folder as ./name. */
 static void compile(const char *name, const char *source)
 {
-	char *src = xasprintf("%s/%s.c", scratch, name);
-	char *prog = path_join(workdir, name);
-	cr_assert_eq(write_file_atomic(src, source, strlen(source)), 0, "%s", error_last());
-	char *cmd = xasprintf("cc -std=gnu11 -pthread -o '%s' '%s'", prog, src);
-	cr_assert_eq(system(cmd), 0, "cannot compile %s", name);
-	free(cmd);
-	free(prog);
-	free(src);
+	free(e2e_compile(workdir, name, source));
 }
 
 /* Runs the processes (argv lists, NULL-terminated each) in the sandbox with a 10 s timeout. */

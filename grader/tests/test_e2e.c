@@ -11,13 +11,11 @@
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <criterion/parameterized.h>
-#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/shm.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,14 +82,19 @@ ParameterizedTestParameters(hostile, submission)
 	return cases_of(hostile_tables, sizeof(hostile_tables) / sizeof(hostile_tables[0]));
 }
 
-/* Grades c's submission and asserts every row of its table on the JSON report. */
-static void check_submission(const struct submission_case *c)
+/*
+ * Grades c's submission (through the program `wrapper` when not NULL, given
+ * the grader's command line) and asserts every row of its table on the JSON
+ * report; returns what the grader wrote on stderr (caller frees).
+ */
+static char *check_submission(const struct submission_case *c, const char *wrapper)
 {
 	struct e2e_rows rows;
 	cr_assert_eq(e2e_rows_load(c->table, &rows), 0, "cannot read %s", c->table);
 
-	const char *argv[] = {e2e_grader(), "grade", c->spec, c->submission, "--format", "json",
-			      "-o", e2e_tmpdir(), NULL};
+	const char *grade[] = {wrapper, e2e_grader(), "grade", c->spec, c->submission, "--format",
+			       "json", "-o", e2e_tmpdir(), NULL};
+	const char *const *argv = wrapper ? grade : grade + 1;
 	struct e2e_run run;
 	e2e_run_grader(argv, &run);
 	cr_assert(run.exit_code == 0 || run.exit_code == 1,
@@ -161,39 +164,65 @@ static void check_submission(const struct submission_case *c)
 		free(files[i]);
 	}
 	json_decref(report);
+	char *err = xstrdup(run.err);
 	e2e_run_release(&run);
 	e2e_rows_free(&rows);
+	return err;
 }
 
 ParameterizedTest(struct submission_case *c, e2e, submission, .timeout = 120)
 {
-	check_submission(c);
+	free(check_submission(c, NULL));
+}
+
+/* Whether process pid works in a folder under dir (only this test's processes work there). */
+static bool works_under(const char *pid, const void *dir)
+{
+	char link[300], cwd[4096];
+	snprintf(link, sizeof(link), "/proc/%s/cwd", pid);
+	ssize_t len = readlink(link, cwd, sizeof(cwd) - 1);
+	if (len <= 0)
+		return false;
+	cwd[len] = '\0';
+	return !strncmp(cwd, dir, strlen(dir));
 }
 
 /*
- * How many processes on the machine work in a folder under dir (tests run
- * in parallel, so only this test's scratch folder tells its processes apart).
+ * Runs argv[1..] in an IPC namespace of its own, waits for it and exits with
+ * its status; last on stderr, "ipc_ns: N segments left": what the command
+ * left in that namespace, which it had to itself.  A System V object the
+ * grader's sandbox lets out lands there, where no other test, session or
+ * user of the machine adds or removes any.  An ordinary user needs a user
+ * namespace for it: its own ids are mapped to themselves, so that the
+ * command still runs as that same ordinary user.  (A separate program: a
+ * test's process has threads, and a threaded process cannot unshare a user
+ * namespace.)
  */
-static int processes_working_under(const char *dir)
-{
-	int n = 0;
-	DIR *proc = opendir("/proc");
-	cr_assert_not_null(proc);
-	struct dirent *de;
-	while ((de = readdir(proc))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		char link[300], cwd[4096];
-		snprintf(link, sizeof(link), "/proc/%s/cwd", de->d_name);
-		ssize_t len = readlink(link, cwd, sizeof(cwd) - 1);
-		if (len <= 0)
-			continue;
-		cwd[len] = '\0';
-		n += !strncmp(cwd, dir, strlen(dir));
-	}
-	closedir(proc);
-	return n;
-}
+static const char ipc_ns_source[] =
+	"#define _GNU_SOURCE\n#include <fcntl.h>\n#include <sched.h>\n#include <stdio.h>\n"
+	"#include <string.h>\n#include <sys/shm.h>\n#include <sys/wait.h>\n#include <unistd.h>\n"
+	"static int put(const char *file, const char *text) {\n"
+	"  int fd = open(file, O_WRONLY | O_CLOEXEC);\n"
+	"  int ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);\n"
+	"  if (fd >= 0) close(fd);\n"
+	"  if (!ok) perror(file);\n"
+	"  return ok ? 0 : -1; }\n"
+	"int main(int argc, char **argv) {\n"
+	"  unsigned uid = geteuid(), gid = getegid(); char umap[64], gmap[64]; int st;\n"
+	"  if (argc < 2) return 125;\n"
+	"  snprintf(umap, sizeof(umap), \"%u %u 1\\n\", uid, uid);\n"
+	"  snprintf(gmap, sizeof(gmap), \"%u %u 1\\n\", gid, gid);\n"
+	"  if (unshare(uid ? CLONE_NEWUSER | CLONE_NEWIPC : CLONE_NEWIPC) < 0) {\n"
+	"    perror(\"ipc_ns: unshare\"); return 125; }\n"
+	"  if (uid && (put(\"/proc/self/setgroups\", \"deny\") || put(\"/proc/self/uid_map\", umap) ||\n"
+	"              put(\"/proc/self/gid_map\", gmap))) return 125;\n"
+	"  pid_t pid = fork();\n"
+	"  if (pid == 0) { execv(argv[1], argv + 1); perror(argv[1]); _exit(127); }\n"
+	"  if (pid < 0 || waitpid(pid, &st, 0) != pid) return 125;\n"
+	"  struct shm_info info;\n"
+	"  int rc = shmctl(0, SHM_INFO, (struct shmid_ds *)&info);\n"
+	"  fprintf(stderr, \"ipc_ns: %d segments left\\n\", rc < 0 ? -1 : info.used_ids);\n"
+	"  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st); }\n";
 
 ParameterizedTest(struct submission_case *c, hostile, submission, .timeout = 120)
 {
@@ -202,10 +231,14 @@ ParameterizedTest(struct submission_case *c, hostile, submission, .timeout = 120
 	/* The grader's scratch folders go under this test's own folder, to find its processes by. */
 	const char *tmpdir = e2e_tmpdir();
 	setenv("TMPDIR", tmpdir, 1);
-	check_submission(c);
+	char *ipc_ns = e2e_compile(tmpdir, "ipc_ns", ipc_ns_source);
+	char *err = check_submission(c, ipc_ns);
 	/* The machine afterwards: nothing of the attack survives, no segment of it remains. */
-	cr_expect_eq(processes_working_under(tmpdir), 0, "%s: a process of the test survived it",
+	cr_expect_eq(e2e_count_processes(works_under, tmpdir), 0, "%s: a process of the test survived it",
 		     c->submission);
-	cr_expect(shmget(1234, 0, 0) < 0 && errno == ENOENT,
-		  "%s: System V key 1234 exists on the machine after the test", c->submission);
+	cr_expect(strstr(err, "ipc_ns: 0 segments left\n"),
+		  "%s: a System V segment of the test is left outside its sandbox:\n%s",
+		  c->submission, err);
+	free(err);
+	free(ipc_ns);
 }

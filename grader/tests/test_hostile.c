@@ -311,7 +311,8 @@ Test(hostile_made, a_chroot_without_a_mount_at_its_root_degrades_at_start_up_and
 	    "   elif [ -d /$d ]; then mkdir $d; mount --rbind /$d $d; fi; done;"
 	    " mount --rbind /etc etc; mount --rbind /proc proc; mount --rbind /dev dev;"
 	    " mount --bind %s work; chmod 1777 tmp;"
-	    " exec chroot $j /work%s grade /work/%s/spec.yaml /work/%s/submissions/never_root"
+	    /* The jail's own /tmp: the suite's TMPDIR is not in the jail. */
+	    " TMPDIR=/tmp exec chroot $j /work%s grade /work/%s/spec.yaml /work/%s/submissions/never_root"
 	    " -o /tmp/out --format json",
 	    jail, checkout, grader + strlen(checkout), HOSTILE, HOSTILE);
 	const char *argv[] = {"unshare", "--mount", "--propagation", "private", "sh", "-c", script,

@@ -5,6 +5,7 @@
  * ordinary user (`make test` runs them both ways).
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +14,11 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "e2e_util.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -51,16 +54,24 @@ static void teardown(void)
 
 TestSuite(sandbox, .init = setup, .fini = teardown, .timeout = 60);
 
-/* Runs `sh -c script` through box in dir, made of sources when not NULL; returns its stdout. */
+/*
+ * Runs `sh -c script` through box in dir, made of sources when not NULL;
+ * returns its stdout.  Its process limit is 32, except without namespaces:
+ * there it would be RLIMIT_NPROC, which counts every thread of the user on
+ * the machine (other tests' and users' come and go), so it has none.
+ */
 static const char *run_sh_in(struct sandbox *box, const char *dir, const char *const *sources,
 			     const char *script, enum sandbox_workdir wd)
 {
+	bool namespaces = true;
+	for (size_t i = 0; i < sandbox_missing(box)->n; i++)
+		namespaces &= strncmp(sandbox_missing(box)->v[i], "namespaces", 10) != 0;
 	char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
 	struct run_proc_spec proc = {.name = "sh", .argv = argv};
 	struct run_request req = {
 		.workdir = dir,
 		.envp = env.v,
-		.limits = {.cpu_ms = 5000, .memory = 1LL << 30, .processes = 32,
+		.limits = {.cpu_ms = 5000, .memory = 1LL << 30, .processes = namespaces ? 32 : 0,
 			   .output = 1 << 20, .open_files = 64},
 		.timeout_ms = 5000,
 		.procs = &proc,
@@ -88,9 +99,13 @@ Test(sandbox, this_machine_gives_full_isolation)
 
 Test(sandbox, the_test_has_its_own_pid_namespace)
 {
-	/* init is pid 1, the shell the first process it starts, then ls and grep. */
-	cr_expect_str_eq(run_sh("echo $$; ls /proc | grep -c '^[0-9]'", SANDBOX_WORKDIR_COPY),
-			 "2\n4\n");
+	/*
+	 * init is pid 1, the shell the first process it starts.  The shell
+	 * expands the glob itself: no other process of the test exists, or is
+	 * still starting, while /proc is read.
+	 */
+	cr_expect_str_eq(run_sh("echo $$; echo /proc/[0-9]*", SANDBOX_WORKDIR_COPY),
+			 "2\n/proc/1 /proc/2\n");
 }
 
 Test(sandbox, hostname_and_network_are_the_sandboxs)
@@ -186,14 +201,30 @@ Test(sandbox, without_namespaces_a_workdir_of_sources_is_made_and_removed)
 	sandbox_free(off);
 }
 
+/*
+ * A new segment of the host's, under a key nobody else on the machine uses
+ * (other tests and users make segments beside this one): its id in *id.
+ */
+static key_t new_host_segment(int *id)
+{
+	for (key_t key = (key_t)(0x47000000 | ((unsigned)getpid() & 0xffff) << 8);; key++) {
+		*id = shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0600);
+		if (*id >= 0)
+			return key;
+		cr_assert_eq(errno, EEXIST, "shmget(0x%08x): %s", (unsigned)key, strerror(errno));
+	}
+}
+
 Test(sandbox, ipc_objects_are_private_and_removed)
 {
-	/* Key 0x1234 on the host must not be what the test sees, nor be left by it. */
-	int host = shmget(0x1234, 4096, IPC_CREAT | IPC_EXCL | 0600);
-	cr_assert(host >= 0, "cannot make the host's segment (is key 0x1234 in use?)");
-	const char *out = run_sh("ipcs -m | grep -c 0x00001234; ipcmk -M 4096 >/dev/null && echo made",
-				 SANDBOX_WORKDIR_COPY);
+	/* A segment on the host must not be what the test sees, nor one be left by it. */
+	int host;
+	key_t key = new_host_segment(&host);
+	char *script = xasprintf("ipcs -m | grep -c 0x%08x; ipcmk -M 4096 >/dev/null && echo made",
+				 (unsigned)key);
+	const char *out = run_sh(script, SANDBOX_WORKDIR_COPY);
 	shmctl(host, IPC_RMID, NULL);
+	free(script);
 	cr_expect_str_eq(out, "0\nmade\n");
 	cr_expect_eq(result.ipc_leftovers.n, 1, "leftovers: %zu", result.ipc_leftovers.n);
 	if (result.ipc_leftovers.n)
@@ -201,24 +232,39 @@ Test(sandbox, ipc_objects_are_private_and_removed)
 			  result.ipc_leftovers.v[0]);
 }
 
+/* Whether process pid has entry ("NAME=value") in its environment. */
+static bool has_env(const char *pid, const void *entry)
+{
+	char *path = xasprintf("/proc/%s/environ", pid);
+	struct strbuf text = STRBUF_INIT;
+	strbuf_init(&text);
+	/* Another user's process cannot be read, and needs not: the escapee would be ours. */
+	bool found = read_file(path, &text) == 0 &&
+		     memmem(text.buf, text.len, entry, strlen(entry) + 1) != NULL;
+	strbuf_release(&text);
+	free(path);
+	return found;
+}
+
+/*
+ * The escapee carries a variable whose value no other process on the
+ * machine has (this test's scratch folder's name, random): after the test,
+ * no process may have it.  (The sandbox's root hides every host folder, so
+ * there is no file for the escapee and the test to share.)
+ */
 Test(sandbox, a_setsid_escape_dies_with_the_test)
 {
-	/* An argument no other process on the machine has, to look for it afterwards. */
-	const char *out = run_sh("setsid sleep 4242.5 </dev/null >/dev/null 2>&1 & echo started",
+	struct env_var token = {"SETSID_ESCAPE_TOKEN", strrchr(scratch, '/') + 1};
+	char *entry = xasprintf("%s=%s", token.name, token.value);
+	strvec_clear(&env);
+	strvec_init(&env);
+	run_build_env(&env, workdir, &token, 1);
+	const char *out = run_sh("setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo started",
 				 SANDBOX_WORKDIR_COPY);
 	cr_expect_str_eq(out, "started\n");
 	cr_expect_eq(result.orphans.n, 1, "orphans: %zu", result.orphans.n);
-	struct strbuf ps = STRBUF_INIT;
-	strbuf_init(&ps);
-	/* The brackets keep pgrep's own shell from matching. */
-	FILE *p = popen("pgrep -f 'sleep 424[2].5'", "r");
-	cr_assert_not_null(p);
-	char line[64];
-	while (fgets(line, sizeof(line), p))
-		strbuf_addstr(&ps, line);
-	pclose(p);
-	cr_expect_eq(ps.len, 0, "still alive on the host: %s", ps.buf);
-	strbuf_release(&ps);
+	cr_expect_eq(e2e_count_processes(has_env, entry), 0, "a process of the test is still alive");
+	free(entry);
 }
 
 Test(sandbox, denied_calls_fail_and_are_reported)
@@ -231,8 +277,13 @@ Test(sandbox, denied_calls_fail_and_are_reported)
 
 Test(sandbox, a_fork_bomb_is_held_by_the_process_limit)
 {
-	/* dash gives up at the first fork that fails; until then it counts the sleeps it started. */
-	const char *out = run_sh("i=0; while [ $i -lt 100 ]; do sleep 5 & i=$((i+1)); echo $i; done",
+	/*
+	 * dash gives up at the first fork that fails; until then it counts the
+	 * sleeps it started.  They sleep past the test's end (killed then as
+	 * orphans), so that none frees its place however slowly the loop runs.
+	 */
+	const char *out = run_sh("i=0; while [ $i -lt 100 ]; do sleep 1000 >/dev/null 2>&1 & "
+				 "i=$((i+1)); echo $i; done",
 				 SANDBOX_WORKDIR_COPY);
 	const char *last = out;
 	for (const char *p = out; *p; p++)

@@ -50,10 +50,16 @@ TestSuite(trace, .init = setup, .fini = teardown, .timeout = 60);
 static struct run_request request(const struct run_proc_spec *proc,
 				  const struct trace_request *trace, long long timeout_ms)
 {
+	/*
+	 * No process limit (0): unsandboxed, an ordinary user's limit is
+	 * RLIMIT_NPROC, which counts every thread of that user on the machine,
+	 * and other tests' and users' come and go.  The limit is the sandbox
+	 * tests' (test_sandbox.c, in a namespace of their own).
+	 */
 	struct run_request req = {
 		.workdir = scratch,
 		.envp = env.v,
-		.limits = {.cpu_ms = 5000, .memory = 1LL << 30, .processes = 64, .output = 1 << 20,
+		.limits = {.cpu_ms = 5000, .memory = 1LL << 30, .processes = 0, .output = 1 << 20,
 			   .open_files = 64},
 		.timeout_ms = timeout_ms,
 		.procs = proc,
@@ -86,14 +92,7 @@ static void run_sh(const char *script, long long timeout_ms)
 /* Compiles C source into scratch/name; returns the program's path (caller frees). */
 static char *compile(const char *name, const char *source)
 {
-	char *src = xasprintf("%s/%s.c", scratch, name);
-	char *prog = path_join(scratch, name);
-	cr_assert_eq(write_file_atomic(src, source, strlen(source)), 0, "%s", error_last());
-	char *cmd = xasprintf("cc -std=gnu11 -pthread -o '%s' '%s'", prog, src);
-	cr_assert_eq(system(cmd), 0, "cannot compile %s", name);
-	free(cmd);
-	free(src);
-	return prog;
+	return e2e_compile(scratch, name, source);
 }
 
 static char *joined(const struct strvec *sv)
@@ -173,46 +172,100 @@ Test(trace, an_untraced_run_has_no_trace)
 	cr_expect_eq(result.trace.nevents + result.trace.nprocs + result.trace.ncalls, 0);
 }
 
+/*
+ * C for a program's zombie_of(pid): whether /proc shows pid as a zombie
+ * (exited, not waited for).  A parent that loops on it until its child is
+ * one leaves a zombie whatever the load, where a sleep would only make it
+ * likely.  (A shell cannot: dash reaps its background jobs on its own.)
+ */
+#define ZOMBIE_OF_SOURCE                                                                  \
+	"#include <stdio.h>\n#include <string.h>\n#include <sys/types.h>\n"                  \
+	"static int zombie_of(pid_t pid) {\n"                                               \
+	"  char path[64], buf[512]; snprintf(path, sizeof(path), \"/proc/%d/stat\", (int)pid);\n" \
+	"  FILE *f = fopen(path, \"r\"); if (!f) return 0;\n"                                  \
+	"  size_t n = fread(buf, 1, sizeof(buf) - 1, f); fclose(f); buf[n] = 0;\n"              \
+	"  char *end = strrchr(buf, ')'); return end && end[1] == ' ' && end[2] == 'Z'; }\n"
+
+/*
+ * Forks a child that runs /bin/true, waits until it is gone or a zombie,
+ * then, as argv[1] says:
+ *   exec      becomes `sleep 0` (which waits for nobody)
+ *   exit      exits 0 without waiting for it
+ *   reaps     waits for it, then exits
+ *   ignored   (SIGCHLD ignored, so that the kernel reaps the child) exits once it is gone
+ *   killed    opens /etc/hostname as fd 7 and dies of SIGTERM
+ *   deadline  opens fd 7, ignores SIGTERM and spins until the test's deadline
+ */
+static const char zombie_maker_source[] =
+	ZOMBIE_OF_SOURCE
+	"#include <fcntl.h>\n#include <signal.h>\n#include <sys/wait.h>\n#include <unistd.h>\n"
+	"int main(int argc, char **argv) {\n"
+	"  const char *mode = argc > 1 ? argv[1] : \"exit\";\n"
+	"  int ignored = !strcmp(mode, \"ignored\");\n"
+	"  if (ignored) signal(SIGCHLD, SIG_IGN);\n"
+	"  pid_t child = fork();\n"
+	"  if (child == 0) { execl(\"/bin/true\", \"true\", (char *)0); _exit(127); }\n"
+	"  if (child < 0) return 1;\n"
+	"  while (ignored ? kill(child, 0) == 0 : !zombie_of(child)) usleep(1000);\n"
+	"  if (!strcmp(mode, \"exec\")) execl(\"/bin/sleep\", \"sleep\", \"0\", (char *)0);\n"
+	"  if (!strcmp(mode, \"reaps\")) waitpid(child, 0, 0);\n"
+	"  if (strcmp(mode, \"killed\") && strcmp(mode, \"deadline\")) return 0;\n"
+	"  int fd = open(\"/etc/hostname\", O_RDONLY);\n"
+	"  if (fd < 0 || dup2(fd, 7) != 7) return 1;\n"
+	"  close(fd);\n"
+	"  if (!strcmp(mode, \"killed\")) raise(SIGTERM);\n"
+	"  signal(SIGTERM, SIG_IGN);\n"
+	"  for (;;) ;\n"
+	"}\n";
+
+/* Runs the zombie maker traced in mode (see zombie_maker_source). */
+static void run_zombie_maker(const char *mode, long long timeout_ms)
+{
+	char *prog = compile("zombie_maker", zombie_maker_source);
+	char *argv[] = {prog, (char *)mode, NULL};
+	run_traced(argv, timeout_ms);
+	free(prog);
+}
+
 Test(trace, a_parent_that_never_waits_leaves_a_zombie_named_with_both_commands)
 {
-	/* The shell forks `sleep 0`, then becomes `sleep 0.3` (which waits for nobody). */
-	run_sh("sleep 0 & exec sleep 0.3", 5000);
+	/* The parent becomes `sleep 0`, which waits for nobody. */
+	run_zombie_maker("exec", 5000);
 	char *zombies = joined(&result.trace.zombies);
 	cr_assert_eq(result.trace.zombies.n, 1, "%s", zombies);
-	cr_expect(strstr(zombies, "parent sleep (pid ") && strstr(zombies, "started as /bin/sh)") &&
-		      strstr(zombies, "never waited for child sleep (pid "),
+	cr_expect(strstr(zombies, "parent sleep (pid ") && strstr(zombies, "/zombie_maker)") &&
+		      strstr(zombies, "never waited for child true (pid "),
 		  "%s", zombies);
 	free(zombies);
 }
 
 Test(trace, a_child_waited_for_is_no_zombie)
 {
-	run_sh("sleep 0 & sleep 0.1; wait", 5000);
+	run_zombie_maker("reaps", 5000);
+	cr_expect_eq(result.procs[0].exit_code, 0);
 	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
 }
 
 Test(trace, a_parent_ignoring_sigchld_has_no_zombies)
 {
 	/* SIG_IGN survives exec: the kernel reaps the children itself. */
-	char *prog = compile("ignores_sigchld",
-			     "#include <signal.h>\n#include <unistd.h>\n"
-			     "int main(void) { signal(SIGCHLD, SIG_IGN);\n"
-			     "  if (fork() == 0) _exit(0);\n"
-			     "  usleep(200000); return 0; }\n");
-	char *argv[] = {prog, NULL};
-	run_traced(argv, 5000);
+	run_zombie_maker("ignored", 5000);
+	cr_expect_eq(result.procs[0].exit_code, 0);
 	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
 	cr_expect_not_null(trace_record_find(&result.trace, "fork"));
-	free(prog);
 }
 
 Test(trace, a_child_still_running_is_an_orphan_not_a_zombie)
 {
-	run_sh("sleep 1 & exit 0", 5000);
+	/*
+	 * The sleep settles into outliving its parent (it sleeps on, without
+	 * using CPU time) long before it could end.  Its output goes elsewhere:
+	 * it is an orphan to kill, not a writer the test waits for.
+	 */
+	run_sh("sleep 1000 >/dev/null 2>&1 & exit 0", 20000);
+	cr_expect_not(result.timed_out, "the parent was held, or the test waited, until the deadline");
 	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
 	cr_expect_eq(result.orphans.n, 1);
-	/* Its output is awaited: the sleep, holding stdout, ends by itself within the timeout. */
-	cr_expect_not(result.timed_out);
 }
 
 Test(trace, a_child_that_keeps_both_pipe_ends_is_named_with_each_end)
@@ -249,16 +302,20 @@ Test(trace, a_file_left_open_is_named_by_its_path)
 
 Test(trace, a_process_killed_by_a_signal_is_not_blamed)
 {
-	/* The child is forked before fd 7 is opened, and never waited for. */
-	run_sh("sleep 0 & sleep 0.1; exec 7</etc/hostname; kill -TERM $$", 5000);
+	/* Its child is a zombie, never waited for, and fd 7 is open when it dies. */
+	run_zombie_maker("killed", 5000);
 	cr_expect_eq(result.procs[0].signal, SIGTERM);
 	cr_expect_eq(result.trace.fds.n, 0, "%s", result.trace.fds.v[0]);
 	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
 }
 
+/*
+ * The same, killed at the deadline.  The deadline is a wall clock: the
+ * program has a second to fork, which takes it milliseconds.
+ */
 Test(trace, processes_killed_at_the_deadline_are_not_blamed)
 {
-	run_sh("sleep 0 & exec 7</etc/hostname; trap '' TERM; while :; do :; done", 300);
+	run_zombie_maker("deadline", 1000);
 	cr_expect(result.timed_out);
 	cr_expect_eq(result.procs[0].signal, SIGKILL);
 	cr_expect_eq(result.trace.fds.n, 0, "%s", result.trace.fds.v[0]);
@@ -290,12 +347,33 @@ Test(trace, a_thread_is_a_clone_but_not_a_fork)
 	free(prog);
 }
 
+/*
+ * A group-stop under the tracer stays a stop until SIGCONT (PTRACE_LISTEN).
+ * The child blocks on a pipe until its parent has seen it stopped and
+ * continued (waitpid's WUNTRACED and WCONTINUED: the kernel's word, not a
+ * guess at how long a signal takes), then exits 0.
+ */
 Test(trace, a_stopped_and_continued_process_goes_on)
 {
-	/* A group-stop under the tracer stays a stop until SIGCONT (PTRACE_LISTEN). */
-	run_sh("sleep 0.3 & p=$!; kill -STOP $p; sleep 0.1; kill -CONT $p; wait $p; echo $?", 5000);
+	char *prog = compile(
+	    "stop_and_go",
+	    "#include <signal.h>\n#include <stdio.h>\n#include <sys/wait.h>\n#include <unistd.h>\n"
+	    "int main(void) { int go[2], st; char c; if (pipe(go)) return 1;\n"
+	    "  pid_t child = fork();\n"
+	    "  if (child == 0) { close(go[1]); return read(go[0], &c, 1) == 0 ? 0 : 9; }\n"
+	    "  close(go[0]); kill(child, SIGSTOP);\n"
+	    "  if (waitpid(child, &st, WUNTRACED) != child || !WIFSTOPPED(st)) return 2;\n"
+	    "  kill(child, SIGCONT);\n"
+	    "  if (waitpid(child, &st, WCONTINUED) != child || !WIFCONTINUED(st)) return 3;\n"
+	    "  close(go[1]);\n"
+	    "  if (waitpid(child, &st, 0) != child || !WIFEXITED(st)) return 4;\n"
+	    "  printf(\"%d\\n\", WEXITSTATUS(st)); return 0; }\n");
+	char *argv[] = {prog, NULL};
+	run_traced(argv, 5000);
+	cr_expect_eq(result.procs[0].exit_code, 0);
 	cr_expect_str_eq(result.procs[0].out.data, "0\n");
 	cr_expect_not(result.timed_out);
+	free(prog);
 }
 
 /*
@@ -489,11 +567,14 @@ Test(trace, inside_the_sandbox_the_record_comes_back_whole)
 	struct sandbox *sb = sandbox_new(true);
 	char *workdir = path_join(scratch, "work");
 	cr_assert_eq(mkdir_p(workdir, 0755), 0);
+	/* The parent exits once its child is a zombie, holding both ends, as the child did. */
 	char *prog = compile("leaks_pipe",
+			     ZOMBIE_OF_SOURCE
 			     "#include <stdlib.h>\n#include <unistd.h>\n"
 			     "int main(void) { int p[2]; if (pipe(p)) return 1;\n"
-			     "  if (fork() == 0) exit(0);\n"
-			     "  sleep(1); return 0; }\n");
+			     "  pid_t child = fork(); if (child == 0) exit(0);\n"
+			     "  while (!zombie_of(child)) usleep(1000);\n"
+			     "  return 0; }\n");
 	char *copy = path_join(workdir, "leaks_pipe");
 	struct strbuf bytes = STRBUF_INIT;
 	strbuf_init(&bytes);
@@ -543,8 +624,10 @@ Test(trace, a_second_process_is_attached_while_the_first_runs)
 	struct sandbox *sb = sandbox_new(true);
 	char *workdir = path_join(scratch, "work");
 	cr_assert_eq(mkdir_p(workdir, 0755), 0);
-	char *server[] = {"/bin/sh", "-c", "echo ready; sleep 0.3; echo bye", NULL};
-	char *client[] = {"/bin/sh", "-c", "ls / >/dev/null; exec 6</dev/null; exit 0", NULL};
+	/* The server ends only once the client has opened the FIFO: it is attached while the server runs. */
+	char *server[] = {"/bin/sh", "-c", "mkfifo go && echo ready && read x <go; echo bye", NULL};
+	char *client[] = {"/bin/sh", "-c", "echo on >go; ls / >/dev/null; exec 6</dev/null; exit 0",
+			  NULL};
 	struct ready_spec ready = {.kind = READY_STDOUT, .text = "ready"};
 	struct run_proc_spec procs[] = {
 		{.name = "server", .argv = server, .ready = &ready},
@@ -565,7 +648,7 @@ Test(trace, a_second_process_is_attached_while_the_first_runs)
 	char *fds = joined(&rec->fds);
 	cr_expect_eq(rec->fds.n, 1, "%s", fds);
 	cr_expect(strstr(fds, "(/bin/sh) exited holding fd 6 -> /dev/null"), "%s", fds);
-	/* server, its sleep, the client and its ls */
+	/* server, its mkfifo, the client and its ls */
 	cr_expect_geq(rec->nprocs, 4);
 	free(fds);
 	free(workdir);
