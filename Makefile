@@ -10,8 +10,9 @@ CC ?= cc
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PACKAGES := gcc make pkg-config libyaml-dev libjansson-dev libcriterion-dev libseccomp-dev procps util-linux
-# What only the tests need: a browser to load index.html, zip for the Gradescope package.
-TEST_DEB_PACKAGES := chromium zip libxml2-utils
+# What only the tests need: a browser to load index.html, zip for the Gradescope package,
+# a one-node Slurm cluster for the shards (grader/tests/slurm).
+TEST_DEB_PACKAGES := chromium zip libxml2-utils slurm-wlm munge
 # What only `make bench` needs.
 BENCH_DEB_PACKAGES := jq time bubblewrap
 
