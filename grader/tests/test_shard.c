@@ -301,6 +301,38 @@ static const char *whole_class(void)
 	return out;
 }
 
+/* `grader report` on out: every student has a report, and the gradebook is one batch's. */
+static void expect_one_batch_s_gradebook(const char *out)
+{
+	char *want = slurp(whole_class(), "gradebook.csv");
+	report(out, NULL, NULL);
+	cr_assert_eq(run.exit_code, 0, "%s", run.err);
+	cr_expect(!strstr(run.err, "no report"), "%s", run.err);
+	char *got = slurp(out, "gradebook.csv");
+	cr_expect_str_eq(got, want);
+	free(got);
+	free(want);
+}
+
+/* out, into which shard 1/3 has graded its students. */
+static char *graded_by_shard_1(char *out)
+{
+	batch(out, "1/3", NULL);
+	cr_assert_eq(run.exit_code, 0, "%s", run.err);
+	return out;
+}
+
+/* Shards first to 3 of 3 into out, one after the other (extra: an option or NULL). */
+static void shards_in_turn(const char *out, unsigned first, const char *extra)
+{
+	for (unsigned k = first; k <= 3; k++) {
+		char *shard = xasprintf("%u/3", k);
+		batch(out, shard, extra);
+		cr_assert_eq(run.exit_code, 0, "shard %s: %s", shard, run.err);
+		free(shard);
+	}
+}
+
 /* Each shard grades its students and no other, and writes no class report. */
 Test(shard, each_shard_grades_its_part_and_writes_no_class_report)
 {
@@ -367,7 +399,6 @@ static size_t leftovers(const char *dir)
  */
 Test(shard, shards_at_the_same_time_into_one_folder_equal_one_batch)
 {
-	const char *whole = whole_class();
 	char *out = out_dir("together");
 	char *script = xasprintf(
 	    "for k in 1 2 3; do \"$0\" batch %s %s -o %s -j 1 --shard $k/3 2>%s/shard-$k.err & "
@@ -377,14 +408,8 @@ Test(shard, shards_at_the_same_time_into_one_folder_equal_one_batch)
 	const char *argv[] = {"/bin/bash", "-c", script, e2e_grader(), NULL};
 	e2e_release_and_run(argv, &run);
 	cr_assert_eq(run.exit_code, 0, "%s%s", run.out, run.err);
-	report(out, NULL, NULL);
-	cr_assert_eq(run.exit_code, 0, "%s", run.err);
+	expect_one_batch_s_gradebook(out);
 	cr_expect(strstr(run.err, "report: 15 students in"), "%s", run.err);
-
-	char *want = slurp(whole, "gradebook.csv"), *got = slurp(out, "gradebook.csv");
-	cr_expect_str_eq(got, want);
-	free(got);
-	free(want);
 	cr_expect_eq(leftovers(out), 0);
 	char *builds = path_join(out, ".grader/builds");
 	DIR *d = opendir(builds);
@@ -408,14 +433,8 @@ Test(shard, shards_at_the_same_time_into_one_folder_equal_one_batch)
  */
 Test(shard, a_resumed_shard_grades_only_what_it_had_not_finished)
 {
-	const char *whole = whole_class();
 	char *out = out_dir("resumed");
-	for (unsigned k = 1; k <= 3; k++) {
-		char *shard = xasprintf("%u/3", k);
-		batch(out, shard, NULL);
-		cr_assert_eq(run.exit_code, 0, "%s", run.err);
-		free(shard);
-	}
+	shards_in_turn(out, 1, NULL);
 	/* Shard 2 lost two students' work (their reports, as a killed grader would leave it). */
 	size_t lost = 0, mine = 0;
 	for (int i = 0; i < NSTUDENTS; i++) {
@@ -437,12 +456,7 @@ Test(shard, a_resumed_shard_grades_only_what_it_had_not_finished)
 	char *done = xasprintf("%zu/%zu done (%zu up to date)", mine, mine, mine - lost);
 	cr_expect(strstr(run.err, done), "%s", run.err);
 	free(done);
-	report(out, NULL, NULL);
-	cr_assert_eq(run.exit_code, 0, "%s", run.err);
-	char *want = slurp(whole, "gradebook.csv"), *got = slurp(out, "gradebook.csv");
-	cr_expect_str_eq(got, want);
-	free(got);
-	free(want);
+	expect_one_batch_s_gradebook(out);
 	free(out);
 }
 
@@ -453,9 +467,7 @@ Test(shard, a_resumed_shard_grades_only_what_it_had_not_finished)
  */
 Test(shard, the_report_names_the_students_without_a_report)
 {
-	char *out = out_dir("partial");
-	batch(out, "1/3", NULL);
-	cr_assert_eq(run.exit_code, 0, "%s", run.err);
+	char *out = graded_by_shard_1(out_dir("partial"));
 	report(out, NULL, NULL);
 	cr_expect_eq(run.exit_code, 3, "%s", run.err);
 	char *csv = slurp(out, "gradebook.csv");
@@ -485,11 +497,8 @@ Test(shard, the_report_names_the_students_without_a_report)
 	free(csv);
 
 	/* The other shards done, nobody is missing. */
-	batch(out, "2/3", NULL);
-	batch(out, "3/3", NULL);
-	report(out, NULL, NULL);
-	cr_expect_eq(run.exit_code, 0, "%s", run.err);
-	cr_expect(!strstr(run.err, "no report"), "%s", run.err);
+	shards_in_turn(out, 2, NULL);
+	expect_one_batch_s_gradebook(out);
 	html = slurp(out, "index.html");
 	cr_expect(!strstr(html, "id=\"missing\""), "the list is gone once everyone has a report");
 	free(html);
@@ -504,9 +513,7 @@ Test(shard, the_report_names_the_students_without_a_report)
  */
 Test(shard, the_class_comes_from_the_root_or_the_recorded_lists)
 {
-	char *out = out_dir("rooted");
-	batch(out, "1/3", NULL);
-	cr_assert_eq(run.exit_code, 0, "%s", run.err);
+	char *out = graded_by_shard_1(out_dir("rooted"));
 	char *lists = path_join(out, ".grader/class");
 	cr_assert_eq(remove_tree(lists), 0);
 	char *junk = path_join(out, "results.json");
@@ -557,9 +564,7 @@ Test(shard, the_class_comes_from_the_root_or_the_recorded_lists)
 /* A batch of another split, or a whole batch, removes the class lists of the old split. */
 Test(shard, a_new_split_replaces_the_old_class_lists)
 {
-	char *out = out_dir("resplit");
-	batch(out, "1/3", NULL);
-	cr_assert_eq(run.exit_code, 0, "%s", run.err);
+	char *out = graded_by_shard_1(out_dir("resplit"));
 	cr_expect(has_file(out, ".grader/class/1-of-3"));
 	batch(out, "2/2", "--resume");
 	cr_assert_eq(run.exit_code, 0, "%s", run.err);
