@@ -171,6 +171,9 @@ bench: deps
 	@# A course at scale: BENCH_CLASS submissions per bundled assignment, grader against the
 	@# naive floor (build/bench/floor_grader), interleaved.  Long: about 10 minutes at 1000.
 	bench/class_bench.sh $(BENCH_CLASS)
+	@# 1,000 submissions as 4 shards against one batch, students per node-minute, and
+	@# grader report on 10,000 reports (docs/scale.md; its section of bench/results.md).
+	bench/shard_bench.sh
 
 build/bench/%: bench/%.c bench/bench_util.c $(OBJS)
 	@mkdir -p $(dir $@)
