@@ -779,6 +779,48 @@ Test(class_report, mean_median_and_histogram)
 	free(path);
 }
 
+/*
+ * A stand-in for a missing report (grader report, batch) has a row and a
+ * section, is listed at the top, and counts in no statistic: its 0 is no
+ * score.
+ */
+Test(class_report, a_missing_report_is_listed_and_left_out_of_the_statistics)
+{
+	static const char *const names[] = {"t"};
+	static const double points[] = {20};
+	struct class_report *cr =
+	    class_report_new(scratch, CLASS_REPORT_HTML, "a", NULL, names, points, 1);
+	cr_assert_not_null(cr);
+	const char *const students[] = {"s1", "<lost>", "s2"};
+	const double scores[] = {20, 0, 10};
+	for (size_t i = 0; i < ARRAY_SIZE(students); i++) {
+		json_t *r = score_only(students[i], scores[i]);
+		if (i == 1)
+			json_object_set_new(r, "report_missing", json_true());
+		cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
+		json_decref(r);
+	}
+	cr_assert_eq(class_report_finish(cr), 0, "%s", error_last());
+	class_report_free(cr);
+	char *path = out_path("index.html");
+	char *html = slurp(path);
+	cr_expect(strstr(html, "<dd id=\"nstudents\">3</dd>"), "%.3000s", html);
+	cr_expect(strstr(html, "<dd id=\"nmissing\">1</dd>"), "%.3000s", html);
+	cr_expect(strstr(html, "<li><a href=\"#student-.3Clost.3E\">&lt;lost&gt;</a></li>"),
+		  "%.4000s", html);
+	cr_expect(strstr(html, "<dt>Mean score</dt><dd>15 / 20</dd>"), "%.3000s", html);
+	cr_expect(strstr(html, "<dt>Median score</dt><dd>15 / 20</dd>"), "%.3000s", html);
+	cr_expect(strstr(html, "50% passed"), "1 of the 2 graded passed the test");
+	/* A bar per point (whole scores of at most 20): 10 and 20, nobody at 0. */
+	cr_expect(strstr(html, "<title>1 student: 20 points</title>"), "%.4000s", html);
+	cr_expect(strstr(html, "<title>1 student: 10 points</title>"), "%.4000s", html);
+	cr_expect(strstr(html, "<title>0 students: 0 points</title>"), "the stand-in's 0 is a bar");
+	cr_expect(strstr(html, "id=\"student-.3Clost.3E\""), "its section");
+	cr_expect(strstr(html, "no&nbsp;report"), "its row says it has no report");
+	free(html);
+	free(path);
+}
+
 static size_t entries(const char *dir)
 {
 	DIR *d = opendir(dir);
