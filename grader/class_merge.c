@@ -34,6 +34,27 @@ void class_merge_error_result(const struct spec *spec, const char *student, cons
 	}
 }
 
+int class_merge_class_of(const char *report_dir, const char *root, struct strvec *names)
+{
+	if (!root) {
+		int lists = shard_class_read(report_dir, names);
+		if (lists == 0)
+			escape_line(stderr, "grader: report: no class recorded in %s/.grader/class "
+					    "(batch records it): only the reports there are "
+					    "listed; --root SUBMISSIONS_ROOT names who has none",
+				    report_dir);
+		return lists < 0 ? -1 : 0;
+	}
+	struct strvec dirs = STRVEC_INIT;
+	strvec_init(&dirs);
+	int ret = shard_list_class(root, &dirs);
+	/* Sorted already, as their paths share the root. */
+	for (size_t i = 0; i < dirs.n; i++)
+		strvec_push(names, shard_student_name(dirs.v[i]));
+	strvec_clear(&dirs);
+	return ret;
+}
+
 static const char json_suffix[] = ".json";
 
 /* Appends the names of the <student>.json files in dir to names (hidden files are work files). */

@@ -47,6 +47,15 @@ int class_merge_write(const struct spec *spec, const struct class_merge_options 
 		      const struct strvec *names, struct class_merge_counts *counts);
 
 /**
+ * Appends the class of report_dir to names, sorted, each name once: the
+ * student folders under root when it is given, else the union of the
+ * class lists the batches into report_dir recorded (shard.h).  When there
+ * is none, says on stderr that missing students cannot be named.  -1 with
+ * error() set when root or a list cannot be read.
+ */
+int class_merge_class_of(const char *report_dir, const char *root, struct strvec *names);
+
+/**
  * The result of a student the grader could not grade (r is initialised):
  * every test of spec in status error, with why as its message.
  */

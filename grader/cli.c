@@ -591,27 +591,6 @@ static const struct option report_options_long[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* The class of a report folder: --root's folders, else what the batches recorded there. */
-static int report_class(const char *root, const char *report_dir, struct strvec *names)
-{
-	if (!root) {
-		int lists = shard_class_read(report_dir, names);
-		if (lists == 0)
-			escape_line(stderr, "grader: report: no class recorded in %s/.grader/class "
-					    "(batch records it): only the reports there are "
-					    "listed; --root SUBMISSIONS_ROOT names who has none",
-				    report_dir);
-		return lists < 0 ? -1 : 0;
-	}
-	struct strvec dirs = STRVEC_INIT;
-	strvec_init(&dirs);
-	int ret = shard_list_class(root, &dirs);
-	for (size_t i = 0; i < dirs.n; i++)
-		strvec_push(names, shard_student_name(dirs.v[i]));
-	strvec_clear(&dirs);
-	return ret;
-}
-
 static int cmd_report(int argc, char **argv)
 {
 	const char *root = NULL;
@@ -662,7 +641,7 @@ static int cmd_report(int argc, char **argv)
 	};
 	struct class_merge_counts counts;
 	int status = EXIT_INTERNAL;
-	if (report_class(root, report_dir, &names) < 0 ||
+	if (class_merge_class_of(report_dir, root, &names) < 0 ||
 	    class_merge_write(spec, &mo, &names, &counts) < 0) {
 		escape_line(stderr, "grader: report: %s", error_last());
 		goto out;
