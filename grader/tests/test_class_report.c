@@ -745,18 +745,24 @@ static json_t *score_only(const char *student, double score)
 					    false, NULL, NULL)));
 }
 
-Test(class_report, mean_median_and_histogram)
+/*
+ * index.html of a class of one 20-point test where student i, named s<i>,
+ * scored scores[i]; the student at index missing (none: -1) is a stand-in
+ * for a report that is missing, named "<lost>".
+ */
+static char *html_of_scores(const double *scores, size_t n, long missing)
 {
 	static const char *const names[] = {"t"};
 	static const double points[] = {20};
-	static const double scores[] = {20, 0, 7.5, 10, 5, 7};
 	struct class_report *cr =
 	    class_report_new(scratch, CLASS_REPORT_HTML, "a", NULL, names, points, 1);
 	cr_assert_not_null(cr);
-	for (size_t i = 0; i < ARRAY_SIZE(scores); i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "s%zu", i);
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), (long)i == missing ? "<lost>" : "s%zu", i);
 		json_t *r = score_only(name, scores[i]);
+		if ((long)i == missing)
+			json_object_set_new(r, "report_missing", json_true());
 		cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
 		json_decref(r);
 	}
@@ -764,6 +770,14 @@ Test(class_report, mean_median_and_histogram)
 	class_report_free(cr);
 	char *path = out_path("index.html");
 	char *html = slurp(path);
+	free(path);
+	return html;
+}
+
+Test(class_report, mean_median_and_histogram)
+{
+	static const double scores[] = {20, 0, 7.5, 10, 5, 7};
+	char *html = html_of_scores(scores, ARRAY_SIZE(scores), -1);
 	/* Sorted: 0 5 7 7.5 10 20: median (7 + 7.5) / 2, mean 49.5 / 6. */
 	cr_expect(strstr(html, "<dt>Median score</dt><dd>7.25 / 20</dd>"), "%.3000s", html);
 	cr_expect(strstr(html, "<dt>Mean score</dt><dd>8.25 / 20</dd>"), "%.3000s", html);
@@ -776,7 +790,6 @@ Test(class_report, mean_median_and_histogram)
 			       "20 points</title>"));
 	cr_expect(strstr(html, "17% passed"), "1 of 6 passed the test");
 	free(html);
-	free(path);
 }
 
 /*
@@ -786,24 +799,8 @@ Test(class_report, mean_median_and_histogram)
  */
 Test(class_report, a_missing_report_is_listed_and_left_out_of_the_statistics)
 {
-	static const char *const names[] = {"t"};
-	static const double points[] = {20};
-	struct class_report *cr =
-	    class_report_new(scratch, CLASS_REPORT_HTML, "a", NULL, names, points, 1);
-	cr_assert_not_null(cr);
-	const char *const students[] = {"s1", "<lost>", "s2"};
-	const double scores[] = {20, 0, 10};
-	for (size_t i = 0; i < ARRAY_SIZE(students); i++) {
-		json_t *r = score_only(students[i], scores[i]);
-		if (i == 1)
-			json_object_set_new(r, "report_missing", json_true());
-		cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
-		json_decref(r);
-	}
-	cr_assert_eq(class_report_finish(cr), 0, "%s", error_last());
-	class_report_free(cr);
-	char *path = out_path("index.html");
-	char *html = slurp(path);
+	static const double scores[] = {20, 0, 10};
+	char *html = html_of_scores(scores, ARRAY_SIZE(scores), 1);
 	cr_expect(strstr(html, "<dd id=\"nstudents\">3</dd>"), "%.3000s", html);
 	cr_expect(strstr(html, "<dd id=\"nmissing\">1</dd>"), "%.3000s", html);
 	cr_expect(strstr(html, "<li><a href=\"#student-.3Clost.3E\">&lt;lost&gt;</a></li>"),
@@ -818,7 +815,6 @@ Test(class_report, a_missing_report_is_listed_and_left_out_of_the_statistics)
 	cr_expect(strstr(html, "id=\"student-.3Clost.3E\""), "its section");
 	cr_expect(strstr(html, "no&nbsp;report"), "its row says it has no report");
 	free(html);
-	free(path);
 }
 
 static size_t entries(const char *dir)
