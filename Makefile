@@ -16,8 +16,9 @@ CC ?= cc
 DEB_PACKAGES := gcc make pkg-config libyaml-dev libjansson-dev libseccomp-dev
 # What the tests add (`make test-deps`, `make test`): Criterion, util-linux's setpriv,
 # setsid and ipcs, a browser (chromium) to load the class report, zip for the Gradescope
-# package, xmllint to check junit.xml against its schema.
-TEST_DEB_PACKAGES := libcriterion-dev util-linux chromium zip libxml2-utils
+# package, xmllint to check junit.xml against its schema, a one-node Slurm cluster for the
+# shards (grader/tests/slurm).
+TEST_DEB_PACKAGES := libcriterion-dev util-linux chromium zip libxml2-utils slurm-wlm munge
 # What `make bench` adds: jq to read reports, GNU time for peak memory, bubblewrap to compare
 # sandboxes, stress-ng to load the machine (bench/determinism.sh).
 BENCH_DEB_PACKAGES := jq time bubblewrap stress-ng
@@ -195,6 +196,9 @@ bench:
 	@# A course at scale: BENCH_CLASS submissions per bundled assignment, grader against the
 	@# naive floor (build/bench/floor_grader), interleaved.  Long: about 10 minutes at 1000.
 	bench/class_bench.sh $(BENCH_CLASS)
+	@# 1,000 submissions as 4 shards against one batch, students per node-minute, and
+	@# grader report on 10,000 reports (docs/scale.md; its section of bench/results.md).
+	bench/shard_bench.sh
 	@# Last, as it loads the machine: every bundled submission graded 3 times idle and 3 times
 	@# beside stress-ng; fails when a verdict changed.
 	bench/determinism.sh

@@ -1,6 +1,5 @@
 #include "batch.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -10,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "class_merge.h"
 #include "class_report.h"
 #include "cli.h"
 #include "digest.h"
@@ -23,46 +22,11 @@
 #include "report_json.h"
 #include "report_text.h"
 #include "sandbox.h"
+#include "shard.h"
 #include "util.h"
 
 /* How often progress is printed when stderr is not a terminal. */
 #define PROGRESS_LINE_SECONDS 5.0
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * The student folders directly under root, sorted; hidden ones are not
- * students.  A link is no student folder, wherever it points: graded, a
- * link to /root would copy root's files into a build its student's code
- * runs in.  It is skipped, and named on stderr.
- */
-static int list_students(const char *root, struct strvec *dirs)
-{
-	DIR *d = opendir(root);
-	if (!d)
-		return error_errno("batch: cannot open %s", root);
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char *path = path_join(root, de->d_name);
-		struct stat st;
-		bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
-		if (link)
-			escape_line(stderr, "grader: batch: skipped %s: a symbolic link, not a student folder",
-				    path);
-		if (!link && path_is_dir(path))
-			strvec_push_owned(dirs, path);
-		else
-			free(path);
-	}
-	closedir(d);
-	qsort(dirs->v, dirs->n, sizeof(*dirs->v), by_name);
-	return 0;
-}
 
 /* What a report was computed from: the spec's folder, the submission, the grader. */
 static char *fingerprint(const char *spec_path, const char *submission)
@@ -193,29 +157,6 @@ _Noreturn static void worker(const struct spec *spec, const struct batch_options
 	}
 }
 
-/* The result of a student the grader could not grade: every test in status error, saying why. */
-static void error_result(const struct spec *spec, const char *dir, const char *why,
-			 struct grade_result *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->assignment = xstrdup(spec->assignment);
-	r->submission = grade_submission_name(dir);
-	r->max_score = spec_max_score(spec);
-	strvec_init(&r->isolation_missing);
-	r->build.output = xstrdup("");
-	r->ntests = spec->ntests;
-	r->tests = xcalloc(spec->ntests, sizeof(*r->tests));
-	for (size_t i = 0; i < spec->ntests; i++) {
-		struct test_result *t = &r->tests[i];
-		t->name = xstrdup(spec->tests[i].name);
-		t->hidden = spec->tests[i].hidden;
-		t->max_score = spec->tests[i].points;
-		t->status = STATUS_ERROR;
-		t->diagnosis = xstrdup("");
-		test_result_add_check(t, "error", false, why, NULL);
-	}
-}
-
 /*
  * A worker died without a report: write one that says so, with every test
  * in status error, so the gradebook has the student and nothing is lost.
@@ -224,7 +165,9 @@ static void write_error_report(const struct spec *spec, const struct batch_optio
 			       const char *dir, const char *why)
 {
 	struct grade_result r;
-	error_result(spec, dir, why, &r);
+	char *student = grade_submission_name(dir);
+	class_merge_error_result(spec, student, why, &r);
+	free(student);
 	if (report_write_json(&r, o->report_dir) < 0)
 		escape_line(stderr, "grader: batch: %s: %s", dir, error_last());
 	grade_result_release(&r);
@@ -415,63 +358,45 @@ static int await_worker(const struct spec *spec, const struct batch_options *o, 
 }
 
 /*
- * The student's report as the class reports take it: <student>.json, or
- * when that cannot be read (it could not be written: a name too long for a
- * file, a full disk) a stand-in, named on stderr, whose tests are errors
- * and which class_report shows as a report that is missing
- * ("report_missing"), so that no student vanishes from the class reports.
- * *missing is set for a stand-in.
+ * Reads back every report this batch wrote: with the class reports
+ * (gradebook.csv, junit.xml, index.html) for a whole class, none for a
+ * shard (`grader report` writes them once every shard is done).  A student
+ * whose report cannot be read is named on stderr and counted in *nmissing
+ * (class_merge.h).  -1 when the class reports could not be written.
  */
-static json_t *class_entry(const struct spec *spec, const struct batch_options *o,
-			   const char *dir, bool *missing)
+static int read_back(const struct spec *spec, const struct batch_options *o,
+		     const struct strvec *dirs, size_t *nmissing)
 {
-	char *student = grade_submission_name(dir);
-	char *path = report_path(o->report_dir, student);
-	json_error_t jerr;
-	json_t *report = json_load_file(path, JSON_ALLOW_NUL, &jerr);
-	*missing = !report || class_report_check(report) < 0;
-	if (*missing) {
-		escape_line(stderr, "grader: batch: %s: no report (%s): listed with status error",
-			    student, report ? error_last() : jerr.text);
-		json_decref(report);
-		struct grade_result r;
-		error_result(spec, dir,
-			     "the grader could not write or read back this student's report "
-			     "(see its error output)",
-			     &r);
-		report = report_json_new(&r);
-		json_object_set_new(report, "report_missing", json_true());
-		grade_result_release(&r);
-	}
-	free(path);
-	free(student);
-	return report;
+	struct strvec names = STRVEC_INIT;
+	strvec_init(&names);
+	for (size_t i = 0; i < dirs->n; i++)
+		strvec_push(&names, shard_student_name(dirs->v[i]));
+	struct class_merge_options mo = {
+	    .report_dir = o->report_dir,
+	    .what = o->sharded ? 0 : CLASS_REPORT_CSV | CLASS_REPORT_JUNIT | CLASS_REPORT_HTML,
+	    .who = "batch",
+	    .why_missing = "the grader could not write or read back this student's report (see its "
+			   "error output)",
+	};
+	struct class_merge_counts counts;
+	int ret = class_merge_write(spec, &mo, &names, &counts);
+	*nmissing = counts.missing;
+	strvec_clear(&names);
+	return ret;
 }
 
-/*
- * Writes gradebook.csv, junit.xml and index.html from every student's
- * report; *nmissing counts the students whose report was missing (they
- * are in the class reports all the same).  -1 when the class reports
- * could not be written.
- */
-static int write_class_reports(const struct spec *spec, const struct batch_options *o,
-			       const struct strvec *dirs, size_t *nmissing)
+/* Keeps the student folders of shard s in dirs, in order; frees the others. */
+static void keep_shard(struct strvec *dirs, const struct shard *s)
 {
-	struct class_report *cr = class_report_new_for_spec(
-	    o->report_dir, CLASS_REPORT_CSV | CLASS_REPORT_JUNIT | CLASS_REPORT_HTML, spec);
-	int ret = cr ? 0 : -1;
-	*nmissing = 0;
-	for (size_t i = 0; i < dirs->n && ret == 0; i++) {
-		bool missing;
-		json_t *report = class_entry(spec, o, dirs->v[i], &missing);
-		*nmissing += missing;
-		ret = class_report_add(cr, report);
-		json_decref(report);
+	size_t kept = 0;
+	for (size_t i = 0; i < dirs->n; i++) {
+		if (shard_contains(s, shard_student_name(dirs->v[i])))
+			dirs->v[kept++] = dirs->v[i];
+		else
+			free(dirs->v[i]);
 	}
-	if (ret == 0)
-		ret = class_report_finish(cr);
-	class_report_free(cr);
-	return ret;
+	dirs->n = kept;
+	dirs->v[kept] = NULL;
 }
 
 int batch_run(const struct spec *spec, const struct batch_options *o)
@@ -495,10 +420,17 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 		goto release;
 	}
 
-	if (list_students(o->root, &dirs) < 0 || mkdir_p(p.fingerprints, 0755) < 0 ||
-	    mkdir_p(p.builds, 0700) < 0) {
-		escape_line(stderr, "grader: %s", error_last());
+	/* The whole class is recorded, whichever part of it is graded here (shard.h). */
+	if (shard_list_class(o->root, &dirs) < 0 || mkdir_p(p.fingerprints, 0755) < 0 ||
+	    mkdir_p(p.builds, 0700) < 0 || shard_class_write(o->report_dir, &o->shard, &dirs) < 0) {
+		escape_line(stderr, "grader: batch: %s", error_last());
 		goto out;
+	}
+	if (o->sharded) {
+		size_t class_size = dirs.n;
+		keep_shard(&dirs, &o->shard);
+		fprintf(stderr, "batch: shard %u/%u: %zu of the class's %zu students\n", o->shard.k,
+			o->shard.n, dirs.n, class_size);
 	}
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	jobs = o->jobs > 0 ? o->jobs : cpus > 0 ? (int)cpus : 1;
@@ -580,17 +512,22 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 			pr.total, now_seconds() - pr.start, (double)self.ru_maxrss / 1024.0);
 
 	size_t nmissing;
-	if (write_class_reports(spec, o, &dirs, &nmissing) < 0) {
+	if (read_back(spec, o, &dirs, &nmissing) < 0) {
 		escape_line(stderr, "grader: cannot write the class reports: %s", error_last());
 		goto out;
 	}
-	escape_line(stderr, "grader: reports in %s/ (gradebook.csv, junit.xml, index.html)",
-		    o->report_dir);
-	if (nmissing)
+	if (o->sharded)
 		escape_line(stderr,
-			    "grader: %zu student%s without a report of their own (named above): "
-			    "status error in the class reports",
-			    nmissing, nmissing == 1 ? "" : "s");
+			    "grader: shard %u/%u: reports in %s/; once every shard is done, `grader "
+			    "report` writes the class reports",
+			    o->shard.k, o->shard.n, o->report_dir);
+	else
+		escape_line(stderr, "grader: reports in %s/ (gradebook.csv, junit.xml, index.html)",
+			    o->report_dir);
+	if (nmissing)
+		escape_line(stderr, "grader: %zu student%s without a report of their own (named above)%s",
+			    nmissing, nmissing == 1 ? "" : "s",
+			    o->sharded ? "" : ": status error in the class reports");
 	/* A student without a report is the grader's failure, told once the rest is done. */
 	status = worker_failed || nmissing ? EXIT_INTERNAL : EXIT_ALL_PASSED;
 out:

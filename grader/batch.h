@@ -15,13 +15,22 @@
  *
  * The parent keeps no student's report in memory: the class reports
  * (gradebook.csv, junit.xml, index.html) are streamed from the report files
- * once every worker is done.
+ * once every worker is done (class_merge.h).
+ *
+ * With --shard K/N a batch grades only the students of its part of the
+ * class (shard.h) and writes no class reports: the shards of a class, on
+ * as many hosts, share one REPORT_DIR, where they never write the same
+ * file (a student's report and fingerprint belong to one shard; each
+ * records the class in a list of its own; build cache entries appear by
+ * an atomic rename, read-only after), and `grader report` merges them
+ * (docs/scale.md).  Every batch records the class it listed there.
  */
 #ifndef GRADER_BATCH_H
 #define GRADER_BATCH_H
 
 #include <stdbool.h>
 
+#include "shard.h"
 #include "spec.h"
 
 struct batch_options {
@@ -33,6 +42,8 @@ struct batch_options {
 	bool sandbox;			/* false: --no-sandbox */
 	bool seeded;			/* --seed: the base seed of perturbed tests (grade.h) */
 	unsigned long long seed;
+	bool sharded;			/* --shard: only that part, and no class reports */
+	struct shard shard;		/* which part; {1, 1} without --shard */
 };
 
 /*

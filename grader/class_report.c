@@ -381,6 +381,7 @@ struct class_report *class_report_new(const char *out_dir, unsigned what, const 
 	    ((what & CLASS_REPORT_HTML) &&
 	     (!(cr->html_rows = work_file_open(out_dir, "rows")) ||
 	      !(cr->html_sections = work_file_open(out_dir, "html")) ||
+	      !(cr->html_missing = work_file_open(out_dir, "missing")) ||
 	      !(cr->scores = work_file_open(out_dir, "scores"))))) {
 		class_report_free(cr);
 		return NULL;
@@ -412,6 +413,7 @@ void class_report_free(struct class_report *cr)
 	work_file_close(&cr->junit_suites);
 	work_file_close(&cr->html_rows);
 	work_file_close(&cr->html_sections);
+	work_file_close(&cr->html_missing);
 	work_file_close(&cr->scores);
 	for (size_t i = 0; i < cr->ntests; i++)
 		free(cr->test_names[i]);
@@ -624,6 +626,8 @@ int class_report_add(struct class_report *cr, const json_t *report)
 		return -1;
 	const json_t *tests = json_object_get(report, "tests");
 	double score = report_num(report, "score");
+	/* A stand-in has no score: the class's statistics are those of the students graded. */
+	bool missing = report_true(report, "report_missing");
 
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_init(&sb);
@@ -644,7 +648,11 @@ int class_report_add(struct class_report *cr, const json_t *report)
 		strbuf_reset(&sb);
 		report_html_section(&sb, report);
 		ret |= work_file_put(cr, cr->html_sections, &sb);
-		if (fwrite(&score, sizeof(score), 1, cr->scores) != 1) {
+		strbuf_reset(&sb);
+		if (missing)
+			report_html_missing(&sb, report);
+		ret |= work_file_put(cr, cr->html_missing, &sb);
+		if (!missing && fwrite(&score, sizeof(score), 1, cr->scores) != 1) {
 			cr->failed = true;
 			ret = error_errno("class report: cannot write a temporary file in %s",
 					  cr->out_dir);
@@ -652,12 +660,16 @@ int class_report_add(struct class_report *cr, const json_t *report)
 	}
 	strbuf_release(&sb);
 
+	cr->nstudents++;
+	if (missing) {
+		cr->nmissing++;
+		return ret ? -1 : 0;
+	}
 	bool all = json_array_size(tests) > 0;
 	size_t i;
 	json_t *t;
 	json_array_foreach(tests, i, t) all = all && report_status_of(t) == ST_PASSED;
 	cr->all_passed += all;
-	cr->nstudents++;
 	cr->score_sum += score;
 	cr->fractional = cr->fractional || score != floor(score);
 	cr->hist_points[clamp_bin(floor(score), HIST_POINT_BINS)]++;

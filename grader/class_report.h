@@ -57,8 +57,9 @@ int class_report_check(const json_t *student_report);
  * appear in every report in the order added.  A spec test missing from the
  * report gets an empty CSV cell and "missing" in the overview.  A report
  * with "report_missing": true stands in for one that could not be written
- * or read (batch.c): its gradebook row has no score and "error" in every
- * test's cell.  Fails (-1, error() set, nothing written) when
+ * or read (class_merge.h): its gradebook row has no score and "error" in
+ * every test's cell, index.html lists it at the top, and the class's
+ * statistics (mean, median, charts) leave it out.  Fails (-1, error() set, nothing written) when
  * class_report_check() does, or -1 when a temporary file cannot be written.
  */
 int class_report_add(struct class_report *cr, const json_t *student_report);

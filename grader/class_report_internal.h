@@ -108,16 +108,18 @@ struct class_report {
 	FILE *junit_suites;
 	FILE *html_rows;
 	FILE *html_sections;
-	FILE *scores; /* every score as a double, for the median */
+	FILE *html_missing; /* the students without a report of their own, listed at the top */
+	FILE *scores;	    /* every score as a double, for the median */
 
 	/* The only per-class state: counters, never anything per student. */
 	size_t nstudents;
+	size_t nmissing; /* of them, stand-ins for a report that is missing: no score */
 	size_t all_passed;
 	double score_sum;
 	size_t hist_points[HIST_POINT_BINS];
 	size_t hist_tenths[HIST_TENTH_BINS];
 	bool fractional;		 /* some score is not a whole number */
-	size_t (*test_status)[ST_COUNT]; /* [ntests][status], counted by report_html_row() */
+	size_t (*test_status)[ST_COUNT]; /* [ntests][status] of the students with a score */
 	size_t junit_tests, junit_failures, junit_errors;
 	double junit_time;
 	bool failed; /* a temporary file could not be written: no report from these */

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "batch.h"
+#include "class_merge.h"
 #include "class_report.h"
 #include "escape.h"
 #include "grade.h"
@@ -19,6 +21,7 @@
 #include "report_json.h"
 #include "report_text.h"
 #include "sandbox.h"
+#include "shard.h"
 #include "spec.h"
 #include "util.h"
 
@@ -26,7 +29,8 @@ static const char usage_text[] =
 	"usage: grader <command> [options]\n"
 	"\n"
 	"  grader grade    SPEC SUBMISSION_DIR [-o REPORT_DIR] [--format human|json]\n"
-	"  grader batch    SPEC SUBMISSIONS_ROOT [-o REPORT_DIR] [-j N] [--resume]\n"
+	"  grader batch    SPEC SUBMISSIONS_ROOT [-o REPORT_DIR] [-j N] [--resume] [--shard K/N]\n"
+	"  grader report   SPEC REPORT_DIR [--root SUBMISSIONS_ROOT]   class reports of a folder\n"
 	"  grader check    SPEC [SUBMISSION_DIR]      student self-check (default dir \".\")\n"
 	"  grader validate SPEC...                    check specs (errors, warnings)\n"
 	"  grader --version | --help | <command> --help\n"
@@ -50,7 +54,7 @@ static const char grade_usage[] =
 
 static const char batch_usage[] =
 	"usage: grader batch SPEC SUBMISSIONS_ROOT [-o REPORT_DIR] [-j N] [--resume] [--no-sandbox]\n"
-	"                    [--seed S]\n"
+	"                    [--seed S] [--shard K/N]\n"
 	"\n"
 	"Grades every folder directly under SUBMISSIONS_ROOT, N at a time (default:\n"
 	"one per CPU), each in a worker of its own.  Writes <student>.json per\n"
@@ -58,7 +62,22 @@ static const char batch_usage[] =
 	"reports/<assignment>).  Progress goes to stderr.  --resume skips students\n"
 	"whose report is complete and whose submission and spec are unchanged.\n"
 	"--seed S starts every perturbed test (spec `perturb`) from seed S.\n"
+	"--shard K/N grades only the K-th of N parts of the class (1 <= K <= N;\n"
+	"a student's part follows from their folder's name) and writes only the\n"
+	"per-student reports: shards on several hosts may share REPORT_DIR, and\n"
+	"`grader report` writes the class reports once they are done.\n"
 	"Exit status 0 when grading finished, whatever the scores.\n";
+
+static const char report_usage[] =
+	"usage: grader report SPEC REPORT_DIR [--root SUBMISSIONS_ROOT]\n"
+	"\n"
+	"Writes gradebook.csv, junit.xml and index.html into REPORT_DIR from the\n"
+	"<student>.json reports it holds (after `batch --shard`, or while a batch\n"
+	"runs).  The class is the one the batches into REPORT_DIR recorded, or\n"
+	"with --root the folders under SUBMISSIONS_ROOT: its students without a\n"
+	"report yet are named on stderr and in index.html, and have no score in\n"
+	"the gradebook.  Exit status 0 when every student has a report, 3 when\n"
+	"some student has none.\n";
 
 static const char check_usage[] =
 	"usage: grader check [SPEC] [SUBMISSION_DIR] [-o REPORT_DIR] [--spec SPEC] [--seed S]\n"
@@ -134,7 +153,17 @@ struct grade_args {
 	char *found_spec;	/* owned: the spec `check` found by itself */
 };
 
-enum { OPT_FORMAT = 256, OPT_KEEP, OPT_NO_SANDBOX, OPT_RESUME, OPT_SPEC, OPT_SEED, OPT_HELP };
+enum {
+	OPT_FORMAT = 256,
+	OPT_KEEP,
+	OPT_NO_SANDBOX,
+	OPT_RESUME,
+	OPT_SPEC,
+	OPT_SEED,
+	OPT_SHARD,
+	OPT_ROOT,
+	OPT_HELP
+};
 
 /* --seed's value: a whole number from 0 to GRADE_SEED_MAX. */
 static bool parse_seed(const char *text, unsigned long long *seed)
@@ -481,13 +510,14 @@ static const struct option batch_options_long[] = {
 	{"resume", no_argument, NULL, OPT_RESUME},
 	{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
 	{"seed", required_argument, NULL, OPT_SEED},
+	{"shard", required_argument, NULL, OPT_SHARD},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
 static int cmd_batch(int argc, char **argv)
 {
-	struct batch_options o = {.sandbox = true};
+	struct batch_options o = {.sandbox = true, .shard = {1, 1}};
 	const char *report_dir = NULL;
 	optind = 1;
 	int c;
@@ -515,6 +545,11 @@ static int cmd_batch(int argc, char **argv)
 				return usage_error(batch_usage, "--seed wants a whole number from 0 to %llu, not '%s'",
 						   GRADE_SEED_MAX, optarg);
 			o.seeded = true;
+			break;
+		case OPT_SHARD:
+			if (shard_parse(optarg, &o.shard) < 0)
+				return usage_error(batch_usage, "%s", error_last());
+			o.sharded = true;
 			break;
 		case 'h':
 			fputs(batch_usage, stdout);
@@ -546,6 +581,83 @@ static int cmd_batch(int argc, char **argv)
 	/* batch_run says which reports it wrote: it alone knows. */
 	int status = batch_run(spec, &o);
 	free(dir);
+	spec_free(spec);
+	return status;
+}
+
+static const struct option report_options_long[] = {
+	{"root", required_argument, NULL, OPT_ROOT},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int cmd_report(int argc, char **argv)
+{
+	const char *root = NULL;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", report_options_long, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOT:
+			root = optarg;
+			break;
+		case 'h':
+			fputs(report_usage, stdout);
+			return EXIT_ALL_PASSED;
+		default:
+			fprintf(stderr, "\n%s", report_usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2)
+		return usage_error(report_usage, argc - optind < 2 ? "missing SPEC or REPORT_DIR" : "too many arguments");
+	const char *spec_path = argv[optind];
+	const char *report_dir = argv[optind + 1];
+	if (empty_path(report_usage, "SPEC", spec_path) ||
+	    empty_path(report_usage, "REPORT_DIR", report_dir) ||
+	    empty_path(report_usage, "--root SUBMISSIONS_ROOT", root))
+		return EXIT_USAGE;
+	const char *const folders[] = {report_dir, root};
+	for (size_t i = 0; i < ARRAY_SIZE(folders); i++) {
+		if (folders[i] && !path_is_dir(folders[i])) {
+			escape_line(stderr, "grader: %s: %s", folders[i],
+				    path_exists(folders[i]) ? "not a folder" : "no such folder");
+			return EXIT_USAGE;
+		}
+	}
+	struct spec *spec = load_spec_or_report(spec_path);
+	if (!spec)
+		return EXIT_USAGE;
+	double start = now_seconds();
+	struct strvec names = STRVEC_INIT;
+	strvec_init(&names);
+	struct class_merge_options mo = {
+	    .report_dir = report_dir,
+	    .what = CLASS_REPORT_CSV | CLASS_REPORT_JUNIT | CLASS_REPORT_HTML,
+	    .who = "report",
+	    .why_missing = "this student has no report yet: their shard has not graded them, or "
+			   "could not write their report (see its error output)",
+	    .others = true,
+	};
+	struct class_merge_counts counts;
+	int status = EXIT_INTERNAL;
+	if (class_merge_class_of(report_dir, root, &names) < 0 ||
+	    class_merge_write(spec, &mo, &names, &counts) < 0) {
+		escape_line(stderr, "grader: report: %s", error_last());
+		goto out;
+	}
+	struct rusage self;
+	double mib = getrusage(RUSAGE_SELF, &self) == 0 ? (double)self.ru_maxrss / 1024.0 : 0;
+	escape_line(stderr,
+		    "grader: report: %zu students in %s/ (gradebook.csv, junit.xml, index.html), "
+		    "%.1fs, peak memory %.1f MiB",
+		    counts.students, report_dir, now_seconds() - start, mib);
+	if (counts.missing)
+		escape_line(stderr, "grader: report: %zu of them without a report yet (named above)",
+			    counts.missing);
+	status = counts.missing ? EXIT_INTERNAL : EXIT_ALL_PASSED;
+out:
+	strvec_clear(&names);
 	spec_free(spec);
 	return status;
 }
@@ -593,6 +705,8 @@ int cli_main(int argc, char **argv)
 		status = cmd_grade_or_check(argc - 1, argv + 1, false);
 	} else if (!strcmp(cmd, "batch")) {
 		status = cmd_batch(argc - 1, argv + 1);
+	} else if (!strcmp(cmd, "report")) {
+		status = cmd_report(argc - 1, argv + 1);
 	} else if (!strcmp(cmd, "check")) {
 		status = cmd_grade_or_check(argc - 1, argv + 1, true);
 	} else {

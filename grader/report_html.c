@@ -64,7 +64,11 @@ static void html_student(struct strbuf *sb, const json_t *report, const char *co
 	strbuf_addstr(sb, markup[1]);
 	report_add_text(sb, name, len, TEXT_MARKUP);
 	strbuf_addstr(sb, markup[2]);
-	html_points(sb, report);
+	/* A stand-in's 0 is no score (class_report.h). */
+	if (report_true(report, "report_missing"))
+		strbuf_addstr(sb, "no&nbsp;report");
+	else
+		html_points(sb, report);
 	strbuf_addstr(sb, markup[3]);
 }
 
@@ -75,11 +79,12 @@ void report_html_row(struct strbuf *sb, struct class_report *cr, const json_t *r
 	    "</a></th><td class=\"score\">", "</td>"};
 	char num[40], max[40];
 	const json_t *tests = json_object_get(report, "tests");
+	bool counted = !report_true(report, "report_missing");
 	html_student(sb, report, markup);
 	for (size_t i = 0; i < cr->ntests; i++) {
 		const json_t *t = class_report_find_test(cr, tests, i);
 		enum status st = report_status_of(t);
-		cr->test_status[i][st]++;
+		cr->test_status[i][st] += counted;
 		strbuf_addf(sb, "<td class=\"st st-%s\" title=\"", report_statuses[st].name);
 		report_add_attr(sb, cr->test_names[i]);
 		strbuf_addf(sb, ": %s", report_statuses[st].name);
@@ -359,6 +364,17 @@ void report_html_section(struct strbuf *sb, const json_t *report)
 		      "</section>\n");
 }
 
+void report_html_missing(struct strbuf *sb, const json_t *report)
+{
+	size_t len;
+	const char *name = report_str(report, "submission", &len);
+	strbuf_addstr(sb, "<li><a href=\"#");
+	add_student_id(sb, name, len);
+	strbuf_addstr(sb, "\">");
+	report_add_text(sb, name, len, TEXT_MARKUP);
+	strbuf_addstr(sb, "</a></li>\n");
+}
+
 /* ---- index.html: the overview and the page --------------------------- */
 
 /* Inline, so the page is one file that works offline, printed and from a mail attachment. */
@@ -481,7 +497,8 @@ static void add_cut_name(struct strbuf *sb, const char *s, size_t max)
 static void html_test_chart(struct strbuf *sb, const struct class_report *cr)
 {
 	const double label_w = 220, bar_x = 228, bar_w = 220, row_h = 26;
-	double total = cr->nstudents ? (double)cr->nstudents : 1;
+	size_t graded = cr->nstudents - cr->nmissing;
+	double total = graded ? (double)graded : 1;
 	strbuf_addf(sb,
 		    "<svg viewBox=\"0 0 540 %.0f\" role=\"img\" aria-label=\"Results per test\">",
 		    row_h * (double)(cr->ntests ? cr->ntests : 1) + 8);
@@ -568,9 +585,9 @@ static int html_head(struct strbuf *sb, const struct class_report *cr)
 {
 	char mean[40], median[40], max[40];
 	report_fmt_num(max, cr->max_points);
-	if (cr->nstudents) {
+	size_t n = cr->nstudents - cr->nmissing;
+	if (n) {
 		double lo, hi;
-		size_t n = cr->nstudents;
 		if (kth_score(cr->scores, n, (n - 1) / 2, &lo) < 0 ||
 		    kth_score(cr->scores, n, n / 2, &hi) < 0)
 			return -1;
@@ -599,8 +616,27 @@ static int html_head(struct strbuf *sb, const struct class_report *cr)
 		    "<div><dt>Students</dt><dd id=\"nstudents\">%zu</dd></div>"
 		    "<div><dt>Mean score</dt><dd>%s / %s</dd></div>"
 		    "<div><dt>Median score</dt><dd>%s / %s</dd></div>"
-		    "<div><dt>Passed every test</dt><dd>%zu</dd></div></dl>\n",
+		    "<div><dt>Passed every test</dt><dd>%zu</dd></div>",
 		    cr->nstudents, mean, max, median, max, cr->all_passed);
+	if (cr->nmissing)
+		strbuf_addf(sb,
+			    "<div><dt>Without a report</dt><dd id=\"nmissing\">%zu</dd></div></dl>\n"
+			    "<div class=\"note\" id=\"missing\"><h3>Without a report (%zu)</h3>"
+			    "<p>Not graded yet, or the grader could not write their report: no "
+			    "score, every test shown as <code>error</code>, left out of the "
+			    "statistics.</p><ul class=\"missing\">\n",
+			    cr->nmissing, cr->nmissing);
+	else
+		strbuf_addstr(sb, "</dl>\n");
+	return 0;
+}
+
+/* What follows the list of students without a report: the charts and the grid's head. */
+static void html_grid_head(struct strbuf *sb, const struct class_report *cr)
+{
+	char max[40];
+	if (cr->nmissing)
+		strbuf_addstr(sb, "</ul></div>\n");
 	strbuf_addstr(sb,
 		      "<div class=\"charts\"><figure><figcaption>Score distribution</figcaption>");
 	html_histogram(sb, cr);
@@ -621,14 +657,19 @@ static int html_head(struct strbuf *sb, const struct class_report *cr)
 		strbuf_addf(sb, "\">%zu</th>", i + 1);
 	}
 	strbuf_addstr(sb, "</tr></thead>\n<tbody>\n");
-	return 0;
 }
 
 int report_html_write(const struct class_report *cr)
 {
+	struct strbuf grid = STRBUF_INIT;
+	strbuf_init(&grid);
+	html_grid_head(&grid, cr);
 	const struct report_part parts[] = {
+	    {cr->html_missing, grid.buf},
 	    {cr->html_rows, "</tbody></table></div>\n</section>\n"},
 	    {cr->html_sections, "</main>\n</body>\n</html>\n"},
 	};
-	return class_report_write(cr, "index.html", html_head, parts, ARRAY_SIZE(parts));
+	int ret = class_report_write(cr, "index.html", html_head, parts, ARRAY_SIZE(parts));
+	strbuf_release(&grid);
+	return ret;
 }

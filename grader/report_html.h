@@ -20,12 +20,16 @@ struct strbuf;
 /**
  * Appends the student's row of the overview grid to sb and counts the
  * status of each of its tests in cr->test_status, which the per-test chart
- * shows.  report has been checked by class_report_add().
+ * shows (a stand-in's are not: it has no result).  report has been checked
+ * by class_report_add().
  */
 void report_html_row(struct strbuf *sb, struct class_report *cr, const json_t *report);
 
 /** Appends the student's section (its tests, build failure, trace) to sb. */
 void report_html_section(struct strbuf *sb, const json_t *report);
+
+/** Appends the student's entry in the list of those without a report (a link to its section). */
+void report_html_missing(struct strbuf *sb, const json_t *report);
 
 /**
  * Writes out_dir/index.html atomically: the overview from cr's counters and

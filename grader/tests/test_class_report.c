@@ -745,18 +745,24 @@ static json_t *score_only(const char *student, double score)
 					    false, NULL, NULL)));
 }
 
-Test(class_report, mean_median_and_histogram)
+/*
+ * index.html of a class of one 20-point test where student i, named s<i>,
+ * scored scores[i]; the student at index missing (none: -1) is a stand-in
+ * for a report that is missing, named "<lost>".
+ */
+static char *html_of_scores(const double *scores, size_t n, long missing)
 {
 	static const char *const names[] = {"t"};
 	static const double points[] = {20};
-	static const double scores[] = {20, 0, 7.5, 10, 5, 7};
 	struct class_report *cr =
 	    class_report_new(scratch, CLASS_REPORT_HTML, "a", NULL, names, points, 1);
 	cr_assert_not_null(cr);
-	for (size_t i = 0; i < ARRAY_SIZE(scores); i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "s%zu", i);
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), (long)i == missing ? "<lost>" : "s%zu", i);
 		json_t *r = score_only(name, scores[i]);
+		if ((long)i == missing)
+			json_object_set_new(r, "report_missing", json_true());
 		cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
 		json_decref(r);
 	}
@@ -764,6 +770,14 @@ Test(class_report, mean_median_and_histogram)
 	class_report_free(cr);
 	char *path = out_path("index.html");
 	char *html = slurp(path);
+	free(path);
+	return html;
+}
+
+Test(class_report, mean_median_and_histogram)
+{
+	static const double scores[] = {20, 0, 7.5, 10, 5, 7};
+	char *html = html_of_scores(scores, ARRAY_SIZE(scores), -1);
 	/* Sorted: 0 5 7 7.5 10 20: median (7 + 7.5) / 2, mean 49.5 / 6. */
 	cr_expect(strstr(html, "<dt>Median score</dt><dd>7.25 / 20</dd>"), "%.3000s", html);
 	cr_expect(strstr(html, "<dt>Mean score</dt><dd>8.25 / 20</dd>"), "%.3000s", html);
@@ -776,7 +790,31 @@ Test(class_report, mean_median_and_histogram)
 			       "20 points</title>"));
 	cr_expect(strstr(html, "17% passed"), "1 of 6 passed the test");
 	free(html);
-	free(path);
+}
+
+/*
+ * A stand-in for a missing report (grader report, batch) has a row and a
+ * section, is listed at the top, and counts in no statistic: its 0 is no
+ * score.
+ */
+Test(class_report, a_missing_report_is_listed_and_left_out_of_the_statistics)
+{
+	static const double scores[] = {20, 0, 10};
+	char *html = html_of_scores(scores, ARRAY_SIZE(scores), 1);
+	cr_expect(strstr(html, "<dd id=\"nstudents\">3</dd>"), "%.3000s", html);
+	cr_expect(strstr(html, "<dd id=\"nmissing\">1</dd>"), "%.3000s", html);
+	cr_expect(strstr(html, "<li><a href=\"#student-.3Clost.3E\">&lt;lost&gt;</a></li>"),
+		  "%.4000s", html);
+	cr_expect(strstr(html, "<dt>Mean score</dt><dd>15 / 20</dd>"), "%.3000s", html);
+	cr_expect(strstr(html, "<dt>Median score</dt><dd>15 / 20</dd>"), "%.3000s", html);
+	cr_expect(strstr(html, "50% passed"), "1 of the 2 graded passed the test");
+	/* A bar per point (whole scores of at most 20): 10 and 20, nobody at 0. */
+	cr_expect(strstr(html, "<title>1 student: 20 points</title>"), "%.4000s", html);
+	cr_expect(strstr(html, "<title>1 student: 10 points</title>"), "%.4000s", html);
+	cr_expect(strstr(html, "<title>0 students: 0 points</title>"), "the stand-in's 0 is a bar");
+	cr_expect(strstr(html, "id=\"student-.3Clost.3E\""), "its section");
+	cr_expect(strstr(html, "no&nbsp;report"), "its row says it has no report");
+	free(html);
 }
 
 static size_t entries(const char *dir)
