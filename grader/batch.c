@@ -92,7 +92,8 @@ static bool up_to_date(const struct batch_options *o, const struct paths *p, con
  * failed.
  */
 static int grade_one(const struct spec *spec, const struct batch_options *o,
-		     const struct paths *p, struct sandbox *sb, const char *dir, const char *print)
+		     const struct paths *p, struct sandbox *sb, const char *dir, const char *print,
+		     bool *cached)
 {
 	struct grade_options gopts = {
 	    .sandbox = sb, .build_cache = p->builds, .seeded = o->seeded, .seed = o->seed};
@@ -100,6 +101,7 @@ static int grade_one(const struct spec *spec, const struct batch_options *o,
 	bool errors = false;
 	int rc = grade_submission(spec, dir, &gopts, &result);
 	if (rc == 0) {
+		*cached = result.build.cached;
 		errors = grade_result_print_errors(stderr, &result) > 0;
 		rc = report_write_json(&result, o->report_dir);
 		if (rc == 0 && print && !errors) {
@@ -125,8 +127,8 @@ struct task {
 	char print[17];
 };
 
-/* What a worker answers for each task it finished. */
-enum { TASK_DONE = 'D', TASK_ERRORS = 'E', TASK_FAILED = 'F' };
+/* What a worker answers for each task it finished (C: done, with a build from the cache). */
+enum { TASK_DONE = 'D', TASK_DONE_CACHED = 'C', TASK_ERRORS = 'E', TASK_FAILED = 'F' };
 
 /*
  * A worker: grades the tasks it is sent, one at a time, until the parent
@@ -150,8 +152,13 @@ _Noreturn static void worker(const struct spec *spec, const struct batch_options
 			_exit(n == 0 ? 0 : EXIT_INTERNAL);
 		}
 		t.print[sizeof(t.print) - 1] = '\0';
-		int rc = grade_one(spec, o, p, sb, dirs->v[t.index], t.has_print ? t.print : NULL);
-		char answer = rc < 0 ? TASK_FAILED : rc > 0 ? TASK_ERRORS : TASK_DONE;
+		bool cached = false;
+		int rc = grade_one(spec, o, p, sb, dirs->v[t.index], t.has_print ? t.print : NULL,
+				   &cached);
+		char answer = rc < 0	 ? TASK_FAILED
+			      : rc > 0	 ? TASK_ERRORS
+			      : cached ? TASK_DONE_CACHED
+				       : TASK_DONE;
 		if (write_all(done_fd, &answer, 1) < 0)
 			_exit(EXIT_INTERNAL);
 	}
@@ -302,7 +309,7 @@ static size_t busy_slots(const struct slot *slots, size_t nslots)
  * slot is free for a new one); 0 when it finished normally.
  */
 static int hear_from(const struct spec *spec, const struct batch_options *o, struct slot *slots,
-		     size_t nslots, size_t k)
+		     size_t nslots, size_t k, bool *cached)
 {
 	struct slot *s = &slots[k];
 	char answer;
@@ -312,7 +319,8 @@ static int hear_from(const struct spec *spec, const struct batch_options *o, str
 	while (n < 0 && errno == EINTR);
 	const char *dir = s->dir;
 	s->dir = NULL;
-	if (n == 1 && answer == TASK_DONE)
+	*cached = n == 1 && answer == TASK_DONE_CACHED;
+	if (n == 1 && (answer == TASK_DONE || answer == TASK_DONE_CACHED))
 		return 0;
 	/* Its report is written, and names the tests the machine kept from running. */
 	if (n == 1 && answer == TASK_ERRORS)
@@ -338,7 +346,7 @@ static int hear_from(const struct spec *spec, const struct batch_options *o, str
  * fails.
  */
 static int await_worker(const struct spec *spec, const struct batch_options *o, struct slot *slots,
-			size_t nslots, int sigfd)
+			size_t nslots, int sigfd, bool *cached)
 {
 	struct pollfd *pfds = xcalloc(nslots + 1, sizeof(*pfds));
 	for (size_t i = 0; i < nslots; i++)
@@ -354,7 +362,7 @@ static int await_worker(const struct spec *spec, const struct batch_options *o, 
 	free(pfds);
 	if (rc < 0)
 		return error_errno("batch: poll");
-	return k < nslots ? hear_from(spec, o, slots, nslots, k) : AWAIT_STOPPED;
+	return k < nslots ? hear_from(spec, o, slots, nslots, k, cached) : AWAIT_STOPPED;
 }
 
 /*
@@ -412,6 +420,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	int jobs = 0;
 	int status = EXIT_INTERNAL;
 	bool worker_failed = false;
+	size_t cache_hits = 0;
 	int stopped = 0;
 	/* Before anything is made that a stop signal must not leave behind. */
 	struct lifecycle lc;
@@ -432,8 +441,17 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 		fprintf(stderr, "batch: shard %u/%u: %zu of the class's %zu students\n", o->shard.k,
 			o->shard.n, dirs.n, class_size);
 	}
+	/*
+	 * Twice as many workers as CPUs by default: a test that waits (a
+	 * sleep, a timeout, a `ready` delay) leaves its CPU to another worker,
+	 * and the deadlines count only the time a test could run
+	 * (run_cpuwait.c), so the crowd changes no verdict.
+	 */
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	jobs = o->jobs > 0 ? o->jobs : cpus > 0 ? (int)cpus : 1;
+	jobs = o->jobs > 0 ? o->jobs : 2 * (cpus > 0 ? (int)cpus : 1);
+	if (o->jobs <= 0)
+		fprintf(stderr, "batch: %d workers (twice the %ld CPUs: tests that wait leave room; -j sets it)\n",
+			jobs, cpus > 0 ? cpus : 1);
 	slots = xcalloc((size_t)jobs, sizeof(*slots));
 	/* Probed once; the workers inherit what it found. */
 	sb = sandbox_new(o->sandbox);
@@ -483,7 +501,8 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 			slots[idle].dir = dir;
 			continue;
 		}
-		int rc = await_worker(spec, o, slots, (size_t)jobs, lc.sigfd);
+		bool cached = false;
+		int rc = await_worker(spec, o, slots, (size_t)jobs, lc.sigfd, &cached);
 		if (rc < 0) {
 			escape_line(stderr, "grader: %s", error_last());
 			goto out;
@@ -491,6 +510,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 		if (rc == AWAIT_STOPPED)
 			continue;
 		worker_failed |= rc > 0;
+		cache_hits += cached;
 		pr.done++;
 		progress_show(&pr, false);
 	}
@@ -510,6 +530,11 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	if (getrusage(RUSAGE_SELF, &self) == 0)
 		fprintf(stderr, "batch: %zu submissions in %.1fs, grader peak memory %.1f MiB\n",
 			pr.total, now_seconds() - pr.start, (double)self.ru_maxrss / 1024.0);
+	size_t graded = pr.done - pr.skipped;
+	if (graded)
+		fprintf(stderr, "batch: %zu of %zu builds taken from the build cache (%.0f%%: identical "
+				"submissions are built once)\n",
+			cache_hits, graded, 100.0 * (double)cache_hits / (double)graded);
 
 	size_t nmissing;
 	if (read_back(spec, o, &dirs, &nmissing) < 0) {

@@ -57,7 +57,7 @@ static const char batch_usage[] =
 	"                    [--seed S] [--shard K/N]\n"
 	"\n"
 	"Grades every folder directly under SUBMISSIONS_ROOT, N at a time (default:\n"
-	"one per CPU), each in a worker of its own.  Writes <student>.json per\n"
+	"twice the CPUs), each in a worker of its own.  Writes <student>.json per\n"
 	"student, then gradebook.csv, junit.xml and index.html (default REPORT_DIR:\n"
 	"reports/<assignment>).  Progress goes to stderr.  --resume skips students\n"
 	"whose report is complete and whose submission and spec are unchanged.\n"
