@@ -491,7 +491,7 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 
 	/*
 	 * Traced only when the spec asks what a trace answers, or to perturb
-	 * (the tracer delays the processes): any other run costs nothing more.
+	 * (the tracer holds the processes back): any other run costs nothing more.
 	 */
 	struct trace_request trace = {
 		.zombies = t->cleanup.zombies == CLEANUP_REQUIRED,

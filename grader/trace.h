@@ -68,12 +68,16 @@
  *   shmat stop again at their exit, before the program sees the segment);
  *   each such stop is a step.  Every process has a seeded priority; at a
  *   step a process is held (kept in its stop) while a process of higher
- *   priority is enabled, and let go once each of those is blocked.  A seed
- *   gives the same schedule: priorities come from where a
- *   process stands in the test (the k-th process started, the n-th child
- *   of such a process), never from pids or timing.  The calls stopped
- *   only for this are not recorded: the record is the same with or
- *   without it; the holds are told in `schedule`.
+ *   priority can run, and let go once each of those is blocked.  A seed
+ *   gives the same order: priorities come from where a process stands in
+ *   the test (the k-th process started, the n-th child of such a
+ *   process), never from pids or timing, and seeds 2j and 2j+1 give
+ *   opposite orders.  A step is decided only after the runner has looked
+ *   at its `ready` conditions (trace_wake_ms asks for that turn at once),
+ *   so that a process started on `ready` is ordered against the one that
+ *   made it ready.  The calls stopped only for this are not recorded: the
+ *   record is the same with or without it; the order and the holds are
+ *   told in `schedule`.
  *
  *   What the grader's own code does before the first execve is not the
  *   student's: those calls are not recorded, and a process that never
@@ -111,10 +115,11 @@ struct seccomp_filter;
 #define TRACE_SETTLE_CPU_MS 100
 #define TRACE_SETTLE_SAMPLE_MS 1
 /*
- * The schedule of a perturbed run (trace_pct.c).  A held process is let go at the latest once the higher-priority processes that
- * kept it have used TRACE_PCT_SPIN_MS of CPU time since the hold began (one
+ * The schedule of a perturbed run (trace_pct.c).  A held process is let
+ * go at the latest once the runnable higher-priority processes that kept
+ * it have used TRACE_PCT_SPIN_MS of CPU time since the hold began (one
  * that spins on a flag without a system call cannot keep it forever); at
- * most TRACE_PCT_SPIN_BUDGET_MS of such spinning holds anyone in one run.
+ * most TRACE_PCT_SPIN_BUDGET_MS of such CPU time holds anyone in one run.
  * A higher-priority process asleep for a set time (nanosleep) keeps the
  * others held through one sleep of at most TRACE_PCT_SLEEP_MAX_MS, and
  * all such sleeps of a run add up to TRACE_PCT_SLEEP_BUDGET_MS at most.

@@ -118,6 +118,7 @@ struct task {
 	/* The schedule (trace_pct.c): */
 	bool want_exit;		/* resumed with PTRACE_SYSCALL: the step's exit stop matters */
 	int step_nr;		/* the call of its last step */
+	bool in_vfork;		/* that step made a vfork: blocked (D) until the child execs or exits */
 	struct pct_hold *hold;	/* kept stopped at a step, else NULL */
 	unsigned long long cpu_ns;	/* its CPU time when last looked at */
 };

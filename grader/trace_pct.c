@@ -34,13 +34,14 @@
  * Holding.  At a pass, a task held at a step is let go unless a process of
  * higher priority is enabled: it has a task held at a step (it wants to
  * run); or the runner has just started it (its first step is still to
- * come: its program is on its way); or it is runnable (R); or it sleeps
- * for a set time (a nanosleep ends by itself).  A process this hold has
+ * come: its program is on its way); or it is runnable (R), in a disk
+ * sleep (D: a page fault), or at a stop not yet answered; or it sleeps for
+ * a set time (a nanosleep ends by itself).  A process this hold has
  * seen begin a second sleep keeps it no longer, whatever it does: a loop
  * of sleeps polls for somebody, maybe the held one.  Anything else —
- * blocked in a read, a wait, a semaphore, a job-control stop, kept in its
- * exit stop while its children are judged, paused while a process is
- * attached, gone — is blocked.
+ * blocked in a read, a wait, a semaphore, a vfork (D, until its child
+ * execs), a job-control stop, kept in its exit stop while its children
+ * are judged, paused while a process is attached, gone — is blocked.
  *
  * Bounds, so that no schedule keeps a process back forever, in quantities
  * the program decides (never wall-clock time, which the machine's load
@@ -60,6 +61,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ipc.h>
 #include <time.h>
 
@@ -292,6 +294,19 @@ static bool wants_exit(const struct tracer *t, int nr)
 	return is_call(t, nr, "shmget") || is_call(t, nr, "shmat") || is_sleep(t, nr);
 }
 
+/* Whether call nr (args) makes a child that borrows the caller's memory until it execs or exits. */
+static bool makes_vfork(const struct tracer *t, pid_t tid, int nr, const uint64_t *args)
+{
+	if (is_call(t, nr, "vfork"))
+		return true;
+	if (is_call(t, nr, "clone"))
+		return args[0] & CLONE_VFORK;
+	/* posix_spawn, and with it system() and popen() in recent C libraries */
+	if (is_call(t, nr, "clone3"))
+		return trace_clone3_flags(tid, args[0]) & CLONE_VFORK;
+	return false;
+}
+
 /* The time a nanosleep or clock_nanosleep asks for, in ms; LONG_MAX when it cannot be read. */
 static long sleep_ms_of(const struct tracer *t, pid_t tid, int nr, const uint64_t *args)
 {
@@ -378,6 +393,7 @@ bool trace_pct_step(struct tracer *t, struct task *task, int nr, const uint64_t 
 		tell_holds(t, task->proc, task->tid, nr, args);
 	task->step_nr = nr;
 	task->want_exit = !exit && wants_exit(t, nr);
+	task->in_vfork = !exit && makes_vfork(t, task->tid, nr, args);
 
 	struct pct_hold *h = xcalloc(1, sizeof(*h));
 	h->since = now_seconds();
@@ -546,8 +562,13 @@ static enum pct_state state_of(struct tracer *t, size_t proc)
 		pid_t ppid;
 		if (trace_proc_state(task->tid, &state, &ppid) < 0)
 			continue;
-		/* A stop not yet collected (t) is answered at once: it wants to run. */
-		if (state == 't')
+		/*
+		 * A stop not yet collected (t) is answered at once, and a disk
+		 * sleep (D: a page fault, a file read) ends by itself: it wants
+		 * to run.  Not so a vfork's caller (D too), which waits for its
+		 * child.
+		 */
+		if (state == 't' || (state == 'D' && !task->in_vfork))
 			return PCT_ENABLED;
 		if (state == 'R')
 			best = PCT_RUNNING;

@@ -826,6 +826,37 @@ Test(trace, a_stopped_process_ahead_does_not_hold_the_other)
 	cr_expect_eq(result.procs[1].exit_code, 0);
 }
 
+Test(trace, a_vfork_parent_ahead_does_not_hold_its_child)
+{
+	/*
+	 * vfork's caller sleeps (D, as a disk sleep would) until its child
+	 * has exec'd: it waits for the child.  Each seed pair flips every
+	 * order, so one seed of each pair puts the child behind its parent.
+	 */
+	char *prog = compile("vforks", "#include <stdio.h>\n#include <sys/wait.h>\n"
+				       "#include <unistd.h>\n"
+				       "int main(void) {\n"
+				       "  pid_t pid = vfork();\n"
+				       "  if (pid == 0) { execl(\"/bin/true\", \"true\", (char *)0); _exit(1); }\n"
+				       "  int status;\n  waitpid(pid, &status, 0);\n"
+				       "  printf(\"child %d\\n\", WEXITSTATUS(status));\n  return 0;\n}\n");
+	char *argv[] = {prog, NULL};
+	struct run_proc_spec proc = {.name = "main", .argv = argv};
+	for (uint64_t seed = 600; seed < 604; seed++) {
+		struct trace_request trace = {.perturb = true, .seed = seed};
+		struct run_request req = request(&proc, &trace, 20000);
+		if (have_result)
+			run_result_release(&result);
+		cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
+		have_result = true;
+		cr_expect_not(result.timed_out, "seed %llu: the child was held while its parent "
+						"waited for it",
+			      (unsigned long long)seed);
+		cr_expect_str_eq(result.procs[0].out.data, "child 0\n");
+	}
+	free(prog);
+}
+
 Test(trace, a_process_spinning_ahead_cannot_hold_the_other_forever)
 {
 	/*
