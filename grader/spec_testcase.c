@@ -743,9 +743,10 @@ int spec_read_test(struct spec_parser *p, yaml_node_t *node, size_t index,
 	 * give; in `defaults` it is a policy, and a test run once has no rate.
 	 */
 	if (own.repeat_all > 0 && t->repeat < 2)
-		spec_error(p, vals[SET_REPEAT_ALL],
-			   "'repeat_all' needs 'repeat' of 2 or more (%s runs %d time%s)", where,
-			   t->repeat, t->repeat == 1 ? "" : "s");
+		spec_warning(p, vals[SET_REPEAT_ALL],
+			     "'repeat_all' does nothing: %s runs once (give it 'repeat' of 2 or "
+			     "more for a pass rate)",
+			     where);
 	if (vals[T_FILES])
 		spec_get_fixture(p, vals[T_FILES], "files", false, &t->files);
 	if (vals[T_RUN] && vals[T_PROCESSES])

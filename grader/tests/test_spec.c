@@ -506,14 +506,25 @@ Test(spec, repeat_all_is_read_from_the_test_and_from_defaults)
 	spec_free(spec);
 }
 
-Test(spec, repeat_all_on_a_test_run_once_is_an_error)
+Test(spec, repeat_all_on_a_test_run_once_is_a_warning)
 {
-	text_error(HEAD "    repeat_all: true\n",
-		   "spec.yaml:5:17: 'repeat_all' needs 'repeat' of 2 or more (test 'a' runs 1 time)");
+	struct strvec errors;
+	struct spec *spec = load_text(HEAD "    repeat_all: true\n", &errors);
+	cr_assert_not_null(spec, "a warning is no error: %s", errors.n ? errors.v[0] : "");
+	cr_assert_eq(errors.n, 1);
+	cr_expect_str_eq(errors.v[0], "spec.yaml:5:17: warning: 'repeat_all' does nothing: test "
+				      "'a' runs once (give it 'repeat' of 2 or more for a pass "
+				      "rate)");
+	spec_free(spec);
+	strvec_clear(&errors);
 	text_error(HEAD "    repeat: 3\n    repeat_all: often\n",
 		   "spec.yaml:6:17: 'repeat_all' must be true or false, got 'often'");
-	/* Off is always fine. */
-	spec_free(text_ok(HEAD "    repeat_all: false\n"));
+	/* Off says nothing. */
+	spec = load_text(HEAD "    repeat_all: false\n", &errors);
+	cr_assert_not_null(spec);
+	cr_expect_eq(errors.n, 0, "%s", errors.n ? errors.v[0] : "");
+	spec_free(spec);
+	strvec_clear(&errors);
 }
 
 Test(spec, unknown_key_suggestions)
