@@ -58,10 +58,10 @@
  * the report).
  */
 #include <limits.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 #include <sys/ipc.h>
 #include <time.h>
 
