@@ -417,7 +417,14 @@ bool trace_pct_call_exit(struct tracer *t, struct task *task, long long rval)
 		return false;
 	struct process *p = &t->procs[task->proc];
 	if (is_sleep(t, task->step_nr)) {
-		p->sleeping = false;
+		/*
+		 * Interrupted to be restarted (a signal; the pause while a new
+		 * process is attached): it sleeps on, and its end is still due.
+		 */
+		if (trace_restarts(rval))
+			task->want_exit = true;
+		else
+			p->sleeping = false;
 		return false;
 	}
 	/* A failed call made nothing the program could use. */

@@ -216,6 +216,40 @@ Test(trace_pct, a_vfork_parent_ahead_does_not_hold_its_child)
 	free(prog);
 }
 
+Test(trace_pct, a_sleep_interrupted_and_restarted_still_holds_the_other)
+{
+	/*
+	 * The one ahead sleeps 300 ms; a signal it ignores (a traced process
+	 * is woken by it all the same) interrupts the sleep after 50 ms, and
+	 * the kernel restarts it: it sleeps on, and the other stays held
+	 * until it has written its line.
+	 */
+	char *sleeper = fixture_compile("sleeper",
+					"#include <signal.h>\n#include <stdio.h>\n"
+					"#include <sys/time.h>\n#include <unistd.h>\n"
+					"int main(void) {\n"
+					"  signal(SIGALRM, SIG_IGN);\n"
+					"  struct itimerval in50ms = {{0, 0}, {0, 50000}};\n"
+					"  setitimer(ITIMER_REAL, &in50ms, 0);\n"
+					"  usleep(300000);\n"
+					"  FILE *log = fopen(\"log\", \"a\");\n"
+					"  fputs(\"first\\n\", log);\n  fclose(log);\n  return 0;\n}\n");
+	char *sleep_argv[] = {sleeper, NULL};
+	char *other[] = {"/bin/sh", "-c", "echo second >> log", NULL};
+	struct run_proc_spec procs[] = {{.name = "sleeper", .argv = sleep_argv},
+					{.name = "other", .argv = other}};
+	run_pair(procs, seed_with_first_ahead(true, 700));
+	cr_expect_not(fixture_result.timed_out);
+	char *log = path_join(fixture_scratch, "log");
+	struct strbuf text = STRBUF_INIT;
+	strbuf_init(&text);
+	cr_assert_eq(read_file(log, &text), 0, "%s", error_last());
+	cr_expect_str_eq(text.buf, "first\nsecond\n", "the other ran during the restarted sleep");
+	strbuf_release(&text);
+	free(log);
+	free(sleeper);
+}
+
 Test(trace_pct, a_process_spinning_ahead_cannot_hold_the_other_forever)
 {
 	/*
