@@ -649,11 +649,16 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 	free(tr->diagnosis);
 	tr->diagnosis = first_failure.diagnosis;
 	tr->hint = first_failure.hint;
-	/* The order the processes ran in explains a failure nothing else explains. */
+	/*
+	 * The order the processes ran in explains a failure no diagnosis
+	 * explains, with its own hint: a check's general one could contradict it.
+	 */
 	if (story && !*tr->diagnosis) {
 		free(tr->diagnosis);
 		tr->diagnosis = story;
 		story = NULL;
+		free(tr->hint);
+		tr->hint = xstrdup(trace_schedule_hint);
 	}
 	if (t->perturb) {
 		tr->perturbed = true;

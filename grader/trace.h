@@ -229,6 +229,8 @@ int64_t trace_pct_priority(uint64_t seed, size_t started);
  * Caller frees.
  */
 char *trace_schedule_text(const struct trace_record *rec, unsigned long long seed);
+/* What to do about it: the hint that goes with that text (grade_explain.c's sense). */
+extern const char trace_schedule_hint[];
 
 /*
  * The runner's side, in this order: trace_start, then for each started

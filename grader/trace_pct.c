@@ -712,9 +712,11 @@ char *trace_schedule_text(const struct trace_record *rec, unsigned long long see
 	if (rec->schedule_more)
 		strbuf_addf(&sb, " (and %llu more hold%s)", rec->schedule_more,
 			    rec->schedule_more == 1 ? "" : "s");
-	strbuf_addf(&sb, ". A correct program gives the same result in any order: wait for the "
-			 "other process (a flag it sets, a semaphore, a pipe) before using what "
-			 "it provides. Replay this order with --seed %llu.",
-		    seed);
+	strbuf_addf(&sb, ". Replay this order with --seed %llu.", seed);
 	return strbuf_detach(&sb, NULL);
 }
+
+const char trace_schedule_hint[] =
+	"a correct program gives the same result in any order of its processes: wait for "
+	"the other process (a flag it sets, a semaphore, a pipe) before you use what it "
+	"provides, and until it is done with what you remove.";
