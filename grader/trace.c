@@ -273,6 +273,14 @@ static bool await_event(struct tracer *t, double until)
  */
 static bool pause_all(struct tracer *t)
 {
+	/*
+	 * The stops already there first: an interrupt sent to a task in a stop
+	 * stays pending, and once the task is let go it makes a blocking
+	 * semop (or epoll_wait...) fail with EINTR, which the program would be
+	 * blamed for.  A task stopped at a step is held: it needs none.
+	 */
+	collect_stops(t);
+	collect_exits(t);
 	t->pausing = true;
 	for (size_t i = 0; i < t->ntasks; i++) {
 		t->tasks[i].pause = true;

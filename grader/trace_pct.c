@@ -7,12 +7,12 @@
  * Steps.  A step is a stop at the entry of a perturbed call (trace_record.c
  * lists them), or at the exit of shmget or shmat: the segment exists, or
  * is attached, and the program has not touched it yet.  A step is decided
- * at the pass (trace_pct_schedule, once per trace_step) after the one that
- * saw it, never in the same one: the runner checks its `ready` conditions
- * between two passes, so a process that has just made its successor ready
- * (created the segment, printed "ready") is still stopped when that
- * successor is started, and the two are ordered by their priorities, not
- * by who got to a CPU first.
+ * two passes (trace_pct_schedule, once per trace_step) after the one that
+ * saw it: what the process did before it stopped (a line written, a
+ * segment made) has reached the runner by then, which checks its `ready`
+ * conditions between two passes; so a process that has just made its
+ * successor ready is still stopped when that successor is started, and
+ * the two are ordered by their priorities, not by who got to a CPU first.
  *
  * Priorities.  Each process has one, drawn from the seed and its key:
  * where it stands in the test (the k-th process the runner started, the
@@ -87,7 +87,7 @@ struct pct_seen {
 
 struct pct_hold {
 	double since;
-	bool fresh;		/* stopped since the last pass: decided at the next one */
+	unsigned fresh;		/* passes it waits before it is decided (the runner looks at ready meanwhile) */
 	bool decided;		/* a pass has decided to keep it */
 	bool exit;		/* held at its call's exit (after shmat()), else at its entry */
 	int nr;
@@ -397,7 +397,13 @@ bool trace_pct_step(struct tracer *t, struct task *task, int nr, const uint64_t 
 
 	struct pct_hold *h = xcalloc(1, sizeof(*h));
 	h->since = now_seconds();
-	h->fresh = true;
+	/*
+	 * What the process did before this stop (a line written, a segment
+	 * made) is in the runner's hands by the iteration after the one that
+	 * collected the stop (its poll began after that), and the runner looks
+	 * at `ready` at the top of the next: two passes.
+	 */
+	h->fresh = 2;
 	h->exit = exit;
 	h->nr = nr;
 	h->sleep_ms = !exit && is_sleep(t, nr) ? sleep_ms_of(t, task->tid, nr, args) : 0;
@@ -648,7 +654,7 @@ void trace_pct_schedule(struct tracer *t)
 		if (!h)
 			continue;
 		if (h->fresh) {
-			h->fresh = false;
+			h->fresh--;
 			continue;
 		}
 		int64_t prio = t->procs[task->proc].prio;
