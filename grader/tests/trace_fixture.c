@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "e2e_util.h"
+
 struct run_result fixture_result;
 bool fixture_have_result;
 char *fixture_scratch;
@@ -46,14 +48,7 @@ struct run_request fixture_request(const struct run_proc_spec *proc,
 
 char *fixture_compile(const char *name, const char *source)
 {
-	char *src = xasprintf("%s/%s.c", fixture_scratch, name);
-	char *prog = path_join(fixture_scratch, name);
-	cr_assert_eq(write_file_atomic(src, source, strlen(source)), 0, "%s", error_last());
-	char *cmd = xasprintf("cc -std=gnu11 -pthread -o '%s' '%s'", prog, src);
-	cr_assert_eq(system(cmd), 0, "cannot compile %s", name);
-	free(cmd);
-	free(src);
-	return prog;
+	return e2e_compile(fixture_scratch, name, source);
 }
 
 void fixture_install(const char *path, const char *folder, const char *name)
