@@ -475,11 +475,12 @@ static void trace_calls_of(const struct test_spec *t, struct strvec *calls)
  * Runs test t once in a fresh copy of the built files (and the test's
  * files), in a workdir that exists only for the run; -1 only on grader
  * failure.  A perturbed test runs with that seed; when the perturbation
- * could not be applied *why_not (owned) says why.
+ * could not be applied *why_not (owned) says why, and when the run failed
+ * *story (owned) tells the order the grader gave its processes.
  */
 static int run_once(const struct test_spec *t, const char *build_dir, const char *workdir,
 		    struct sandbox *sandbox, unsigned long long seed, struct test_result *tr,
-		    char **why_not)
+		    char **why_not, char **story)
 {
 	struct strvec env = STRVEC_INIT;
 	struct strvec calls = STRVEC_INIT;
@@ -490,7 +491,7 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 
 	/*
 	 * Traced only when the spec asks what a trace answers, or to perturb
-	 * (the tracer delays the processes): any other run costs nothing more.
+	 * (the tracer holds the processes back): any other run costs nothing more.
 	 */
 	struct trace_request trace = {
 		.zombies = t->cleanup.zombies == CLEANUP_REQUIRED,
@@ -541,6 +542,8 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 	judge_run(t, &rr, tr);
 	if (t->perturb && !rr.setup_failure && (!rr.trace.traced || rr.trace.unavailable))
 		*why_not = xstrdup(rr.trace.unavailable ? rr.trace.unavailable : "not traced");
+	if (t->perturb && tr->status != STATUS_PASSED)
+		*story = trace_schedule_text(&rr.trace, seed);
 	/* A trace made only to perturb answers nothing the spec asked: not shown. */
 	if (rr.trace.traced && checked) {
 		/* The report shows the trace of the run whose checks it shows. */
@@ -570,7 +573,9 @@ static void mark_error(struct test_result *tr, const char *why)
  * submission's files and the test (content: their digest), so that grading
  * the same submission again explores the same schedules and gives the same
  * verdict.  Kept below 2^32 so that a reported seed is short to type, and
- * (plus the run index) far within GRADE_SEED_MAX.
+ * (plus the run index) far within GRADE_SEED_MAX.  Even, so that runs 1
+ * and 2, 3 and 4, ... are the pairs of seeds that try opposite orders of
+ * the processes (trace.h, "Perturbation").
  */
 static unsigned long long base_seed(const struct grade_options *opts, uint64_t content,
 				    const struct test_spec *t)
@@ -581,7 +586,7 @@ static unsigned long long base_seed(const struct grade_options *opts, uint64_t c
 	digest_init(&d);
 	digest_add(&d, &content, sizeof(content));
 	digest_add_str(&d, t->name);
-	return (d.h ^ (d.h >> 32)) & 0xffffffffULL;
+	return (d.h ^ (d.h >> 32)) & 0xfffffffeULL;
 }
 
 static void grade_test(const struct test_spec *t, const char *build_dir, const char *scratch,
@@ -599,13 +604,16 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 	int failed_run = 0;
 	/* Why some run could not be perturbed (the first reason), else NULL. */
 	char *unperturbed = NULL;
-	for (int run = 0; run < t->repeat; run++) {
+	/* The order the failing run's processes ran in, when the grader chose it. */
+	char *story = NULL;
+	/* A failed run has failed the test: the others only tell a pass rate (repeat_all). */
+	for (int run = 0; run < t->repeat && (!failed || t->repeat_all); run++) {
 		struct test_result attempt = {0};
 		attempt.diagnosis = xstrdup("");
 		char *workdir = xasprintf("%s/test-%zu-run-%d", scratch, index + 1, run + 1);
-		char *why_not = NULL;
+		char *why_not = NULL, *told = NULL;
 		if (run_once(t, build_dir, workdir, opts->sandbox, base + (unsigned)run, &attempt,
-			     &why_not) < 0)
+			     &why_not, &told) < 0)
 			mark_error(&attempt, error_last());
 		if (why_not && !unperturbed)
 			unperturbed = why_not;
@@ -621,8 +629,10 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 			failed = true;
 			failed_run = run;
 			first_failure = attempt;
+			story = told;
 			continue;
 		}
+		free(told);
 		if (run + 1 == t->repeat && !failed) {
 			first_failure = attempt; /* the last passing run's checks stand for all */
 			continue;
@@ -639,21 +649,47 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 	free(tr->diagnosis);
 	tr->diagnosis = first_failure.diagnosis;
 	tr->hint = first_failure.hint;
+	/*
+	 * The order the processes ran in explains a failure no diagnosis
+	 * explains, with its own hint: a check's general one could contradict it.
+	 */
+	if (story && !*tr->diagnosis) {
+		free(tr->diagnosis);
+		tr->diagnosis = story;
+		story = NULL;
+		free(tr->hint);
+		tr->hint = xstrdup(trace_schedule_hint);
+	}
 	if (t->perturb) {
 		tr->perturbed = true;
 		tr->seed = base + (unsigned)failed_run;
 	}
 	if (t->repeat > 1) {
-		char *msg = !failed    ? NULL
-			    : t->perturb ? xasprintf("passed %d of %d runs: failed in run %d of %d "
-						     "(seed %llu); reproduce with --seed %llu, which "
-						     "makes it the first run",
-						     tr->passed_runs, tr->runs, failed_run + 1,
-						     tr->runs, tr->seed, tr->seed)
-					   : xasprintf("passed %d of %d runs", tr->passed_runs, tr->runs);
-		test_result_add_check(tr, "repeat", !failed, msg, NULL);
-		free(msg);
+		struct strbuf msg = STRBUF_INIT;
+		strbuf_init(&msg);
+		if (failed)
+			strbuf_addf(&msg, "passed %d of %d run%s: failed in run %d of %d",
+				    tr->passed_runs, tr->runs, tr->runs == 1 ? "" : "s", failed_run + 1,
+				    t->repeat);
+		if (failed && t->perturb)
+			strbuf_addf(&msg, " (seed %llu)", tr->seed);
+		if (failed && tr->runs < t->repeat)
+			strbuf_addf(&msg, "; the other %d run%s not made (repeat_all makes them)",
+				    t->repeat - tr->runs, t->repeat - tr->runs == 1 ? " was" : "s were");
+		if (failed && t->perturb)
+			strbuf_addf(&msg, "; reproduce with --seed %llu, which makes it the first run",
+				    tr->seed);
+		if (story)
+			strbuf_addf(&msg, ". %s", story);
+		test_result_add_check(tr, "repeat", !failed, msg.buf, NULL);
+		strbuf_release(&msg);
+	} else if (story) {
+		/* One run, explained otherwise (a timeout's diagnosis): the order is told after it. */
+		char *both = xasprintf("%s\n\n%s", tr->diagnosis, story);
+		free(tr->diagnosis);
+		tr->diagnosis = both;
 	}
+	free(story);
 	if (unperturbed) {
 		char *why = xasprintf("perturb: not applied: the grader could not trace this test (%s)",
 				      unperturbed);

@@ -99,8 +99,8 @@ static bool drain_fd(int fd, struct run_output *o, long long cap)
 
 /*
  * Until sock is readable.  A traced child stops in its own execve, so the
- * tracer's events are handled meanwhile, and its timed resumes (a
- * perturbed run delays that very execve) are kept.
+ * tracer's events are handled meanwhile, and its timed looks at held
+ * processes (a perturbed run holds that very execve) are kept.
  */
 static int await_status(int sock, struct tracer *tracer)
 {

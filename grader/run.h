@@ -31,8 +31,8 @@
  *   A request with `trace` set is traced (trace.h): each child waits on a
  *   go pipe until the runner has seized it with ptrace, loads the trace
  *   filter last, and the loop also polls the tracer's signalfd, its
- *   timeout bounded by trace_wake_ms (a perturbed run's delayed processes
- *   are resumed on time that way).  Without `trace` none of this happens:
+ *   timeout bounded by trace_wake_ms (a perturbed run's held processes
+ *   are looked at again on time that way).  Without `trace` none of this happens:
  *   no pipe, no ptrace, no signalfd.
  *
  * A hard line: run_processes() returns -1 only when the GRADER failed (pipe,

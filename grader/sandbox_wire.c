@@ -77,6 +77,9 @@ static void put_trace(struct strbuf *sb, const struct trace_record *t)
 	put_strvec(sb, &t->zombies);
 	put_strvec(sb, &t->orphans);
 	put_strvec(sb, &t->fds);
+	put_strvec(sb, &t->schedule);
+	put_u64(sb, t->schedule_more);
+	put_str(sb, t->schedule_order);
 }
 
 void sandbox_wire_put_result(struct strbuf *sb, const struct run_result *r)
@@ -243,6 +246,9 @@ static void get_trace(struct reader *r, struct trace_record *t)
 	get_strvec(r, &t->zombies);
 	get_strvec(r, &t->orphans);
 	get_strvec(r, &t->fds);
+	get_strvec(r, &t->schedule);
+	t->schedule_more = get_u64(r);
+	t->schedule_order = get_str(r);
 }
 
 static bool get_result(struct reader *r, size_t nprocs, struct run_result *res)

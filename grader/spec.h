@@ -136,6 +136,7 @@ struct test_spec {
 	struct strvec trace_forbid;
 	int repeat;		/* >= 1 */
 	bool perturb;
+	bool repeat_all;	/* make every run, even after a failed one (a pass rate) */
 	bool multi;		/* declared with `processes:` (check kinds get "<name>." prefixes) */
 	struct process_spec *procs;
 	size_t nprocs;		/* >= 1 */

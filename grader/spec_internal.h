@@ -109,6 +109,7 @@ enum setting_key {
 	SET_TRACE,
 	SET_REPEAT,
 	SET_PERTURB,
+	SET_REPEAT_ALL,
 	SET_NKEYS,
 };
 
@@ -121,6 +122,7 @@ struct spec_settings {
 	int hidden;
 	int perturb;
 	int repeat;
+	int repeat_all;
 	struct env_var *env;
 	size_t nenv;
 	bool require_set, forbid_set;

@@ -17,7 +17,8 @@
 #define SETTING_KEY_NAMES                                                                          \
 	[SET_TIMEOUT] = "timeout", [SET_LIMITS] = "limits", [SET_CLEANUP] = "cleanup",             \
 	[SET_POINTS] = "points", [SET_HIDDEN] = "hidden", [SET_ENV] = "env",                       \
-	[SET_TRACE] = "trace", [SET_REPEAT] = "repeat", [SET_PERTURB] = "perturb"
+	[SET_TRACE] = "trace", [SET_REPEAT] = "repeat", [SET_PERTURB] = "perturb",               \
+	[SET_REPEAT_ALL] = "repeat_all"
 
 const char *const spec_setting_keys[SET_NKEYS] = {SETTING_KEY_NAMES};
 
@@ -72,7 +73,7 @@ void spec_settings_init(struct spec_settings *s)
 	s->limits = (struct limits_spec){-1, -1, -1, -1, -1};
 	for (size_t i = 0; i < ARRAY_SIZE(s->cleanup); i++)
 		s->cleanup[i] = -1;
-	s->hidden = s->perturb = s->repeat = -1;
+	s->hidden = s->perturb = s->repeat = s->repeat_all = -1;
 	strvec_init(&s->require);
 	strvec_init(&s->forbid);
 }
@@ -327,6 +328,9 @@ int spec_read_settings(struct spec_parser *p, yaml_node_t *const *vals, struct s
 		s->perturb = flag;
 	if (vals[SET_REPEAT] && spec_get_int(p, vals[SET_REPEAT], "repeat", 1, INT_MAX, &n) == 0)
 		s->repeat = (int)n;
+	if (vals[SET_REPEAT_ALL] &&
+	    spec_get_bool(p, vals[SET_REPEAT_ALL], "repeat_all", &flag) == 0)
+		s->repeat_all = flag;
 	if (vals[SET_ENV])
 		read_env(p, vals[SET_ENV], s);
 	if (vals[SET_TRACE])
@@ -372,6 +376,7 @@ static void merge_settings(struct test_spec *t, const struct spec_settings *own,
 	t->hidden = PICK(own->hidden, def->hidden, 0);
 	t->perturb = PICK(own->perturb, def->perturb, 0);
 	t->repeat = PICK(own->repeat, def->repeat, 1);
+	t->repeat_all = PICK(own->repeat_all, def->repeat_all, 0);
 	merge_env(t, def);
 	merge_env(t, own);
 	/* require and forbid are replaced, not joined, so that a test can lift a default. */
@@ -733,6 +738,15 @@ int spec_read_test(struct spec_parser *p, yaml_node_t *node, size_t index,
 		spec_error(p, vals[T_NAME], "test %zu has an empty 'name'", index + 1);
 	spec_read_settings(p, vals, &own);
 	merge_settings(t, &own, defaults);
+	/*
+	 * A test's own repeat_all asks for a pass rate, which one run cannot
+	 * give; in `defaults` it is a policy, and a test run once has no rate.
+	 */
+	if (own.repeat_all > 0 && t->repeat < 2)
+		spec_warning(p, vals[SET_REPEAT_ALL],
+			     "'repeat_all' does nothing: %s runs once (give it 'repeat' of 2 or "
+			     "more for a pass rate)",
+			     where);
 	if (vals[T_FILES])
 		spec_get_fixture(p, vals[T_FILES], "files", false, &t->files);
 	if (vals[T_RUN] && vals[T_PROCESSES])

@@ -140,7 +140,7 @@ int trace_step(struct tracer *t)
 		collect_exits(t);
 	}
 	judge_held(t, false);
-	trace_resume_delayed(t, false);
+	trace_pct_schedule(t);
 	return 0;
 }
 
@@ -160,10 +160,8 @@ long long trace_wake_ms(const struct tracer *t, double now)
 	for (size_t i = 0; i < t->nprocs; i++)
 		if (t->procs[i].held)
 			wake_at(now + TRACE_SETTLE_SAMPLE_MS / 1000.0, now, &wake);
-	for (size_t i = 0; i < t->ntasks; i++)
-		if (t->tasks[i].delayed)
-			wake_at(t->tasks[i].resume_at, now, &wake);
-	return wake;
+	long long pct = trace_pct_wake_ms(t);
+	return pct < wake ? pct : wake;
 }
 
 int trace_settle(struct tracer *t)
@@ -174,7 +172,7 @@ int trace_settle(struct tracer *t)
 	t->judging = false;
 	/* What is left are orphans, about to be killed: no point in holding them back. */
 	t->perturbing = false;
-	trace_resume_delayed(t, true);
+	trace_pct_release_all(t);
 	return ret;
 }
 
@@ -184,7 +182,7 @@ void trace_stop_judging(struct tracer *t)
 	judge_held(t, true);
 	/* A stopped process would take its SIGTERM only once let go. */
 	t->perturbing = false;
-	trace_resume_delayed(t, true);
+	trace_pct_release_all(t);
 }
 
 /* ---- start and finish --------------------------------------------------- */
@@ -199,6 +197,7 @@ struct tracer *trace_start(const struct trace_request *req, double start,
 	t->sigfd = -1;
 	t->judging = true;
 	t->perturbing = req->perturb;
+	trace_pct_start(t);
 	out->traced = true;
 
 	for (const char *const *name = req->calls; name && *name; name++)
@@ -232,6 +231,7 @@ struct tracer *trace_start(const struct trace_request *req, double start,
 fail:
 	seccomp_filter_free(t->filter);
 	free(t->watched);
+	free(t->pct);
 	free(t);
 	return NULL;
 }
@@ -273,11 +273,19 @@ static bool await_event(struct tracer *t, double until)
  */
 static bool pause_all(struct tracer *t)
 {
+	/*
+	 * The stops already there first: an interrupt sent to a task in a stop
+	 * stays pending, and once the task is let go it makes a blocking
+	 * semop (or epoll_wait...) fail with EINTR, which the program would be
+	 * blamed for.  A task stopped at a step is held: it needs none.
+	 */
+	collect_stops(t);
+	collect_exits(t);
 	t->pausing = true;
 	for (size_t i = 0; i < t->ntasks; i++) {
 		t->tasks[i].pause = true;
-		/* A delayed task is stopped already; when due it is parked (resume). */
-		if (!t->tasks[i].delayed)
+		/* A held task is stopped already; once let go it is parked (trace_resume). */
+		if (!t->tasks[i].hold)
 			ptrace(PTRACE_INTERRUPT, t->tasks[i].tid, NULL, NULL);
 	}
 	double until = now_seconds() + TRACE_PAUSE_MS / 1000.0;
@@ -288,8 +296,8 @@ static bool pause_all(struct tracer *t)
 		for (size_t i = 0; i < t->ntasks; i++) {
 			const struct task *task = &t->tasks[i];
 			const struct process *p = &t->procs[task->proc];
-			/* A held parent sits in its exit stop already, a delayed task in its call. */
-			all &= task->parked || task->delayed || (p->held && p->held_tid == task->tid);
+			/* A held parent sits in its exit stop already, a held step in its call. */
+			all &= task->parked || task->hold || (p->held && p->held_tid == task->tid);
 		}
 		if (all)
 			return true;
@@ -346,6 +354,7 @@ int trace_attach(struct tracer *t, pid_t pid, char *const *argv, int go_fd, int 
 		traced = seize_dumpable(t, pid, go_fd, ack_fd);
 	if (traced) {
 		size_t proc = trace_add_process(t, pid, getpid(), SIZE_MAX);
+		trace_pct_new_process(t, proc, SIZE_MAX, true);
 		struct process *p = &t->procs[proc];
 		p->ours = true;
 		strvec_pushv(&p->rec.argv, (const char *const *)argv);
@@ -378,6 +387,9 @@ void trace_finish(struct tracer *t)
 {
 	t->judging = false;
 	judge_held(t, true);
+	/* Its holds are told in the record; a held task must be let go to take its SIGKILL. */
+	t->perturbing = false;
+	trace_pct_finish(t);
 	/* What is left was not the test's to keep: a SIGKILL ends even a stopped tracee. */
 	for (size_t i = 0; i < t->ntasks; i++)
 		if (!t->procs[t->tasks[i].proc].ours)

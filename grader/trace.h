@@ -60,16 +60,24 @@
  *        TRACE_SETTLE_CPU_MS of CPU time (it works on); time it spends
  *        waiting for a CPU counts for neither.
  *
- *   Perturbation (a spec's `perturb`): the filter also stops the calls
- *   where processes sharing memory race (trace_record.c lists them), and
- *   at each such entry the process is kept stopped for a pseudo-random
- *   0..TRACE_PERTURB_MAX_US before it is let go — never by sleeping (the
- *   tracer serves every process): the task keeps the time it is due, and
- *   trace_wake_ms hands it to the runner's poll.  Each process draws from
- *   its own stream, seeded by the run's seed and the order in which the
- *   tracer first saw it, so that a seed gives the same delays to the same
- *   process whichever process runs first.  The calls stopped only for
- *   this are not recorded: the record is the same with or without it.
+ *   Perturbation (a spec's `perturb`): the processes run in an order the
+ *   grader picks, by PCT (probabilistic concurrency testing, Burckhardt,
+ *   Kothari, Musuvathi, Nagarakatte, ASPLOS 2010) at the grain of system
+ *   calls (trace_pct.c).  The filter also stops the calls where processes
+ *   sharing memory hand over work (trace_record.c lists them; shmget and
+ *   shmat stop again at their exit, before the program sees the segment);
+ *   each such stop is a step.  Every process has a seeded priority; at a
+ *   step a process is held (kept in its stop) while a process of higher
+ *   priority can run, and let go once each of those is blocked.  A seed
+ *   gives the same order: priorities come from where a process stands in
+ *   the test (the k-th process started, the n-th child of such a
+ *   process), never from pids or timing, and seeds 2j and 2j+1 give
+ *   opposite orders.  A step is decided only after the runner has looked
+ *   at its `ready` conditions (trace_wake_ms asks for that turn at once),
+ *   so that a process started on `ready` is ordered against the one that
+ *   made it ready.  The calls stopped only for this are not recorded: the
+ *   record is the same with or without it; the order and the holds are
+ *   told in `schedule`.
  *
  *   What the grader's own code does before the first execve is not the
  *   student's: those calls are not recorded, and a process that never
@@ -107,11 +115,23 @@ struct seccomp_filter;
 #define TRACE_SETTLE_CPU_MS 100
 #define TRACE_SETTLE_SAMPLE_MS 1
 /*
- * The longest delay perturbation adds at one call: long next to a context
- * switch (so the order of the processes really changes), short enough that
- * a program making a few hundred such calls stays within its timeout.
+ * The schedule of a perturbed run (trace_pct.c).  A held process is let
+ * go at the latest once the runnable higher-priority processes that kept
+ * it have used TRACE_PCT_SPIN_MS of CPU time since the hold began (one
+ * that spins on a flag without a system call cannot keep it forever); at
+ * most TRACE_PCT_SPIN_BUDGET_MS of such CPU time holds anyone in one run.
+ * A higher-priority process asleep for a set time (nanosleep) keeps the
+ * others held through one sleep of at most TRACE_PCT_SLEEP_MAX_MS, and
+ * all such sleeps of a run add up to TRACE_PCT_SLEEP_BUDGET_MS at most.
+ * Held processes are looked at every TRACE_PCT_SAMPLE_MS.
  */
-#define TRACE_PERTURB_MAX_US 20000
+#define TRACE_PCT_SPIN_MS 20
+#define TRACE_PCT_SPIN_BUDGET_MS 200
+#define TRACE_PCT_SLEEP_MAX_MS 1000
+#define TRACE_PCT_SLEEP_BUDGET_MS 2000
+#define TRACE_PCT_SAMPLE_MS 1
+/* Holds told in a record's `schedule` (the ones during which the others did the most). */
+#define TRACE_PCT_SHOWN 3
 
 /* What a traced run watches; borrowed for the run. */
 struct trace_request {
@@ -119,8 +139,8 @@ struct trace_request {
 	bool zombies;		/* judge, at each exit, the children never waited for */
 	bool orphans;		/* and the children it leaves running */
 	bool fds;		/* list the descriptors above 2 each process holds at its exit */
-	bool perturb;		/* delay each process at the calls where races show (above) */
-	uint64_t seed;		/* of those delays */
+	bool perturb;		/* run the processes in an order the seed picks (above) */
+	uint64_t seed;		/* of that schedule */
 };
 
 /* One process (thread group) of the test. */
@@ -166,6 +186,16 @@ struct trace_record {
 	struct strvec orphans;	/* "pid 4 (sleep), left running by its parent pid 3 (./prog)" */
 	/* "pid 4 (./pipe_hello) exited holding fd 3 -> pipe:[1234] (read end)" */
 	struct strvec fds;
+	/*
+	 * A perturbed run's telling holds, in the order they ended: "pid 2
+	 * (./server) was held after shmat() for 14 ms; meanwhile pid 3
+	 * (./client) attached it (shmat) and wrote 1 line (write)"; and how
+	 * many other holds there were.
+	 */
+	struct strvec schedule;
+	unsigned long long schedule_more;
+	/* Its processes by priority: "pid 3 (./client) ahead of pid 2 (./server)"; NULL when not perturbed. */
+	char *schedule_order;
 };
 
 void trace_record_init(struct trace_record *rec);
@@ -188,13 +218,19 @@ unsigned long trace_record_count(const struct trace_record *rec, const char *nam
 const char *trace_name_meaning(const char *name);
 
 /*
- * The delays of perturbation.  trace_perturb_stream gives the state of the
- * stream of the index-th process seen under a seed; each
- * trace_perturb_delay_us then draws the next delay, 0..TRACE_PERTURB_MAX_US
- * microseconds.  The same seed and index always give the same delays.
+ * The schedule a seed gives (trace_pct.c), for tests and replays: the
+ * priority of the index-th process the runner starts (the larger runs
+ * first; seeds 2j and 2j+1 give opposite orders).
  */
-uint64_t trace_perturb_stream(uint64_t seed, size_t index);
-long trace_perturb_delay_us(uint64_t *state);
+int64_t trace_pct_priority(uint64_t seed, size_t started);
+/*
+ * What a perturbed run's failure tells a student: the holds of rec's
+ * schedule and how to replay the run (seed); NULL when there were none.
+ * Caller frees.
+ */
+char *trace_schedule_text(const struct trace_record *rec, unsigned long long seed);
+/* What to do about it: the hint that goes with that text (grade_explain.c's sense). */
+extern const char trace_schedule_hint[];
 
 /*
  * The runner's side, in this order: trace_start, then for each started
@@ -240,11 +276,11 @@ int trace_attach(struct tracer *t, pid_t pid, char *const *argv, int go_fd, int 
 void trace_attach_done(struct tracer *t);
 /* Handles every pending stop and exit, and parents whose grace has run out. */
 int trace_step(struct tracer *t);
-/* Milliseconds until trace_step is due without an event (a held parent, a delayed process); LLONG_MAX when none. */
+/* Milliseconds until trace_step is due without an event (a held parent, a held step); LLONG_MAX when none. */
 long long trace_wake_ms(const struct tracer *t, double now);
-/* The test's processes have all exited: judge what is pending, judge no more exits, delay no more. */
+/* The test's processes have all exited: judge what is pending, judge no more exits, hold no more. */
 int trace_settle(struct tracer *t);
-/* The grader is about to kill the test: let every held or delayed process go, judge no more exits. */
+/* The grader is about to kill the test: let every held process go, judge no more exits. */
 void trace_stop_judging(struct tracer *t);
 /*
  * Adds to a hang's snapshot (diagnose.h) the test's processes that have

@@ -1,8 +1,9 @@
 /*
  * trace_internal: what trace.c shares with its helpers — the tracer's state
  * and its answer to each stop (trace_task.c), the names it watches
- * (trace_record.c) and what it reads about a stopped process (trace_proc.c:
- * /proc files and the process's memory, as text).
+ * (trace_record.c), what it reads about a stopped process (trace_proc.c:
+ * /proc files and the process's memory, as text) and the schedule of a
+ * perturbed run (trace_pct.c).
  */
 #ifndef GRADER_TRACE_INTERNAL_H
 #define GRADER_TRACE_INTERNAL_H
@@ -31,8 +32,8 @@
 struct trace_watch {
 	int nr;
 	const char *name;	/* static, or borrowed from the request's names */
-	bool recorded;		/* kept in the record; false: stopped only to be delayed */
-	bool perturbed;		/* delayed when the run is perturbed */
+	bool recorded;		/* kept in the record; false: stopped only as a step of the schedule */
+	bool perturbed;		/* a step of a perturbed run's schedule (trace_pct.c) */
 };
 
 /*
@@ -56,6 +57,8 @@ bool trace_format_exit(pid_t tid, const char *name, const uint64_t *args, struct
 uint64_t trace_clone3_flags(pid_t tid, uint64_t addr);
 /* Whether a call's result is one of the kernel's restart codes (the call goes on after a signal). */
 bool trace_restarts(long long rval);
+/* Copies memory of a stopped tracee; returns how many bytes could be read. */
+size_t trace_proc_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);
 
 /* Thread group and parent of a task, from /proc/TID/status; -1 when it is gone. */
 int trace_proc_ids(pid_t tid, pid_t *tgid, pid_t *ppid);
@@ -69,6 +72,8 @@ char *trace_proc_exe(pid_t tid);
 int trace_proc_state(pid_t pid, char *state, pid_t *ppid);
 /* State letter and CPU time used (clock ticks) from /proc/PID/stat; -1 when it is gone. */
 int trace_proc_sched(pid_t pid, char *state, unsigned long long *cpu_ticks);
+/* CPU time a task has used, in nanoseconds (/proc/TID/schedstat); -1 when it is gone. */
+int trace_proc_cpu_ns(pid_t tid, unsigned long long *ns);
 /* "fd 4 -> pipe:[1234] (write end)" for each descriptor above 2, in order. */
 void trace_proc_fds(pid_t tid, struct strvec *out);
 /* The inodes of the pipes tid holds a write end of (any fd, 0-2 included); caller frees *inodes. */
@@ -105,12 +110,17 @@ struct task {
 	bool pause;		/* kept stopped while a new process is attached (pause_all) */
 	bool parked;		/* stopped for the pause: resumed by trace_attach_done */
 	bool parked_listen;	/* then with PTRACE_LISTEN (it was in a group-stop) */
+	bool listening;		/* in a group-stop kept with PTRACE_LISTEN, until its next stop */
 	int parked_sig;
 	int nr;			/* that call */
 	uint64_t args[6];
 	size_t event;		/* its event in the record, SIZE_MAX when none was kept */
-	bool delayed;		/* kept stopped at a perturbed call until resume_at */
-	double resume_at;
+	/* The schedule (trace_pct.c): */
+	bool want_exit;		/* resumed with PTRACE_SYSCALL: the step's exit stop matters */
+	int step_nr;		/* the call of its last step */
+	bool in_vfork;		/* that step made a vfork: blocked (D) until the child execs or exits */
+	struct pct_hold *hold;	/* kept stopped at a step, else NULL */
+	unsigned long long cpu_ns;	/* its CPU time when last looked at */
 };
 
 struct process {
@@ -129,7 +139,16 @@ struct process {
 	unsigned long long settle_cpu0, settle_cpu;	/* CPU ticks when the hold began, last seen */
 	double blocked_since;	/* since when it sleeps without using CPU time; < 0: it does not */
 	char *first_name;	/* the program it started as */
-	uint64_t rng;		/* its stream of perturbation delays */
+	/* The schedule (trace_pct.c): */
+	uint64_t key;		/* where it stands in the test: the k-th started, the n-th child of... */
+	unsigned children;	/* children seen so far (the next one's n) */
+	int64_t prio;		/* the larger runs first */
+	bool starting;		/* started by the runner, its first step still to come */
+	unsigned long long cpu_delta;	/* CPU time its tasks used since the last look, ns */
+	bool sleeping;		/* inside a nanosleep of sleep_ms */
+	long sleep_ms;
+	bool sleep_charged;	/* that sleep has kept someone held (counted in the budget) */
+	unsigned sleeps;	/* nanosleeps begun */
 	/* The pipes it held a write end of when it exited, for a later hang's diagnosis. */
 	unsigned long long *wrote;
 	size_t nwrote;
@@ -147,13 +166,14 @@ struct tracer {
 	bool judging;		/* exits are judged; false once settled or killing */
 	bool pausing;		/* every task but the one being attached is kept stopped */
 	bool every_call;	/* no trace filter here (it could not be loaded): every call stops */
-	bool perturbing;	/* perturbed calls are delayed; false once settled or killing */
+	bool perturbing;	/* the schedule holds processes; false once settled or killing */
 	bool watch_system;	/* the spec names `system`: each exec is looked at */
 	struct trace_shells *shells;	/* made at the first exec looked at */
 	struct task *tasks;
 	size_t ntasks, tasks_cap;
 	struct process *procs;
 	size_t nprocs, procs_cap;
+	struct pct *pct;	/* the schedule of a perturbed run, else NULL */
 };
 
 struct task *trace_add_task(struct tracer *t, pid_t tid, size_t proc);
@@ -166,8 +186,6 @@ void trace_note_status(struct process *p, int code, int sig);
 void trace_resume(const struct tracer *t, struct task *task, int sig);
 /* A group-stop stays one (PTRACE_LISTEN), or is parked. */
 void trace_listen_stopped(struct task *task);
-/* Resumes the delayed tasks that are due, or with `every` all of them. */
-void trace_resume_delayed(struct tracer *t, bool every);
 /*
  * Judges the children of process `parent`, which is in its exit stop (see
  * trace.h); returns whether some child is still pending.  final: the ones
@@ -178,5 +196,32 @@ bool trace_judge_children(struct tracer *t, size_t parent, bool final, double no
 void trace_release_held(struct tracer *t, size_t proc);
 /* Answers one ptrace stop of tid (waitid's status). */
 void trace_on_stop(struct tracer *t, pid_t tid, int status);
+
+/* ---- the schedule of a perturbed run (trace_pct.c) ---------------------- */
+
+/* Makes t->pct for t->req's seed; without perturb, t->pct stays NULL and every call below is a no-op. */
+void trace_pct_start(struct tracer *t);
+/* Frees t->pct once the selected holds are in the record. */
+void trace_pct_finish(struct tracer *t);
+/* Gives a new process its priority: one the runner started, else a child of parent (SIZE_MAX: unknown). */
+void trace_pct_new_process(struct tracer *t, size_t proc, size_t parent, bool started);
+/*
+ * A step: the task stopped at the entry of a perturbed call nr (args), or
+ * (exit) at the exit of a call its step asked to see returning.  Returns
+ * true when the task is kept stopped (trace_pct_schedule lets it go).
+ */
+bool trace_pct_step(struct tracer *t, struct task *task, int nr, const uint64_t *args, bool exit);
+/* The exit stop of the task's last step's call (want_exit): true when it is kept stopped. */
+bool trace_pct_call_exit(struct tracer *t, struct task *task, long long rval);
+/* The process's last task is gone: its exit is told to those held meanwhile. */
+void trace_pct_gone(struct tracer *t, size_t proc);
+/* Lets go each held task no higher-priority process keeps back any longer. */
+void trace_pct_schedule(struct tracer *t);
+/* Lets every held task go (the run is ending). */
+void trace_pct_release_all(struct tracer *t);
+/* Frees what a task's hold holds (a task that is gone). */
+void trace_pct_forget(struct task *task);
+/* Milliseconds until trace_pct_schedule is due; LLONG_MAX when nothing is held. */
+long long trace_pct_wake_ms(const struct tracer *t);
 
 #endif

@@ -417,6 +417,15 @@ int trace_proc_sched(pid_t pid, char *state, unsigned long long *cpu_ticks)
 	return 0;
 }
 
+int trace_proc_cpu_ns(pid_t tid, unsigned long long *ns)
+{
+	char path[64], buf[128];
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)tid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0 || sscanf(buf, "%llu", ns) != 1)
+		return -1;
+	return 0;
+}
+
 /* "(read end)" or "(write end)" from a pipe descriptor's open mode. */
 static const char *pipe_end(pid_t tid, int fd)
 {

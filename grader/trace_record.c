@@ -19,16 +19,18 @@ static const char *const base_calls[] = {
 };
 
 /*
- * Delayed when a run is perturbed: where processes sharing memory hand
- * over work (attaching, sleeping, yielding, printing, reading), start and
- * end.  A delay there lets the other processes run ahead, which is what an
- * unsynchronized program does not survive.  The others are not recorded
- * (a trace shows the same with or without perturbation).
+ * The steps of a perturbed run's schedule (trace_pct.c): where processes
+ * sharing memory hand over work — System V IPC, sleeping, yielding,
+ * reading and writing — and where they start and end.  Holding one there
+ * lets the others run ahead, which is what an unsynchronized program does
+ * not survive.  The others are not recorded (a trace shows the same with
+ * or without perturbation).
  */
 static const char *const perturb_calls[] = {
-	"shmget", "shmat", "shmdt",	  "shmctl", "nanosleep", "clock_nanosleep", "write",
-	"read",	  "sched_yield", "fork", "vfork",  "clone",	 "clone3",	    "execve",
-	"exit_group", "wait4", NULL,
+	"shmget", "shmat",   "shmdt",  "shmctl", "semget",	"semop", "semtimedop",
+	"semctl", "msgget",  "msgsnd", "msgrcv", "msgctl",	"read",	 "write",
+	"nanosleep", "clock_nanosleep", "sched_yield", "fork", "vfork", "clone", "clone3",
+	"execve", "exit_group", "wait4", NULL,
 };
 
 /* A spec name that stands for more than one kernel name (docs/spec.md, "trace"). */
@@ -148,36 +150,13 @@ size_t trace_watch_list(const char *const *names, bool perturb, struct trace_wat
 	return n;
 }
 
-/*
- * splitmix64 (Steele, Lea, Flood 2014): tiny, and every seed, 0 included,
- * gives a full-quality stream — the base seed is any 64-bit number.
- */
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-uint64_t trace_perturb_stream(uint64_t seed, size_t index)
-{
-	/* Mixed, not added: seed + index would make neighbouring streams overlap. */
-	uint64_t state = seed ^ ((uint64_t)index * 0xD1B54A32D192ED03ULL);
-	return splitmix64(&state);
-}
-
-long trace_perturb_delay_us(uint64_t *state)
-{
-	return (long)(splitmix64(state) % (TRACE_PERTURB_MAX_US + 1));
-}
-
 void trace_record_init(struct trace_record *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	strvec_init(&rec->zombies);
 	strvec_init(&rec->orphans);
 	strvec_init(&rec->fds);
+	strvec_init(&rec->schedule);
 }
 
 void trace_record_release(struct trace_record *rec)
@@ -199,6 +178,8 @@ void trace_record_release(struct trace_record *rec)
 	strvec_clear(&rec->zombies);
 	strvec_clear(&rec->orphans);
 	strvec_clear(&rec->fds);
+	strvec_clear(&rec->schedule);
+	free(rec->schedule_order);
 	/* Zeroed, not re-initialised (that allocates): release it again or init it anew. */
 	memset(rec, 0, sizeof(*rec));
 }

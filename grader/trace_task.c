@@ -11,8 +11,8 @@
  * Every stop is answered at once, except a parent's exit stop while one of
  * its children is still running (see trace.h): such a parent is `held`
  * until the child has exited or settles (settle() below); and, when the run is
- * perturbed, a perturbed call's entry: that task is `delayed` until its
- * resume_at.
+ * perturbed, a step of its schedule: that task is held until trace_pct.c
+ * lets it go.
  */
 #include <errno.h>
 #include <sched.h>
@@ -61,6 +61,7 @@ struct task *trace_add_task(struct tracer *t, pid_t tid, size_t proc)
 
 void trace_remove_task(struct tracer *t, struct task *task)
 {
+	trace_pct_forget(task);
 	*task = t->tasks[--t->ntasks];
 }
 
@@ -72,7 +73,6 @@ size_t trace_add_process(struct tracer *t, pid_t pid, pid_t ppid, size_t parent)
 	p->rec.pid = pid;
 	p->rec.ppid = ppid;
 	strvec_init(&p->rec.argv);
-	p->rng = trace_perturb_stream(t->req.seed, t->nprocs);
 	p->parent = parent;
 	p->threads = 1;
 	return t->nprocs++;
@@ -103,9 +103,9 @@ void trace_note_status(struct process *p, int code, int sig)
 /* ---- resuming ----------------------------------------------------------- */
 
 /*
- * Lets a stopped task go on: to the watched call's exit stop, else to the
- * next stop the filter or an event makes (or, without the filter, to the
- * next system call).
+ * Lets a stopped task go on: to the watched call's exit stop (or the one
+ * the schedule wants), else to the next stop the filter or an event makes
+ * (or, without the filter, to the next system call).
  */
 void trace_resume(const struct tracer *t, struct task *task, int sig)
 {
@@ -116,8 +116,8 @@ void trace_resume(const struct tracer *t, struct task *task, int sig)
 		return;
 	}
 	/* ESRCH: killed meanwhile, which needs no answer. */
-	ptrace(task->in_syscall || t->every_call ? PTRACE_SYSCALL : PTRACE_CONT, task->tid, NULL,
-	       (void *)(long)sig);
+	ptrace(task->in_syscall || task->want_exit || t->every_call ? PTRACE_SYSCALL : PTRACE_CONT,
+	       task->tid, NULL, (void *)(long)sig);
 }
 
 /* A group-stop stays one (until SIGCONT), the tracer notified of its end. */
@@ -129,6 +129,7 @@ void trace_listen_stopped(struct task *task)
 		return;
 	}
 	ptrace(PTRACE_LISTEN, task->tid, NULL, NULL);
+	task->listening = true;
 }
 
 static bool syscall_info(pid_t tid, struct __ptrace_syscall_info *info)
@@ -146,7 +147,7 @@ static unsigned long event_message(pid_t tid)
 
 /* ---- recording calls ---------------------------------------------------- */
 
-/* The name of a recorded call; NULL for a call stopped only to be delayed. */
+/* The name of a recorded call; NULL for a call stopped only as a step of the schedule. */
 static const char *watched_name(const struct tracer *t, int nr)
 {
 	for (size_t i = 0; i < t->nwatched; i++)
@@ -161,27 +162,6 @@ static bool perturbed(const struct tracer *t, int nr)
 		if (t->watched[i].nr == nr)
 			return t->watched[i].perturbed;
 	return false;
-}
-
-/* Keeps a task stopped at a perturbed call's entry for its process's next delay. */
-static void delay(struct tracer *t, struct task *task)
-{
-	long us = trace_perturb_delay_us(&t->procs[task->proc].rng);
-	task->delayed = true;
-	task->resume_at = now_seconds() + (double)us / 1e6;
-}
-
-/* Resumes the delayed tasks that are due, or with `every` all of them. */
-void trace_resume_delayed(struct tracer *t, bool every)
-{
-	double now = now_seconds();
-	for (size_t i = 0; i < t->ntasks; i++) {
-		struct task *task = &t->tasks[i];
-		if (task->delayed && (every || now >= task->resume_at)) {
-			task->delayed = false;
-			trace_resume(t, task, 0);
-		}
-	}
 }
 
 /* Counts one call of kind `name`; the first one is described for the judge's messages. */
@@ -317,6 +297,7 @@ static struct task *register_task(struct tracer *t, pid_t tid, size_t creator)
 	if (creator == SIZE_MAX)
 		creator = parent;
 	size_t proc = trace_add_process(t, tid, ppid, parent);
+	trace_pct_new_process(t, proc, parent, false);
 	struct process *p = &t->procs[proc];
 	/* Until it execs it runs its creator's program (and is the student's if that is). */
 	p->student = true;
@@ -444,7 +425,7 @@ enum settling { SETTLING_PENDING, SETTLING_RUNS_ON };
  * outliving it: it sleeps (S: waiting for something, not for a CPU or a
  * disk) with its CPU time unchanged for TRACE_SETTLE_BLOCKED_MS, or it has
  * used TRACE_SETTLE_CPU_MS of CPU time since the hold began.  A child that
- * waits for a CPU or is being delayed stays pending, however long that
+ * waits for a CPU or is held by the schedule stays pending, however long that
  * takes: what decides is what it does, not how busy the machine is.
  */
 static enum settling settle(struct process *c, double now)
@@ -598,6 +579,8 @@ void trace_on_stop(struct tracer *t, pid_t tid, int status)
 	struct task *task = find_task(t, tid);
 	if (!task)
 		task = register_task(t, tid, SIZE_MAX);
+	/* Any stop ends a group-stop's listening: SIGCONT (or a kill) woke it. */
+	task->listening = false;
 	int sig = status & 0xff;
 	int event = (status >> 8) & 0xff;
 
@@ -605,14 +588,17 @@ void trace_on_stop(struct tracer *t, pid_t tid, int status)
 		/* A watched call's exit stop; without the filter, any call's entry or exit. */
 		struct __ptrace_syscall_info info;
 		bool entry = syscall_info(tid, &info) && info.op == PTRACE_SYSCALL_INFO_ENTRY;
+		bool exit = !entry && info.op == PTRACE_SYSCALL_INFO_EXIT;
 		if (entry)
 			on_call(t, task, (int)info.entry.nr, info.entry.args);
-		else if (info.op == PTRACE_SYSCALL_INFO_EXIT && task->in_syscall)
+		else if (exit && task->in_syscall)
 			on_call_exit(t, task, info.exit.rval);
-		if (entry && perturbed(t, (int)info.entry.nr))
-			delay(t, task);
-		else
-			trace_resume(t, task, 0);
+		if (entry && perturbed(t, (int)info.entry.nr) &&
+		    trace_pct_step(t, task, (int)info.entry.nr, info.entry.args, false))
+			return;
+		if (exit && task->want_exit && trace_pct_call_exit(t, task, info.exit.rval))
+			return;
+		trace_resume(t, task, 0);
 		return;
 	}
 	if (event == PTRACE_EVENT_STOP) {
@@ -634,10 +620,9 @@ void trace_on_stop(struct tracer *t, pid_t tid, int status)
 		if (!syscall_info(tid, &info) || info.op != PTRACE_SYSCALL_INFO_SECCOMP)
 			break;
 		on_call(t, task, (int)info.seccomp.nr, info.seccomp.args);
-		if (perturbed(t, (int)info.seccomp.nr)) {
-			delay(t, task);
+		if (perturbed(t, (int)info.seccomp.nr) &&
+		    trace_pct_step(t, task, (int)info.seccomp.nr, info.seccomp.args, false))
 			return;
-		}
 		break;
 	}
 	case PTRACE_EVENT_FORK:
@@ -653,6 +638,8 @@ void trace_on_stop(struct tracer *t, pid_t tid, int status)
 			note_pipe_writes(&t->procs[task->proc], tid);
 		break;
 	case PTRACE_EVENT_EXIT:
+		if (t->procs[task->proc].threads == 1)
+			trace_pct_gone(t, task->proc);
 		if (!on_exit_stop(t, task))
 			return;
 		break;

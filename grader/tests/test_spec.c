@@ -481,8 +481,50 @@ Test(spec, unknown_keys_with_and_without_suggestion)
 		      BAD "unknown_key.yaml:6:7: unknown key 'stdot' — did you mean 'stdout'?",
 		      BAD "unknown_key.yaml:9:5: unknown key 'frobnicate' in test 'nothing close' "
 			  "(known keys: timeout, limits, cleanup, points, hidden, env, trace, "
-			  "repeat, perturb, name, run, args, stdin, stdin_file, files, expect, "
-			  "processes, tty)");
+			  "repeat, perturb, repeat_all, name, run, args, stdin, stdin_file, files, "
+			  "expect, processes, tty)");
+}
+
+/* repeat_all: a pass rate, meaningful only with repeat > 1. */
+Test(spec, repeat_all_is_read_from_the_test_and_from_defaults)
+{
+	struct spec *spec = text_ok(HEAD "    repeat: 4\n");
+	cr_assert_not(spec->tests[0].repeat_all, "off unless asked for");
+	spec_free(spec);
+	spec = text_ok(HEAD "    repeat: 4\n    repeat_all: yes\n");
+	cr_assert(spec->tests[0].repeat_all);
+	spec_free(spec);
+	spec = text_ok("assignment: t\ndefaults: { repeat: 3, repeat_all: true }\ntests:\n"
+		       "  - { name: a, run: ./p }\n"
+		       "  - { name: b, run: ./p, repeat_all: false }\n"
+		       "  - { name: c, run: ./p, repeat: 1 }\n");
+	cr_assert(spec->tests[0].repeat_all);
+	cr_assert_not(spec->tests[1].repeat_all, "a test's own value wins");
+	/* A policy of the defaults: a test run once has no rate to report, and that is no error. */
+	cr_assert(spec->tests[2].repeat_all);
+	cr_assert_eq(spec->tests[2].repeat, 1);
+	spec_free(spec);
+}
+
+Test(spec, repeat_all_on_a_test_run_once_is_a_warning)
+{
+	struct strvec errors;
+	struct spec *spec = load_text(HEAD "    repeat_all: true\n", &errors);
+	cr_assert_not_null(spec, "a warning is no error: %s", errors.n ? errors.v[0] : "");
+	cr_assert_eq(errors.n, 1);
+	cr_expect_str_eq(errors.v[0], "spec.yaml:5:17: warning: 'repeat_all' does nothing: test "
+				      "'a' runs once (give it 'repeat' of 2 or more for a pass "
+				      "rate)");
+	spec_free(spec);
+	strvec_clear(&errors);
+	text_error(HEAD "    repeat: 3\n    repeat_all: often\n",
+		   "spec.yaml:6:17: 'repeat_all' must be true or false, got 'often'");
+	/* Off says nothing. */
+	spec = load_text(HEAD "    repeat_all: false\n", &errors);
+	cr_assert_not_null(spec);
+	cr_expect_eq(errors.n, 0, "%s", errors.n ? errors.v[0] : "");
+	spec_free(spec);
+	strvec_clear(&errors);
 }
 
 Test(spec, unknown_key_suggestions)

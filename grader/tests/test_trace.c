@@ -20,54 +20,10 @@
 #include "run.h"
 #include "sandbox.h"
 #include "trace.h"
+#include "trace_fixture.h"
 #include "util.h"
 
-static struct run_result result;
-static bool have_result;
-static struct strvec env;
-static char *scratch;
-
-static void setup(void)
-{
-	scratch = make_scratch_dir("grader-trace-test");
-	cr_assert_not_null(scratch, "%s", error_last());
-	strvec_init(&env);
-	run_build_env(&env, scratch, NULL, 0);
-}
-
-static void teardown(void)
-{
-	if (have_result)
-		run_result_release(&result);
-	have_result = false;
-	remove_tree(scratch);
-	free(scratch);
-	strvec_clear(&env);
-}
-
-TestSuite(trace, .init = setup, .fini = teardown, .timeout = 60);
-
-static struct run_request request(const struct run_proc_spec *proc,
-				  const struct trace_request *trace, long long timeout_ms)
-{
-	/*
-	 * No process limit (0): unsandboxed, an ordinary user's limit is
-	 * RLIMIT_NPROC, which counts every thread of that user on the machine,
-	 * and other tests' and users' come and go.  The limit is the sandbox
-	 * tests' (test_sandbox.c, in a namespace of their own).
-	 */
-	struct run_request req = {
-		.workdir = scratch,
-		.envp = env.v,
-		.limits = {.cpu_ms = 5000, .memory = 1LL << 30, .processes = 0, .output = 1 << 20,
-			   .open_files = 64},
-		.timeout_ms = timeout_ms,
-		.procs = proc,
-		.nprocs = 1,
-		.trace = trace,
-	};
-	return req;
-}
+TestSuite(trace, .init = fixture_setup, .fini = fixture_teardown, .timeout = 60);
 
 /* Runs argv traced (everything watched and judged) without a sandbox. */
 static void run_traced(char *const *argv, long long timeout_ms)
@@ -75,12 +31,12 @@ static void run_traced(char *const *argv, long long timeout_ms)
 	static const char *const calls[] = {"pipe", "fork", "dup2", "execve", "wait", "system", NULL};
 	struct trace_request trace = {.calls = calls, .zombies = true, .fds = true};
 	struct run_proc_spec proc = {.name = "main", .argv = argv};
-	struct run_request req = request(&proc, &trace, timeout_ms);
-	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
-	have_result = true;
-	cr_assert(result.procs[0].started, "%s", result.procs[0].start_error);
-	cr_assert(result.trace.traced);
-	cr_assert_null(result.trace.unavailable, "%s", result.trace.unavailable);
+	struct run_request req = fixture_request(&proc, &trace, timeout_ms);
+	cr_assert_eq(run_processes(&req, &fixture_result), 0, "%s", error_last());
+	fixture_have_result = true;
+	cr_assert(fixture_result.procs[0].started, "%s", fixture_result.procs[0].start_error);
+	cr_assert(fixture_result.trace.traced);
+	cr_assert_null(fixture_result.trace.unavailable, "%s", fixture_result.trace.unavailable);
 }
 
 static void run_sh(const char *script, long long timeout_ms)
@@ -89,34 +45,11 @@ static void run_sh(const char *script, long long timeout_ms)
 	run_traced(argv, timeout_ms);
 }
 
-/* Compiles C source into scratch/name; returns the program's path (caller frees). */
-static char *compile(const char *name, const char *source)
-{
-	return e2e_compile(scratch, name, source);
-}
-
-static char *joined(const struct strvec *sv)
-{
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_init(&sb);
-	for (size_t i = 0; i < sv->n; i++)
-		strbuf_addf(&sb, "%s\n", sv->v[i]);
-	return strbuf_detach(&sb, NULL);
-}
-
-static const struct trace_event *find_event(const char *call)
-{
-	for (size_t i = 0; i < result.trace.nevents; i++)
-		if (!strcmp(result.trace.events[i].call, call))
-			return &result.trace.events[i];
-	return NULL;
-}
-
 Test(trace, a_shell_pipeline_shows_pipe_fork_dup2_execve_and_wait)
 {
 	run_sh("ls / | wc -l >/dev/null", 5000);
-	cr_assert_eq(result.procs[0].exit_code, 0);
-	const struct trace_record *rec = &result.trace;
+	cr_assert_eq(fixture_result.procs[0].exit_code, 0);
+	const struct trace_record *rec = &fixture_result.trace;
 	const char *const wanted[] = {"pipe", "fork", "clone", "dup2", "execve", "wait"};
 	for (size_t i = 0; i < ARRAY_SIZE(wanted); i++)
 		cr_expect_not_null(trace_record_find(rec, wanted[i]), "no %s in the trace", wanted[i]);
@@ -133,18 +66,18 @@ Test(trace, a_shell_pipeline_shows_pipe_fork_dup2_execve_and_wait)
 	}
 	cr_expect(ls && wc, "ls and wc are not among the processes");
 	/* pipe's descriptors are read at its exit; an execve shows what it ran. */
-	const struct trace_event *pipe = find_event("pipe2");
+	const struct trace_event *pipe = fixture_find_event("pipe2");
 	if (!pipe)
-		pipe = find_event("pipe");
+		pipe = fixture_find_event("pipe");
 	cr_assert_not_null(pipe);
 	cr_expect(pipe->finished && pipe->result == 0);
 	cr_expect_eq(pipe->args[0], '[', "pipe's args: %s", pipe->args);
-	const struct trace_event *exec = find_event("execve");
+	const struct trace_event *exec = fixture_find_event("execve");
 	cr_assert_not_null(exec);
 	cr_expect(strstr(exec->args, "[\"ls\", \"/\"]") || strstr(exec->args, "[\"wc\", \"-l\"]"),
 		  "execve args: %s", exec->args);
-	/* A tracer's signal stop restarts an interrupted wait: it stays one call, with its result. */
-	const struct trace_event *wait = find_event("wait4");
+	/* A tracer's signal stop restarts an interrupted wait: it stays one call, with its fixture_result. */
+	const struct trace_event *wait = fixture_find_event("wait4");
 	cr_assert_not_null(wait);
 	cr_expect_gt(wait->result, 0, "wait4 returned %lld", wait->result);
 	cr_expect_eq(rec->zombies.n, 0, "%s", rec->zombies.v[0]);
@@ -155,21 +88,21 @@ Test(trace, the_runner_s_own_execve_is_not_the_program_s)
 {
 	char *argv[] = {"/bin/true", NULL};
 	run_traced(argv, 5000);
-	cr_expect_null(trace_record_find(&result.trace, "execve"));
-	cr_expect_eq(result.trace.nevents, 0);
-	cr_assert_eq(result.trace.nprocs, 1);
-	cr_expect_str_eq(result.trace.procs[0].argv.v[0], "/bin/true");
+	cr_expect_null(trace_record_find(&fixture_result.trace, "execve"));
+	cr_expect_eq(fixture_result.trace.nevents, 0);
+	cr_assert_eq(fixture_result.trace.nprocs, 1);
+	cr_expect_str_eq(fixture_result.trace.procs[0].argv.v[0], "/bin/true");
 }
 
 Test(trace, an_untraced_run_has_no_trace)
 {
 	char *argv[] = {"/bin/sh", "-c", "ls / | wc -l", NULL};
 	struct run_proc_spec proc = {.name = "main", .argv = argv};
-	struct run_request req = request(&proc, NULL, 5000);
-	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
-	have_result = true;
-	cr_expect_not(result.trace.traced);
-	cr_expect_eq(result.trace.nevents + result.trace.nprocs + result.trace.ncalls, 0);
+	struct run_request req = fixture_request(&proc, NULL, 5000);
+	cr_assert_eq(run_processes(&req, &fixture_result), 0, "%s", error_last());
+	fixture_have_result = true;
+	cr_expect_not(fixture_result.trace.traced);
+	cr_expect_eq(fixture_result.trace.nevents + fixture_result.trace.nprocs + fixture_result.trace.ncalls, 0);
 }
 
 /*
@@ -221,7 +154,7 @@ static const char zombie_maker_source[] =
 /* Runs the zombie maker traced in mode (see zombie_maker_source). */
 static void run_zombie_maker(const char *mode, long long timeout_ms)
 {
-	char *prog = compile("zombie_maker", zombie_maker_source);
+	char *prog = fixture_compile("zombie_maker", zombie_maker_source);
 	char *argv[] = {prog, (char *)mode, NULL};
 	run_traced(argv, timeout_ms);
 	free(prog);
@@ -231,8 +164,8 @@ Test(trace, a_parent_that_never_waits_leaves_a_zombie_named_with_both_commands)
 {
 	/* The parent becomes `sleep 0`, which waits for nobody. */
 	run_zombie_maker("exec", 5000);
-	char *zombies = joined(&result.trace.zombies);
-	cr_assert_eq(result.trace.zombies.n, 1, "%s", zombies);
+	char *zombies = fixture_joined(&fixture_result.trace.zombies);
+	cr_assert_eq(fixture_result.trace.zombies.n, 1, "%s", zombies);
 	cr_expect(strstr(zombies, "parent sleep (pid ") && strstr(zombies, "/zombie_maker)") &&
 		      strstr(zombies, "never waited for child true (pid "),
 		  "%s", zombies);
@@ -242,17 +175,17 @@ Test(trace, a_parent_that_never_waits_leaves_a_zombie_named_with_both_commands)
 Test(trace, a_child_waited_for_is_no_zombie)
 {
 	run_zombie_maker("reaps", 5000);
-	cr_expect_eq(result.procs[0].exit_code, 0);
-	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
+	cr_expect_eq(fixture_result.procs[0].exit_code, 0);
+	cr_expect_eq(fixture_result.trace.zombies.n, 0, "%s", fixture_result.trace.zombies.v[0]);
 }
 
 Test(trace, a_parent_ignoring_sigchld_has_no_zombies)
 {
 	/* SIG_IGN survives exec: the kernel reaps the children itself. */
 	run_zombie_maker("ignored", 5000);
-	cr_expect_eq(result.procs[0].exit_code, 0);
-	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
-	cr_expect_not_null(trace_record_find(&result.trace, "fork"));
+	cr_expect_eq(fixture_result.procs[0].exit_code, 0);
+	cr_expect_eq(fixture_result.trace.zombies.n, 0, "%s", fixture_result.trace.zombies.v[0]);
+	cr_expect_not_null(trace_record_find(&fixture_result.trace, "fork"));
 }
 
 Test(trace, a_child_still_running_is_an_orphan_not_a_zombie)
@@ -263,31 +196,31 @@ Test(trace, a_child_still_running_is_an_orphan_not_a_zombie)
 	 * it is an orphan to kill, not a writer the test waits for.
 	 */
 	run_sh("sleep 1000 >/dev/null 2>&1 & exit 0", 20000);
-	cr_expect_not(result.timed_out, "the parent was held, or the test waited, until the deadline");
-	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
-	cr_expect_eq(result.orphans.n, 1);
+	cr_expect_not(fixture_result.timed_out, "the parent was held, or the test waited, until the deadline");
+	cr_expect_eq(fixture_result.trace.zombies.n, 0, "%s", fixture_result.trace.zombies.v[0]);
+	cr_expect_eq(fixture_result.orphans.n, 1);
 }
 
 Test(trace, a_child_that_keeps_both_pipe_ends_is_named_with_each_end)
 {
-	char *prog = compile("leaks_pipe",
+	char *prog = fixture_compile("leaks_pipe",
 			     "#include <stdlib.h>\n#include <unistd.h>\n#include <sys/wait.h>\n"
 			     "int main(void) { int p[2]; if (pipe(p)) return 1;\n"
 			     "  if (fork() == 0) exit(0);\n"
 			     "  close(p[0]); close(p[1]); wait(NULL); return 0; }\n");
 	char *argv[] = {prog, NULL};
 	run_traced(argv, 5000);
-	char *fds = joined(&result.trace.fds);
-	cr_assert_eq(result.trace.fds.n, 2, "%s", fds);
-	cr_expect(strstr(result.trace.fds.v[0], ") exited holding fd 3 -> pipe:[") &&
-		      strstr(result.trace.fds.v[0], "] (read end)"),
+	char *fds = fixture_joined(&fixture_result.trace.fds);
+	cr_assert_eq(fixture_result.trace.fds.n, 2, "%s", fds);
+	cr_expect(strstr(fixture_result.trace.fds.v[0], ") exited holding fd 3 -> pipe:[") &&
+		      strstr(fixture_result.trace.fds.v[0], "] (read end)"),
 		  "%s", fds);
-	cr_expect(strstr(result.trace.fds.v[1], "fd 4 -> pipe:[") &&
-		      strstr(result.trace.fds.v[1], "] (write end)"),
+	cr_expect(strstr(fixture_result.trace.fds.v[1], "fd 4 -> pipe:[") &&
+		      strstr(fixture_result.trace.fds.v[1], "] (write end)"),
 		  "%s", fds);
 	/* The child, not the parent, which closed both. */
-	cr_expect_neq(atoi(result.trace.fds.v[0] + 4), result.procs[0].pid, "%s", fds);
-	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
+	cr_expect_neq(atoi(fixture_result.trace.fds.v[0] + 4), fixture_result.procs[0].pid, "%s", fds);
+	cr_expect_eq(fixture_result.trace.zombies.n, 0, "%s", fixture_result.trace.zombies.v[0]);
 	free(fds);
 	free(prog);
 }
@@ -295,18 +228,18 @@ Test(trace, a_child_that_keeps_both_pipe_ends_is_named_with_each_end)
 Test(trace, a_file_left_open_is_named_by_its_path)
 {
 	run_sh("exec 7</etc/hostname; exit 0", 5000);
-	cr_assert_eq(result.trace.fds.n, 1);
-	cr_expect(strstr(result.trace.fds.v[0], "fd 7 -> /etc/hostname"), "%s",
-		  result.trace.fds.v[0]);
+	cr_assert_eq(fixture_result.trace.fds.n, 1);
+	cr_expect(strstr(fixture_result.trace.fds.v[0], "fd 7 -> /etc/hostname"), "%s",
+		  fixture_result.trace.fds.v[0]);
 }
 
 Test(trace, a_process_killed_by_a_signal_is_not_blamed)
 {
 	/* Its child is a zombie, never waited for, and fd 7 is open when it dies. */
 	run_zombie_maker("killed", 5000);
-	cr_expect_eq(result.procs[0].signal, SIGTERM);
-	cr_expect_eq(result.trace.fds.n, 0, "%s", result.trace.fds.v[0]);
-	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
+	cr_expect_eq(fixture_result.procs[0].signal, SIGTERM);
+	cr_expect_eq(fixture_result.trace.fds.n, 0, "%s", fixture_result.trace.fds.v[0]);
+	cr_expect_eq(fixture_result.trace.zombies.n, 0, "%s", fixture_result.trace.zombies.v[0]);
 }
 
 /*
@@ -316,15 +249,15 @@ Test(trace, a_process_killed_by_a_signal_is_not_blamed)
 Test(trace, processes_killed_at_the_deadline_are_not_blamed)
 {
 	run_zombie_maker("deadline", 1000);
-	cr_expect(result.timed_out);
-	cr_expect_eq(result.procs[0].signal, SIGKILL);
-	cr_expect_eq(result.trace.fds.n, 0, "%s", result.trace.fds.v[0]);
-	cr_expect_eq(result.trace.zombies.n, 0, "%s", result.trace.zombies.v[0]);
+	cr_expect(fixture_result.timed_out);
+	cr_expect_eq(fixture_result.procs[0].signal, SIGKILL);
+	cr_expect_eq(fixture_result.trace.fds.n, 0, "%s", fixture_result.trace.fds.v[0]);
+	cr_expect_eq(fixture_result.trace.zombies.n, 0, "%s", fixture_result.trace.zombies.v[0]);
 }
 
 Test(trace, a_thread_is_a_clone_but_not_a_fork)
 {
-	char *prog = compile("thread",
+	char *prog = fixture_compile("thread",
 			     "#include <pthread.h>\n"
 			     "static void *run(void *a) { return a; }\n"
 			     "int main(void) { pthread_t t; pthread_create(&t, 0, run, 0);\n"
@@ -333,17 +266,17 @@ Test(trace, a_thread_is_a_clone_but_not_a_fork)
 	struct trace_request trace = {.calls = calls, .zombies = true, .fds = true};
 	char *argv[] = {prog, NULL};
 	struct run_proc_spec proc = {.name = "main", .argv = argv};
-	struct run_request req = request(&proc, &trace, 5000);
-	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
-	have_result = true;
-	cr_expect_eq(result.procs[0].exit_code, 0);
+	struct run_request req = fixture_request(&proc, &trace, 5000);
+	cr_assert_eq(run_processes(&req, &fixture_result), 0, "%s", error_last());
+	fixture_have_result = true;
+	cr_expect_eq(fixture_result.procs[0].exit_code, 0);
 	/* Unconfined, glibc makes threads with clone3 (the sandbox makes it fall back to clone). */
-	cr_expect(trace_record_find(&result.trace, "clone") ||
-		  trace_record_find(&result.trace, "clone3"));
-	cr_expect_null(trace_record_find(&result.trace, "fork"));
+	cr_expect(trace_record_find(&fixture_result.trace, "clone") ||
+		  trace_record_find(&fixture_result.trace, "clone3"));
+	cr_expect_null(trace_record_find(&fixture_result.trace, "fork"));
 	/* One process: the thread is not listed, and its exit judged nothing. */
-	cr_expect_eq(result.trace.nprocs, 1);
-	cr_expect_eq(result.trace.fds.n, 0, "%s", result.trace.fds.v[0]);
+	cr_expect_eq(fixture_result.trace.nprocs, 1);
+	cr_expect_eq(fixture_result.trace.fds.n, 0, "%s", fixture_result.trace.fds.v[0]);
 	free(prog);
 }
 
@@ -355,7 +288,7 @@ Test(trace, a_thread_is_a_clone_but_not_a_fork)
  */
 Test(trace, a_stopped_and_continued_process_goes_on)
 {
-	char *prog = compile(
+	char *prog = fixture_compile(
 	    "stop_and_go",
 	    "#include <signal.h>\n#include <stdio.h>\n#include <sys/wait.h>\n#include <unistd.h>\n"
 	    "int main(void) { int go[2], st; char c; if (pipe(go)) return 1;\n"
@@ -370,9 +303,9 @@ Test(trace, a_stopped_and_continued_process_goes_on)
 	    "  printf(\"%d\\n\", WEXITSTATUS(st)); return 0; }\n");
 	char *argv[] = {prog, NULL};
 	run_traced(argv, 5000);
-	cr_expect_eq(result.procs[0].exit_code, 0);
-	cr_expect_str_eq(result.procs[0].out.data, "0\n");
-	cr_expect_not(result.timed_out);
+	cr_expect_eq(fixture_result.procs[0].exit_code, 0);
+	cr_expect_str_eq(fixture_result.procs[0].out.data, "0\n");
+	cr_expect_not(fixture_result.timed_out);
 	free(prog);
 }
 
@@ -420,22 +353,22 @@ static const char *run_shell_trick(const char *prog, const char *how, const char
 	struct trace_request trace = {.calls = calls};
 	char *argv[] = {(char *)prog, (char *)how, (char *)loader, NULL};
 	struct run_proc_spec proc = {.name = "main", .argv = argv};
-	struct run_request req = request(&proc, &trace, 5000);
-	if (have_result)
-		run_result_release(&result);
-	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
-	have_result = true;
-	cr_assert_null(result.trace.unavailable, "%s", result.trace.unavailable);
+	struct run_request req = fixture_request(&proc, &trace, 5000);
+	if (fixture_have_result)
+		run_result_release(&fixture_result);
+	cr_assert_eq(run_processes(&req, &fixture_result), 0, "%s", error_last());
+	fixture_have_result = true;
+	cr_assert_null(fixture_result.trace.unavailable, "%s", fixture_result.trace.unavailable);
 	const char *expected = strcmp(how, "none") ? "7\n" : "0\n";
-	cr_assert_str_eq(result.procs[0].out.data, expected, "%s: the child did not run as meant",
+	cr_assert_str_eq(fixture_result.procs[0].out.data, expected, "%s: the child did not run as meant",
 			 how);
-	const struct trace_call *system = trace_record_find(&result.trace, "system");
+	const struct trace_call *system = trace_record_find(&fixture_result.trace, "system");
 	return system ? system->first : NULL;
 }
 
 Test(trace, system_is_a_shell_recognised_by_what_runs_not_by_its_name)
 {
-	char *prog = compile("shell_tricks", shell_tricks);
+	char *prog = fixture_compile("shell_tricks", shell_tricks);
 	char *real = realpath("/bin/sh", NULL);
 	cr_assert_not_null(real);
 	/* A copy is the shell's bytes under another name or in memory; a link or env is the shell. */
@@ -486,7 +419,7 @@ static char *loader_of(const char *path)
 /* `ld.so /bin/sh -c ...`: the process runs the loader, which maps the shell only once it runs. */
 Test(trace, a_shell_run_by_the_dynamic_loader_is_recognised_by_its_code)
 {
-	char *prog = compile("shell_tricks", shell_tricks);
+	char *prog = fixture_compile("shell_tricks", shell_tricks);
 	char *loader = loader_of("/bin/sh");
 	char *real = realpath("/bin/sh", NULL);
 	char *want = xasprintf("ran a shell (the code of %s, run by the dynamic loader): ld.so ", real);
@@ -504,7 +437,7 @@ Test(trace, a_shell_run_by_the_dynamic_loader_is_recognised_by_its_code)
 
 Test(trace, a_copy_of_a_shell_the_grader_cannot_read_counts_as_one)
 {
-	char *prog = compile("shell_tricks", shell_tricks);
+	char *prog = fixture_compile("shell_tricks", shell_tricks);
 	const char *first = run_shell_trick(prog, "unreadable", NULL);
 	cr_assert_not_null(first, "a mode 0111 copy of the shell was not seen as one");
 	/* As root it reads the copy anyway; an ordinary user's tracer may not even look at it. */
@@ -565,42 +498,36 @@ Test(trace, counts_add_up_what_a_name_accepts)
 Test(trace, inside_the_sandbox_the_record_comes_back_whole)
 {
 	struct sandbox *sb = sandbox_new(true);
-	char *workdir = path_join(scratch, "work");
+	char *workdir = path_join(fixture_scratch, "work");
 	cr_assert_eq(mkdir_p(workdir, 0755), 0);
 	/* The parent exits once its child is a zombie, holding both ends, as the child did. */
-	char *prog = compile("leaks_pipe",
+	char *prog = fixture_compile("leaks_pipe",
 			     ZOMBIE_OF_SOURCE
 			     "#include <stdlib.h>\n#include <unistd.h>\n"
 			     "int main(void) { int p[2]; if (pipe(p)) return 1;\n"
 			     "  pid_t child = fork(); if (child == 0) exit(0);\n"
 			     "  while (!zombie_of(child)) usleep(1000);\n"
 			     "  return 0; }\n");
-	char *copy = path_join(workdir, "leaks_pipe");
-	struct strbuf bytes = STRBUF_INIT;
-	strbuf_init(&bytes);
-	cr_assert_eq(read_file(prog, &bytes), 0);
-	cr_assert_eq(write_file_atomic(copy, bytes.buf, bytes.len), 0);
-	cr_assert_eq(chmod(copy, 0755), 0);
-	strbuf_release(&bytes);
+	fixture_install(prog, workdir, "leaks_pipe");
 
 	static const char *const calls[] = {"pipe", "fork", "wait", NULL};
 	struct trace_request trace = {.calls = calls, .zombies = true, .fds = true};
 	char *argv[] = {"./leaks_pipe", NULL};
 	struct run_proc_spec proc = {.name = "main", .argv = argv};
-	struct run_request req = request(&proc, &trace, 5000);
+	struct run_request req = fixture_request(&proc, &trace, 5000);
 	req.workdir = workdir;
-	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &result), 0, "%s", error_last());
-	have_result = true;
-	const struct trace_record *rec = &result.trace;
+	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &fixture_result), 0, "%s", error_last());
+	fixture_have_result = true;
+	const struct trace_record *rec = &fixture_result.trace;
 	cr_assert(rec->traced);
 	cr_assert_null(rec->unavailable, "%s", rec->unavailable);
-	cr_expect_eq(result.procs[0].exit_code, 0);
+	cr_expect_eq(fixture_result.procs[0].exit_code, 0);
 	cr_expect_not_null(trace_record_find(rec, "pipe"));
 	cr_expect_not_null(trace_record_find(rec, "fork"));
 	cr_expect_null(trace_record_find(rec, "wait"));
 	/* The sandbox's pids: the program is pid 2 under init, its child pid 3. */
-	char *fds = joined(&rec->fds);
-	char *zombies = joined(&rec->zombies);
+	char *fds = fixture_joined(&rec->fds);
+	char *zombies = fixture_joined(&rec->zombies);
 	cr_expect_eq(rec->fds.n, 4, "%s", fds);
 	cr_expect(strstr(fds, "pid 3 (./leaks_pipe) exited holding fd 3 -> pipe:["), "%s", fds);
 	cr_expect_str_eq(zombies, "parent ./leaks_pipe (pid 2) never waited for child "
@@ -609,7 +536,6 @@ Test(trace, inside_the_sandbox_the_record_comes_back_whole)
 	cr_expect_gt(rec->nevents, 0);
 	free(fds);
 	free(zombies);
-	free(copy);
 	free(prog);
 	free(workdir);
 	sandbox_free(sb);
@@ -622,7 +548,7 @@ Test(trace, a_second_process_is_attached_while_the_first_runs)
 	 * moment (see trace_attach): both are traced, both run to their end.
 	 */
 	struct sandbox *sb = sandbox_new(true);
-	char *workdir = path_join(scratch, "work");
+	char *workdir = path_join(fixture_scratch, "work");
 	cr_assert_eq(mkdir_p(workdir, 0755), 0);
 	/* The server ends only once the client has opened the FIFO: it is attached while the server runs. */
 	char *server[] = {"/bin/sh", "-c", "mkfifo go && echo ready && read x <go; echo bye", NULL};
@@ -635,17 +561,17 @@ Test(trace, a_second_process_is_attached_while_the_first_runs)
 	};
 	static const char *const calls[] = {"fork", "execve", NULL};
 	struct trace_request trace = {.calls = calls, .zombies = true, .fds = true};
-	struct run_request req = request(procs, &trace, 5000);
+	struct run_request req = fixture_request(procs, &trace, 5000);
 	req.nprocs = 2;
 	req.workdir = workdir;
-	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &result), 0, "%s", error_last());
-	have_result = true;
-	const struct trace_record *rec = &result.trace;
+	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &fixture_result), 0, "%s", error_last());
+	fixture_have_result = true;
+	const struct trace_record *rec = &fixture_result.trace;
 	cr_assert_null(rec->unavailable, "%s", rec->unavailable);
-	cr_expect_str_eq(result.procs[0].out.data, "ready\nbye\n");
-	cr_expect_eq(result.procs[1].exit_code, 0);
-	cr_expect_not(result.timed_out);
-	char *fds = joined(&rec->fds);
+	cr_expect_str_eq(fixture_result.procs[0].out.data, "ready\nbye\n");
+	cr_expect_eq(fixture_result.procs[1].exit_code, 0);
+	cr_expect_not(fixture_result.timed_out);
+	char *fds = fixture_joined(&rec->fds);
 	cr_expect_eq(rec->fds.n, 1, "%s", fds);
 	cr_expect(strstr(fds, "(/bin/sh) exited holding fd 6 -> /dev/null"), "%s", fds);
 	/* server, its mkfifo, the client and its ls */
@@ -655,71 +581,11 @@ Test(trace, a_second_process_is_attached_while_the_first_runs)
 	sandbox_free(sb);
 }
 
-Test(trace, the_same_seed_gives_the_same_delays)
+Test(trace, a_perturbed_second_process_is_attached_while_the_first_is_held)
 {
-	uint64_t a = trace_perturb_stream(12345, 0), b = trace_perturb_stream(12345, 0);
-	uint64_t other_seed = trace_perturb_stream(12346, 0);
-	uint64_t other_process = trace_perturb_stream(12345, 1);
-	int same_seed = 0, same_process = 0;
-	long lo = TRACE_PERTURB_MAX_US, hi = 0;
-	for (int i = 0; i < 1000; i++) {
-		long d = trace_perturb_delay_us(&a);
-		cr_assert_eq(d, trace_perturb_delay_us(&b), "draw %d differs under the same seed", i);
-		same_seed += d == trace_perturb_delay_us(&other_seed);
-		same_process += d == trace_perturb_delay_us(&other_process);
-		lo = d < lo ? d : lo;
-		hi = d > hi ? d : hi;
-	}
-	/* Another seed, or another process, is another stream (a draw matches 1 time in 20001). */
-	cr_expect_lt(same_seed, 10);
-	cr_expect_lt(same_process, 10);
-	cr_expect_geq(lo, 0);
-	cr_expect_leq(hi, TRACE_PERTURB_MAX_US);
-	cr_expect_gt(hi - lo, TRACE_PERTURB_MAX_US / 2, "the delays do not spread: %ld..%ld", lo, hi);
-}
-
-/* The sum of the first n delays of the index-th process under seed, in seconds. */
-static double drawn_seconds(uint64_t seed, size_t index, int n)
-{
-	uint64_t state = trace_perturb_stream(seed, index);
-	long us = 0;
-	for (int i = 0; i < n; i++)
-		us += trace_perturb_delay_us(&state);
-	return (double)us / 1e6;
-}
-
-Test(trace, perturbation_holds_each_call_back_by_its_seeded_delay)
-{
-	/* dash writes each echo at once: 40 write()s, after the execve, before exit_group. */
-	char *argv[] = {"/bin/sh", "-c", "i=0; while [ $i -lt 40 ]; do echo $i; i=$((i+1)); done",
-			NULL};
-	struct trace_request trace = {.perturb = true, .seed = 7};
-	struct run_proc_spec proc = {.name = "main", .argv = argv};
-	struct run_request req = request(&proc, &trace, 20000);
-	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
-	have_result = true;
-	cr_assert_null(result.trace.unavailable, "%s", result.trace.unavailable);
-	cr_expect_not(result.timed_out);
-	cr_expect_eq(result.procs[0].exit_code, 0);
-	cr_expect_eq(result.procs[0].out.total, 110, "the output is not whole: %s",
-		     result.procs[0].out.data);
-	/*
-	 * The first process (index 0) waited out at least its first 41 draws,
-	 * a sum fixed by the seed: a lower bound that no load can break.
-	 */
-	double least = drawn_seconds(7, 0, 41);
-	cr_expect_gt(least, 0.1, "seed 7 draws too little to show anything: %.3fs", least);
-	cr_expect_geq(result.seconds, least, "ran %.3fs, its delays alone are %.3fs", result.seconds,
-		      least);
-	/* Stopped only to be delayed: not recorded, the record is that of an unperturbed run. */
-	cr_expect_null(find_event("write"));
-}
-
-Test(trace, a_perturbed_second_process_is_attached_while_the_first_is_delayed)
-{
-	/* As an ordinary user, attaching pauses the others: the delayed server among them. */
+	/* As an ordinary user, attaching pauses the others: a held server among them. */
 	struct sandbox *sb = sandbox_new(true);
-	char *workdir = path_join(scratch, "work");
+	char *workdir = path_join(fixture_scratch, "work");
 	cr_assert_eq(mkdir_p(workdir, 0755), 0);
 	char *server[] = {"/bin/sh", "-c", "echo ready; for i in 1 2 3 4 5 6 7 8; do echo $i; done",
 			  NULL};
@@ -730,16 +596,16 @@ Test(trace, a_perturbed_second_process_is_attached_while_the_first_is_delayed)
 		{.name = "client", .argv = client},
 	};
 	struct trace_request trace = {.perturb = true, .seed = 99};
-	struct run_request req = request(procs, &trace, 10000);
+	struct run_request req = fixture_request(procs, &trace, 10000);
 	req.nprocs = 2;
 	req.workdir = workdir;
-	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &result), 0, "%s", error_last());
-	have_result = true;
-	cr_assert_null(result.trace.unavailable, "%s", result.trace.unavailable);
-	cr_expect_not(result.timed_out);
-	cr_expect_str_eq(result.procs[0].out.data, "ready\n1\n2\n3\n4\n5\n6\n7\n8\n");
-	cr_expect_str_eq(result.procs[1].out.data, "client\n");
-	cr_expect_eq(result.procs[1].exit_code, 0);
+	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &fixture_result), 0, "%s", error_last());
+	fixture_have_result = true;
+	cr_assert_null(fixture_result.trace.unavailable, "%s", fixture_result.trace.unavailable);
+	cr_expect_not(fixture_result.timed_out);
+	cr_expect_str_eq(fixture_result.procs[0].out.data, "ready\n1\n2\n3\n4\n5\n6\n7\n8\n");
+	cr_expect_str_eq(fixture_result.procs[1].out.data, "client\n");
+	cr_expect_eq(fixture_result.procs[1].exit_code, 0);
 	free(workdir);
 	sandbox_free(sb);
 }
@@ -749,32 +615,25 @@ Test(trace, clone_untraced_is_refused_in_the_sandbox)
 	struct sandbox *sb = sandbox_new(true);
 	cr_assert(sandbox_full(sb), "the sandbox is incomplete on this machine: %s",
 		  sandbox_missing(sb)->n ? sandbox_missing(sb)->v[0] : "");
-	char *workdir = path_join(scratch, "work");
+	char *workdir = path_join(fixture_scratch, "work");
 	cr_assert_eq(mkdir_p(workdir, 0755), 0);
-	char *prog = compile("untraced",
+	char *prog = fixture_compile("untraced",
 			     "#define _GNU_SOURCE\n#include <sched.h>\n#include <signal.h>\n"
 			     "#include <stdio.h>\n#include <sys/syscall.h>\n#include <unistd.h>\n"
 			     "int main(void) {\n"
 			     "  long r = syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0);\n"
 			     "  if (r == 0) _exit(0);\n"
 			     "  printf(\"%s\\n\", r < 0 ? \"refused\" : \"made\"); return 0; }\n");
-	char *copy = path_join(workdir, "untraced");
-	struct strbuf bytes = STRBUF_INIT;
-	strbuf_init(&bytes);
-	cr_assert_eq(read_file(prog, &bytes), 0);
-	cr_assert_eq(write_file_atomic(copy, bytes.buf, bytes.len), 0);
-	cr_assert_eq(chmod(copy, 0755), 0);
-	strbuf_release(&bytes);
+	fixture_install(prog, workdir, "untraced");
 	char *argv[] = {"./untraced", NULL};
 	struct run_proc_spec proc = {.name = "main", .argv = argv};
 	struct trace_request trace = {.zombies = true};
-	struct run_request req = request(&proc, &trace, 5000);
+	struct run_request req = fixture_request(&proc, &trace, 5000);
 	req.workdir = workdir;
-	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &result), 0, "%s", error_last());
-	have_result = true;
-	cr_expect_str_eq(result.procs[0].out.data, "refused\n");
-	cr_expect_geq(result.denied.n, 1);
-	free(copy);
+	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &fixture_result), 0, "%s", error_last());
+	fixture_have_result = true;
+	cr_expect_str_eq(fixture_result.procs[0].out.data, "refused\n");
+	cr_expect_geq(fixture_result.denied.n, 1);
 	free(prog);
 	free(workdir);
 	sandbox_free(sb);
