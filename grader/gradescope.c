@@ -1,7 +1,17 @@
 /*
- * gradescope.c: results.json for Gradescope (gradescope.h).  It reads the
- * report with the class reports' helpers (class_report_internal.h), so a
- * test's status and failure text read as they do in junit.xml.
+ * gradescope.c: results.json for Gradescope (gradescope.h), in the format
+ * of Gradescope's autograder specification
+ * (https://gradescope-autograders.readthedocs.io/en/latest/specs/).  It
+ * reads the report with the class reports' helpers
+ * (class_report_internal.h), so that student text is repaired as in every
+ * other report.
+ *
+ * Who sees what there: the top-level "output" and each visible test's
+ * "output" are the student's; "extra_data" is stored for the instructor and
+ * never shown; run_autograder's standard output is the instructor's alone
+ * ("stdout_visibility": "hidden").  So the partial-isolation warning, meant
+ * for instructors, goes to extra_data (and the grader's summary on stdout),
+ * never to an output.
  */
 #include "gradescope.h"
 
@@ -10,6 +20,7 @@
 
 #include "class_report_internal.h"
 #include "report_json.h"
+#include "report_text.h"
 #include "util.h"
 
 /* Student text as a JSON string, repaired like every report's (class_report.h). */
@@ -21,6 +32,108 @@ static json_t *json_text(const char *s, size_t len)
 	json_t *j = json_stringn(sb.buf, sb.len);
 	strbuf_release(&sb);
 	return j;
+}
+
+/*
+ * The checks that say what stopped or broke the program (the cause), as
+ * opposed to what followed from it (an output that never came).
+ */
+static bool is_cause(const char *kind)
+{
+	static const char *const causes[] = {"build", "timeout", "signal", "limit", "error"};
+	for (size_t i = 0; i < ARRAY_SIZE(causes); i++)
+		if (!strcmp(kind, causes[i]))
+			return true;
+	return false;
+}
+
+static void add_check(struct strbuf *sb, const json_t *c)
+{
+	size_t len;
+	const char *kind = report_str(c, "kind", &len);
+	strbuf_add(sb, kind, len);
+	strbuf_addstr(sb, ": ");
+	const char *s = report_str(c, "message", &len);
+	strbuf_add(sb, s, len);
+	strbuf_addch(sb, '\n');
+	s = report_str(c, "diff", &len);
+	strbuf_add(sb, s, len);
+	if (len && s[len - 1] != '\n')
+		strbuf_addch(sb, '\n');
+	/* The hint `check` gives a student for this kind of failure. */
+	const char *hint = report_hint(kind);
+	if (hint)
+		strbuf_addf(sb, "Hint: %s\n", hint);
+}
+
+/*
+ * A failed test for the student: the diagnosis (why it failed) first, then
+ * the failing checks, those naming the cause (timeout, crash, limit) before
+ * their consequences, each with its hint.
+ * TODO(issue 14): "how to reproduce" (command, arguments, stdin, files) goes
+ * last, once the JSON report carries it.
+ */
+static void add_failure(struct strbuf *sb, const json_t *test)
+{
+	size_t len;
+	const char *diagnosis = report_str(test, "diagnosis", &len);
+	if (len) {
+		strbuf_addstr(sb, "Why: ");
+		strbuf_add(sb, diagnosis, len);
+		strbuf_addstr(sb, "\n\n");
+	}
+	const json_t *checks = json_object_get(test, "checks");
+	for (int causes = 1; causes >= 0; causes--) {
+		size_t i;
+		json_t *c;
+		json_array_foreach(checks, i, c)
+		{
+			if (!report_true(c, "ok") && is_cause(report_str(c, "kind", NULL)) == causes)
+				add_check(sb, c);
+		}
+	}
+}
+
+static json_t *test_results(const json_t *t)
+{
+	json_t *gt = json_object();
+	size_t len;
+	const char *name = report_str(t, "name", &len);
+	json_object_set_new(gt, "name", json_text(name, len));
+	json_object_set_new(gt, "score", report_json_points(report_num(t, "score")));
+	json_object_set_new(gt, "max_score", report_json_points(report_num(t, "max_score")));
+	enum status st = report_status_of(t);
+	json_object_set_new(gt, "status", json_string(st == ST_PASSED ? "passed" : "failed"));
+	bool hidden = report_true(t, "hidden");
+	struct strbuf text = STRBUF_INIT;
+	strbuf_init(&text);
+	/*
+	 * A hidden test shows a student no more than `check` does: whether it
+	 * passed.  Its details are in run_autograder's output, for instructors.
+	 */
+	if (hidden && st != ST_PASSED)
+		strbuf_addstr(&text, "A hidden test: its details are shown to instructors only.\n");
+	else if (st != ST_PASSED)
+		add_failure(&text, t);
+	json_object_set_new(gt, "output", json_text(text.buf, text.len));
+	strbuf_release(&text);
+	json_object_set_new(gt, "output_format", json_string("text"));
+	/* Hidden tests: the result once the grades are published (docs/ci.md says what that hides). */
+	json_object_set_new(gt, "visibility", json_string(hidden ? "after_published" : "visible"));
+	/* The grader's own status (timeout, crashed...), for instructors' exports. */
+	json_object_set_new(gt, "extra_data",
+			    json_pack("{s:s}", "status", report_str(t, "status", NULL)));
+	return gt;
+}
+
+/* What only instructors see: the grader, and how well it could isolate the submission. */
+static json_t *extra_data(const json_t *report)
+{
+	json_t *missing = json_object_get(report, "isolation_missing");
+	return json_pack("{s:s, s:s, s:o}", "grader_version",
+			 report_str(report, "grader_version", NULL), "isolation",
+			 report_str(report, "isolation", NULL), "isolation_missing",
+			 json_is_array(missing) ? json_incref(missing) : json_array());
 }
 
 json_t *gradescope_results(const json_t *report)
@@ -40,49 +153,11 @@ json_t *gradescope_results(const json_t *report)
 		if (len && s[len - 1] != '\n')
 			strbuf_addch(&out, '\n');
 	}
-	if (!strcmp(report_str(report, "isolation", NULL), "partial")) {
-		strbuf_addstr(
-		    &out,
-		    "Warning: graded with partial isolation; unavailable on the grading machine: ");
-		size_t i;
-		json_t *m;
-		json_array_foreach(json_object_get(report, "isolation_missing"), i, m)
-		{
-			char *text = report_display(m, &len);
-			strbuf_addstr(&out, i ? ", " : "");
-			strbuf_add(&out, text, len);
-			free(text);
-		}
-		strbuf_addstr(&out, ".\n");
-	}
-
 	size_t i;
 	json_t *t;
 	json_array_foreach(json_object_get(report, "tests"), i, t)
 	{
-		json_t *gt = json_object();
-		const char *name = report_str(t, "name", &len);
-		json_object_set_new(gt, "name", json_text(name, len));
-		json_object_set_new(gt, "score", report_json_points(report_num(t, "score")));
-		json_object_set_new(gt, "max_score", report_json_points(report_num(t, "max_score")));
-		enum status st = report_status_of(t);
-		json_object_set_new(gt, "status",
-				    json_string(st == ST_PASSED ? "passed" : "failed"));
-		struct strbuf text = STRBUF_INIT;
-		strbuf_init(&text);
-		if (st != ST_PASSED) {
-			strbuf_addf(&text, "%s\n", report_statuses[st].name);
-			/* The build output is in the top-level output, once. */
-			report_add_failure_text(&text, t, NULL);
-		}
-		json_object_set_new(gt, "output", json_text(text.buf, text.len));
-		strbuf_release(&text);
-		json_object_set_new(gt, "output_format", json_string("text"));
-		/* Hidden tests: the result (and its output) once the grades are published. */
-		json_object_set_new(
-		    gt, "visibility",
-		    json_string(report_true(t, "hidden") ? "after_published" : "visible"));
-		json_array_append_new(tests, gt);
+		json_array_append_new(tests, test_results(t));
 		seconds += report_num(t, "seconds");
 	}
 
@@ -92,6 +167,7 @@ json_t *gradescope_results(const json_t *report)
 	json_object_set_new(root, "output_format", json_string("text"));
 	json_object_set_new(root, "visibility", json_string("visible"));
 	json_object_set_new(root, "stdout_visibility", json_string("hidden"));
+	json_object_set_new(root, "extra_data", extra_data(report));
 	json_object_set_new(root, "tests", tests);
 	strbuf_release(&out);
 	return root;

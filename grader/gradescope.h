@@ -16,9 +16,13 @@
 
 /**
  * Writes Gradescope's results.json for one student to path (its folder must
- * exist), atomically.  Hidden tests get visibility "after_published"; the
- * top-level output carries the build output when the build failed and the
- * isolation warning when the sandbox was partial.
+ * exist), atomically.  Each failed test's output gives the cause first
+ * (diagnosis, then the checks that stopped the program), then the other
+ * failed checks, each with its hint; a hidden test (visibility
+ * "after_published") shows a student only whether it passed.  The
+ * top-level output carries the build output when the build failed;
+ * extra_data, which students never see, carries the isolation (and what was
+ * missing) and the grader's version; each test's extra_data its status.
  */
 int gradescope_results_write(const json_t *student_report, const char *path);
 

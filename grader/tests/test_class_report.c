@@ -556,14 +556,18 @@ Test(class_report, junit_matches_the_junit_schema)
 
 Test(class_report, gradescope_results_fields_and_visibility)
 {
-	json_t *r =
-	    report("carol", 10, 15, true, "",
-		   json_pack("[o, o]", test("visible one", "passed", 10, 10, false, NULL, NULL),
-			     test("secret", "crashed", 0, 5, true,
-				  json_pack("[o, o]", check("exit", true, "", NULL),
-					    check("signal", false, "killed by SIGSEGV",
-						  "--- expected\n+++ actual\n-a\n+b\n")),
-				  "it dereferenced NULL")));
+	json_t *r = report(
+	    "carol", 10, 20, true, "",
+	    json_pack("[o, o, o]", test("visible one", "passed", 10, 10, false, NULL, NULL),
+		      test("crashes", "crashed", 0, 5, false,
+			   json_pack("[o, o, o]", check("exit", true, "", NULL),
+				     check("stdout", false, "stdout is empty",
+					   "--- expected\n+++ actual\n-a\n"),
+				     check("signal", false, "killed by SIGSEGV", NULL)),
+			   "it dereferenced NULL"),
+		      test("secret", "failed", 0, 5, true,
+			   json_pack("[o]", check("stdout", false, "the secret input", NULL)),
+			   NULL)));
 	char *path = out_path("results.json");
 	cr_assert_eq(gradescope_results_write(r, path), 0, "%s", error_last());
 	json_error_t jerr;
@@ -574,26 +578,42 @@ Test(class_report, gradescope_results_fields_and_visibility)
 	cr_expect(json_is_number(json_object_get(g, "execution_time")));
 	cr_expect_str_eq(json_string_value(json_object_get(g, "visibility")), "visible");
 	cr_expect_str_eq(json_string_value(json_object_get(g, "stdout_visibility")), "hidden");
+	/* The isolation warning is for instructors: extra_data, which students never see. */
 	const char *out = json_string_value(json_object_get(g, "output"));
-	cr_expect(strstr(out, "partial isolation") && strstr(out, "seccomp"), "%s", out);
-	cr_expect_null(strstr(out, "build failed"), "%s", out);
+	cr_expect_str_eq(out, "");
+	json_t *extra = json_object_get(g, "extra_data");
+	cr_expect_str_eq(json_string_value(json_object_get(extra, "isolation")), "partial");
+	cr_expect_str_eq(json_string_value(json_array_get(json_object_get(extra, "isolation_missing"), 0)),
+			 "seccomp");
 
 	json_t *tests = json_object_get(g, "tests");
-	cr_assert_eq(json_array_size(tests), 2);
-	json_t *t0 = json_array_get(tests, 0), *t1 = json_array_get(tests, 1);
+	cr_assert_eq(json_array_size(tests), 3);
+	json_t *t0 = json_array_get(tests, 0), *t1 = json_array_get(tests, 1),
+	       *t2 = json_array_get(tests, 2);
 	cr_expect_str_eq(json_string_value(json_object_get(t0, "name")), "visible one");
 	cr_expect_str_eq(json_string_value(json_object_get(t0, "status")), "passed");
 	cr_expect_str_eq(json_string_value(json_object_get(t0, "visibility")), "visible");
+	cr_expect_str_eq(json_string_value(json_object_get(t0, "output")), "");
 	cr_expect_eq(json_integer_value(json_object_get(t0, "max_score")), 10);
+
+	/* The cause (diagnosis, then the crash) before what followed from it; no status word. */
 	cr_expect_str_eq(json_string_value(json_object_get(t1, "status")), "failed");
-	cr_expect_str_eq(json_string_value(json_object_get(t1, "visibility")), "after_published");
-	cr_expect_eq(json_integer_value(json_object_get(t1, "score")), 0);
-	cr_expect_eq(json_integer_value(json_object_get(t1, "max_score")), 5);
+	cr_expect_str_eq(json_string_value(json_object_get(t1, "visibility")), "visible");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(t1, "extra_data"), "status")),
+			 "crashed");
 	const char *tout = json_string_value(json_object_get(t1, "output"));
-	cr_expect(strstr(tout, "signal: killed by SIGSEGV\n--- expected\n+++ actual\n-a\n+b\n"),
-		  "%s", tout);
-	cr_expect(strstr(tout, "Diagnosis: it dereferenced NULL"), "%s", tout);
+	const char *cause_first = "Why: it dereferenced NULL\n\nsignal: killed by SIGSEGV\nHint: ";
+	cr_expect(!strncmp(tout, cause_first, strlen(cause_first)), "%s", tout);
+	cr_expect(strstr(tout, "\nstdout: stdout is empty\n--- expected\n+++ actual\n-a\n"), "%s",
+		  tout);
 	cr_expect_null(strstr(tout, "exit:"), "passing checks are not listed: %s", tout);
+
+	/* A hidden test shows a student what `check` shows: whether it passed. */
+	cr_expect_str_eq(json_string_value(json_object_get(t2, "visibility")), "after_published");
+	cr_expect_eq(json_integer_value(json_object_get(t2, "score")), 0);
+	cr_expect_eq(json_integer_value(json_object_get(t2, "max_score")), 5);
+	const char *hout = json_string_value(json_object_get(t2, "output"));
+	cr_expect_null(strstr(hout, "secret input"), "%s", hout);
 	json_decref(g);
 	json_decref(r);
 	free(path);
