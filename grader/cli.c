@@ -433,8 +433,6 @@ static int grade_and_report(void *arg)
 			written = false;
 		}
 	}
-	if (!result.isolation_full)
-		report_warn_partial(stderr, &result.isolation_missing);
 	if (a->json) {
 		char *text = report_json_dump(&result);
 		fputs(text ? text : "", stdout);
@@ -485,6 +483,9 @@ static int grade_or_check(const struct grade_args a, bool student)
 	}
 	lifecycle_sweep_scratch();
 	struct grading g = {&a, student, spec, sandbox_new(!a.no_sandbox)};
+	/* Said before anything is graded, as batch does: a weaker sandbox is never silent. */
+	if (!sandbox_full(g.sandbox))
+		report_warn_partial(stderr, sandbox_missing(g.sandbox));
 	pid_t child = 0;
 	int stopped = lifecycle_signal(&lc);
 	int status = stopped ? LIFECYCLE_STOPPED + stopped
