@@ -47,21 +47,14 @@ static bool is_cause(const char *kind)
 	return false;
 }
 
+/* A failing check as JUnit writes it ("kind: message", its diff), then its hint. */
 static void add_check(struct strbuf *sb, const json_t *c)
 {
-	size_t len;
-	const char *kind = report_str(c, "kind", &len);
-	strbuf_add(sb, kind, len);
-	strbuf_addstr(sb, ": ");
-	const char *s = report_str(c, "message", &len);
-	strbuf_add(sb, s, len);
-	strbuf_addch(sb, '\n');
-	s = report_str(c, "diff", &len);
-	strbuf_add(sb, s, len);
-	if (len && s[len - 1] != '\n')
-		strbuf_addch(sb, '\n');
+	json_t *alone = json_pack("{s:[O]}", "checks", c);
+	report_add_failure_text(sb, alone, NULL);
+	json_decref(alone);
 	/* The hint `check` gives a student for this kind of failure. */
-	const char *hint = report_hint(kind);
+	const char *hint = report_hint(report_str(c, "kind", NULL));
 	if (hint)
 		strbuf_addf(sb, "Hint: %s\n", hint);
 }
