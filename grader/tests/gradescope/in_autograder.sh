@@ -32,7 +32,7 @@ back=""
 if [ "$uid" -ne 0 ]; then
 	back="unshare --map-user=$uid --map-group=$gid"
 	if ! $back true 2>/dev/null; then
-		echo "in_autograder.sh: this unshare cannot map a user back (--map-user, util-linux 2.38)" >&2
+		echo "in_autograder.sh: this unshare cannot map a user back (--map-user, util-linux 2.36)" >&2
 		exit 125
 	fi
 fi
