@@ -22,7 +22,6 @@
 #include "seccomp.h"
 #include "util.h"
 
-
 const char *run_child_step_name(int step)
 {
 	switch (step) {
