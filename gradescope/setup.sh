@@ -5,7 +5,7 @@
 # packages the grader needs that the image lacks (nothing else: none when all
 # are there) and builds the grader in /autograder/source/build/grader.
 # Generated for assignment @ASSIGNMENT@ by `make gradescope`.
-set -euo pipefail
+set -eu
 src=/autograder/source
 # The Makefile's DEB_PACKAGES (the only list of them), put here by `make gradescope`:
 # to build the grader and the students' C programs.
