@@ -149,7 +149,12 @@ Test(compare, regex_search_failure_says_it_searched)
 	regex_search("^b", "ab\n", &r);
 	cr_assert_not(r.ok);
 	match_result_release(&r);
-	/* Output past a NUL byte is searched too. */
+}
+
+Test(compare, regex_search_reads_past_nul_bytes)
+{
+	skip_where_asan_breaks_reg_startend();
+	struct match_result r;
 	struct output_expect want = {
 	    .set = true, .match = MATCH_REGEX, .text = "tail", .text_len = 4, .search = true};
 	match_want(&want, "ok\0tail", 7, "stdout", &r);
