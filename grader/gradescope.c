@@ -34,57 +34,64 @@ static json_t *json_text(const char *s, size_t len)
 	return j;
 }
 
-/*
- * The checks that say what stopped or broke the program (the cause), as
- * opposed to what followed from it (an output that never came).
- */
-static bool is_cause(const char *kind)
-{
-	static const char *const causes[] = {"build", "timeout", "signal", "limit", "error"};
-	for (size_t i = 0; i < ARRAY_SIZE(causes); i++)
-		if (!strcmp(kind, causes[i]))
-			return true;
-	return false;
-}
-
-/* A failing check as JUnit writes it ("kind: message", its diff), then its hint. */
+/* A failing check as JUnit writes it ("kind: message", its diff), then its own hint. */
 static void add_check(struct strbuf *sb, const json_t *c)
 {
 	json_t *alone = json_pack("{s:[O]}", "checks", c);
 	report_add_failure_text(sb, alone, NULL);
 	json_decref(alone);
-	/* The hint `check` gives a student for this kind of failure. */
+	/* What a cleanup or trace check asks for, as `check` says it. */
 	const char *hint = report_hint(report_str(c, "kind", NULL));
 	if (hint)
 		strbuf_addf(sb, "Hint: %s\n", hint);
 }
 
+/* A member of the test, labelled, when it has one. */
+static void add_labelled(struct strbuf *sb, const char *label, const json_t *obj, const char *key)
+{
+	size_t len;
+	const char *s = report_str(obj, key, &len);
+	if (!len)
+		return;
+	strbuf_addstr(sb, label);
+	strbuf_add(sb, s, len);
+	if (s[len - 1] != '\n')
+		strbuf_addch(sb, '\n');
+}
+
+/* Why the test failed, and the hint that follows from it (the report's). */
+static void add_explanation(struct strbuf *sb, const json_t *test)
+{
+	add_labelled(sb, "Why: ", test, "diagnosis");
+	add_labelled(sb, "Hint: ", test, "hint");
+}
+
 /*
- * A failed test for the student: the diagnosis (why it failed) first, then
- * the failing checks, those naming the cause (timeout, crash, limit) before
- * their consequences, each with its hint.
- * TODO(issue 14): "how to reproduce" (command, arguments, stdin, files) goes
- * last, once the JSON report carries it.
+ * A failed test for the student, as `check` shows it: the failing checks in
+ * the report's order, which puts the cause first (docs/reports.md), the
+ * diagnosis and the test's hint right after the cause, then how to
+ * reproduce the test by hand.
  */
 static void add_failure(struct strbuf *sb, const json_t *test)
 {
-	size_t len;
-	const char *diagnosis = report_str(test, "diagnosis", &len);
-	if (len) {
-		strbuf_addstr(sb, "Why: ");
-		strbuf_add(sb, diagnosis, len);
-		strbuf_addstr(sb, "\n\n");
+	if (report_num(test, "runs") > 1)
+		strbuf_addf(sb, "Passed %.0f of %.0f runs.\n", report_num(test, "passed_runs"),
+			    report_num(test, "runs"));
+	bool explained = false;
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(test, "checks"), i, c)
+	{
+		if (report_true(c, "ok"))
+			continue;
+		add_check(sb, c);
+		if (!explained)
+			add_explanation(sb, test);
+		explained = true;
 	}
-	const json_t *checks = json_object_get(test, "checks");
-	for (int causes = 1; causes >= 0; causes--) {
-		size_t i;
-		json_t *c;
-		json_array_foreach(checks, i, c)
-		{
-			if (!report_true(c, "ok") && is_cause(report_str(c, "kind", NULL)) == causes)
-				add_check(sb, c);
-		}
-	}
+	if (!explained)
+		add_explanation(sb, test);
+	add_labelled(sb, "\nHow to reproduce: ", json_object_get(test, "reproduce"), "text");
 }
 
 static json_t *test_results(const json_t *t)

@@ -16,9 +16,10 @@
 
 /**
  * Writes Gradescope's results.json for one student to path (its folder must
- * exist), atomically.  Each failed test's output gives the cause first
- * (diagnosis, then the checks that stopped the program), then the other
- * failed checks, each with its hint; a hidden test (visibility
+ * exist), atomically.  Each failed test's output is what `check` shows:
+ * the failing checks cause first, the diagnosis and the test's hint after
+ * the cause, a cleanup or trace check's own hint after it, then how to
+ * reproduce the test; a hidden test (visibility
  * "after_published") shows a student only whether it passed.  The
  * top-level output carries the build output when the build failed;
  * extra_data, which students never see, carries the isolation (and what was

@@ -556,15 +556,19 @@ Test(class_report, junit_matches_the_junit_schema)
 
 Test(class_report, gradescope_results_fields_and_visibility)
 {
+	/* A report's checks come cause first (docs/reports.md). */
+	json_t *crashes = test("crashes", "crashed", 0, 5, false,
+			       json_pack("[o, o, o, o]", check("signal", false, "killed by SIGSEGV", NULL),
+					 check("exit", true, "", NULL),
+					 check("stdout", false, "stdout is empty",
+					       "--- expected\n+++ actual\n-a\n"),
+					 check("cleanup.fds", false, "fd 4 left open", NULL)),
+			       "it dereferenced NULL");
+	json_object_set_new(crashes, "hint", json_string("check argc"));
+	json_object_set_new(crashes, "reproduce", json_pack("{s:s}", "text", "run ./prog\n"));
 	json_t *r = report(
 	    "carol", 10, 20, true, "",
-	    json_pack("[o, o, o]", test("visible one", "passed", 10, 10, false, NULL, NULL),
-		      test("crashes", "crashed", 0, 5, false,
-			   json_pack("[o, o, o]", check("exit", true, "", NULL),
-				     check("stdout", false, "stdout is empty",
-					   "--- expected\n+++ actual\n-a\n"),
-				     check("signal", false, "killed by SIGSEGV", NULL)),
-			   "it dereferenced NULL"),
+	    json_pack("[o, o, o]", test("visible one", "passed", 10, 10, false, NULL, NULL), crashes,
 		      test("secret", "failed", 0, 5, true,
 			   json_pack("[o]", check("stdout", false, "the secret input", NULL)),
 			   NULL)));
@@ -596,16 +600,23 @@ Test(class_report, gradescope_results_fields_and_visibility)
 	cr_expect_str_eq(json_string_value(json_object_get(t0, "output")), "");
 	cr_expect_eq(json_integer_value(json_object_get(t0, "max_score")), 10);
 
-	/* The cause (diagnosis, then the crash) before what followed from it; no status word. */
+	/*
+	 * As `check` shows it: the cause, why and its hint, then what followed
+	 * (a cleanup check with its own hint), then how to reproduce; no status word.
+	 */
 	cr_expect_str_eq(json_string_value(json_object_get(t1, "status")), "failed");
 	cr_expect_str_eq(json_string_value(json_object_get(t1, "visibility")), "visible");
 	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(t1, "extra_data"), "status")),
 			 "crashed");
 	const char *tout = json_string_value(json_object_get(t1, "output"));
-	const char *cause_first = "Why: it dereferenced NULL\n\nsignal: killed by SIGSEGV\nHint: ";
+	const char *cause_first = "signal: killed by SIGSEGV\nWhy: it dereferenced NULL\n"
+				  "Hint: check argc\n"
+				  "stdout: stdout is empty\n--- expected\n+++ actual\n-a\n"
+				  "cleanup.fds: fd 4 left open\nHint: ";
 	cr_expect(!strncmp(tout, cause_first, strlen(cause_first)), "%s", tout);
-	cr_expect(strstr(tout, "\nstdout: stdout is empty\n--- expected\n+++ actual\n-a\n"), "%s",
-		  tout);
+	const char *last = "\n\nHow to reproduce: run ./prog\n";
+	cr_expect(strlen(tout) > strlen(last) && !strcmp(tout + strlen(tout) - strlen(last), last),
+		  "%s", tout);
 	cr_expect_null(strstr(tout, "exit:"), "passing checks are not listed: %s", tout);
 
 	/* A hidden test shows a student what `check` shows: whether it passed. */

@@ -316,8 +316,10 @@ Test(gradescope, the_zip_grades_in_a_simulated_autograder_container)
 	cr_expect_eq(json_integer_value(json_object_get(t, "max_score")), 4);
 	const char *text = str(t, "output");
 	cr_expect(!strncmp(text, "signal: killed by SIGSEGV", 25), "the cause first: %s", text);
-	cr_expect(strstr(text, "Hint: "), "the hint `check` gives: %s", text);
-	cr_expect(strstr(text, "stdout: "), "and what followed: %s", text);
+	cr_expect(strstr(text, "\nWhy: "), "the diagnosis: %s", text);
+	cr_expect(strstr(text, "\nHint: "), "the hint `check` gives: %s", text);
+	cr_expect(strstr(text, "\nstdout: "), "and what followed: %s", text);
+	cr_expect(strstr(text, "\nHow to reproduce: "), "how to reproduce: %s", text);
 	cr_expect_null(strstr(text, "crashed"), "no bare status word: %s", text);
 	cr_expect_str_eq(str(json_object_get(t, "extra_data"), "status"), "crashed");
 	cr_expect_null(strstr(str(r, "output"), "isolation"), "instructor-only text shown to students");
