@@ -18,7 +18,7 @@ _grader()
 	local cur prev cmd i word spec="" args=0
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="grade check batch validate"
+	local commands="grade check batch report validate"
 
 	if [[ $COMP_CWORD -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -30,7 +30,8 @@ _grader()
 	case $cmd in
 	grade) flags="-o --output --format --keep-scratch --no-sandbox --seed --test --help" ;;
 	check) flags="-o --output --spec --seed --test --help" ;;
-	batch) flags="-o --output -j --jobs --resume --no-sandbox --seed --test --help" ;;
+	batch) flags="-o --output -j --jobs --resume --no-sandbox --seed --shard --test --help" ;;
+	report) flags="--root --help" ;;
 	validate) flags="--help" ;;
 	*) return ;;
 	esac
@@ -39,7 +40,7 @@ _grader()
 	for ((i = 2; i < COMP_CWORD; i++)); do
 		word=${COMP_WORDS[i]}
 		case $word in
-		-o | --output | --format | --seed | -j | --jobs | --test) ((i++)) ;;
+		-o | --output | --format | --seed | -j | --jobs | --shard | --root | --test) ((i++)) ;;
 		--spec) spec=${COMP_WORDS[i+1]}; ((i++)) ;;
 		-*) ;;
 		*) ((args++)); [[ $args -eq 1 && -z $spec ]] && spec=$word ;;
@@ -47,14 +48,14 @@ _grader()
 	done
 
 	case $prev in
-	-o | --output)
+	-o | --output | --root)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
 	--format)
 		COMPREPLY=($(compgen -W "human json" -- "$cur"))
 		return ;;
-	--seed | -j | --jobs)
+	--seed | -j | --jobs | --shard)
 		return ;;
 	--test)
 		local IFS=$'\n'
