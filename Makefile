@@ -4,21 +4,23 @@
 #   make test    install missing dependencies, build, run every test (unit + end to end)
 #
 # Other targets: all (build/grader), deps, test-deps, print-deps, unit, valgrind, bench,
-# install, clean, format.
+# install, gradescope ASSIGNMENT=x, check-portability, clean, format.
 
 PREFIX ?= /usr/local
 CC ?= cc
 
 # The Debian packages, listed here and nowhere else (README.md's table is checked against
 # these lines by `make unit`; `make print-deps` prints them).
-# Building the grader and grading (`make deps`, `make grade`): the compiler and make (also
-# what the spec's build commands run), pkg-config and the three libraries the grader links.
-DEB_PACKAGES := gcc make pkg-config libyaml-dev libjansson-dev libseccomp-dev
+# Building the grader and grading (`make deps`, `make grade`): the compiler, the C library's
+# headers and make (also what the spec's build commands run), pkg-config and the three
+# libraries the grader links.  Gradescope's setup.sh installs these (those missing).
+DEB_PACKAGES := gcc libc6-dev make pkg-config libyaml-dev libjansson-dev libseccomp-dev
 # What the tests add (`make test-deps`, `make test`): Criterion, util-linux's setpriv,
-# setsid and ipcs, a browser (chromium) to load the class report, zip for the Gradescope
-# package, xmllint to check junit.xml against its schema, a one-node Slurm cluster for the
-# shards (grader/tests/slurm).
-TEST_DEB_PACKAGES := libcriterion-dev util-linux chromium zip libxml2-utils slurm-wlm munge
+# setsid and ipcs, a browser (chromium) to load the class report, zip and unzip for the
+# Gradescope package, xmllint to check junit.xml against its schema, mandoc to check the
+# manual page, a one-node Slurm cluster for the shards (grader/tests/slurm).
+TEST_DEB_PACKAGES := libcriterion-dev util-linux chromium zip unzip libxml2-utils mandoc \
+	slurm-wlm munge
 # What `make bench` adds: jq to read reports, GNU time for peak memory, bubblewrap to compare
 # sandboxes, stress-ng to load the machine (bench/determinism.sh).
 BENCH_DEB_PACKAGES := jq time bubblewrap stress-ng
@@ -27,7 +29,8 @@ PKGS := yaml-0.1 jansson libseccomp
 # Recursively expanded on purpose: pkg-config runs only when a recipe needs it,
 # that is after `deps` has installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm
+# librt: mq_unlink and shm_open live there before glibc 2.34 (an empty stub after).
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm -lrt
 CRITERION_LIBS = $(shell pkg-config --libs criterion)
 
 WARN := -Wall -Wextra -Wmissing-prototypes -Werror
@@ -41,7 +44,8 @@ SAN_OBJS := $(SRCS:grader/%.c=build/san/%.o)
 TEST_SRCS := $(wildcard grader/tests/*.c)
 TEST_OBJS := $(TEST_SRCS:grader/tests/%.c=build/san/tests/%.o)
 
-.PHONY: all deps test-deps print-deps grade gradescope test unit valgrind bench install clean format
+.PHONY: all deps test-deps print-deps grade gradescope test unit valgrind bench install clean format \
+	check-portability
 
 all: build/grader
 
@@ -142,17 +146,20 @@ grade: deps
 	for html in reports/*/index.html; do echo "  $$(pwd)/$$html"; done
 
 # An autograder zip in Gradescope's layout for one assignment: make gradescope ASSIGNMENT=pipe_hello
+# Gradescope unpacks it into /autograder/source, so setup.sh, run_autograder and the
+# sources sit at the zip's root (docs/ci.md).  GRADESCOPE_DIR: where the zip goes.
+GRADESCOPE_DIR ?= build/gradescope
 gradescope:
 	@[ -n "$(ASSIGNMENT)" ] && [ -f "testcases/$(ASSIGNMENT)/spec.yaml" ] || \
 		{ echo "usage: make gradescope ASSIGNMENT=<one of: $$(ls testcases | tr '\n' ' ')>" >&2; exit 2; }
-	@rm -rf build/gradescope/$(ASSIGNMENT) && mkdir -p build/gradescope/$(ASSIGNMENT)/source
-	@tar cf - Makefile grader/*.c grader/*.h testcases/$(ASSIGNMENT) | tar xf - -C build/gradescope/$(ASSIGNMENT)/source
-	@sed 's/@ASSIGNMENT@/$(ASSIGNMENT)/g' gradescope/setup.sh > build/gradescope/$(ASSIGNMENT)/setup.sh
-	@sed 's/@ASSIGNMENT@/$(ASSIGNMENT)/g' gradescope/run_autograder > build/gradescope/$(ASSIGNMENT)/run_autograder
-	@chmod 755 build/gradescope/$(ASSIGNMENT)/setup.sh build/gradescope/$(ASSIGNMENT)/run_autograder
-	@cd build/gradescope/$(ASSIGNMENT) && rm -f ../$(ASSIGNMENT).zip && \
-		find . -type f | sort | zip -q -X ../$(ASSIGNMENT).zip -@
-	@echo "Gradescope autograder: build/gradescope/$(ASSIGNMENT).zip"
+	@stage=$(GRADESCOPE_DIR)/$(ASSIGNMENT) && rm -rf $$stage && mkdir -p $$stage && \
+	tar cf - Makefile grader/*.c grader/*.h testcases/$(ASSIGNMENT) | tar xf - -C $$stage && \
+	for f in setup.sh run_autograder; do \
+		sed 's/@ASSIGNMENT@/$(ASSIGNMENT)/g; s/@PACKAGES@/$(DEB_PACKAGES)/g' gradescope/$$f > $$stage/$$f && \
+		chmod 755 $$stage/$$f || exit 1; \
+	done && \
+	cd $$stage && rm -f ../$(ASSIGNMENT).zip && find . -type f | sed 's|^\./||' | sort | zip -q -X ../$(ASSIGNMENT).zip -@
+	@echo "Gradescope autograder: $(GRADESCOPE_DIR)/$(ASSIGNMENT).zip"
 
 test: test-deps
 	@$(MAKE) --no-print-directory build/grader build/san/grader build/san/unit-tests
@@ -207,8 +214,26 @@ build/bench/%: bench/%.c bench/bench_util.c $(OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(PKG_CFLAGS) -Igrader -o $@ $< bench/bench_util.c $(OBJS) $(PKG_LIBS)
 
+# The program, its manual page (man grader) and its bash completion, which
+# bash-completion loads from that folder on first use.
 install: build/grader
 	install -D -m 755 build/grader $(DESTDIR)$(PREFIX)/bin/grader
+	install -D -m 644 docs/grader.1 $(DESTDIR)$(PREFIX)/share/man/man1/grader.1
+	install -D -m 644 contrib/completion/grader.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/grader
+
+# The oldest C library the grader supports: the build and `make test` in a
+# Debian 11 (bullseye, glibc 2.31) root made with debootstrap and cached in
+# PORTABILITY_ROOT (rm -rf it to start afresh); .ci/check-portability says how.
+# Root only: debootstrap and the mounts need it.
+PORTABILITY_SUITE ?= bullseye
+PORTABILITY_MIRROR ?= http://deb.debian.org/debian
+PORTABILITY_ROOT ?= build/portability/$(PORTABILITY_SUITE)
+
+check-portability:
+	@[ "$$(id -u)" -eq 0 ] || { echo "check-portability: run it as root (debootstrap, mounts)" >&2; exit 2; }
+	$(call install_missing,debootstrap)
+	.ci/check-portability $(PORTABILITY_SUITE) $(PORTABILITY_ROOT) $(PORTABILITY_MIRROR)
 
 format:
 	clang-format -i grader/*.c grader/*.h grader/tests/*.c

@@ -28,8 +28,11 @@
 /* How often progress is printed when stderr is not a terminal. */
 #define PROGRESS_LINE_SECONDS 5.0
 
-/* What a report was computed from: the spec's folder, the submission, the grader. */
-static char *fingerprint(const char *spec_path, const char *submission)
+/*
+ * What a report was computed from: the spec's folder, the tests graded
+ * (--test chooses), the submission, the grader.
+ */
+static char *fingerprint(const struct spec *spec, const char *spec_path, const char *submission)
 {
 	char *spec_dir = path_is_dir(spec_path) ? xstrdup(spec_path) : NULL;
 	if (!spec_dir) {
@@ -39,6 +42,8 @@ static char *fingerprint(const char *spec_path, const char *submission)
 	struct digest d;
 	digest_init(&d);
 	digest_add_str(&d, GRADER_VERSION);
+	for (size_t i = 0; i < spec->ntests; i++)
+		digest_add_str(&d, spec->tests[i].name);
 	int rc = digest_add_tree(&d, spec_dir);
 	/* An unreadable submission still gets a fingerprint: its report says why it failed. */
 	(void)digest_add_tree(&d, submission);
@@ -469,7 +474,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 			size_t index = next++;
 			const char *dir = dirs.v[index];
 			char *student = grade_submission_name(dir);
-			char *print = fingerprint(o->spec_path, dir);
+			char *print = fingerprint(spec, o->spec_path, dir);
 			bool skip = o->resume && up_to_date(o, &p, student, print);
 			free(student);
 			if (skip) {

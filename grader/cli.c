@@ -28,8 +28,9 @@
 static const char usage_text[] =
 	"usage: grader <command> [options]\n"
 	"\n"
-	"  grader grade    SPEC SUBMISSION_DIR [-o REPORT_DIR] [--format human|json]\n"
+	"  grader grade    SPEC SUBMISSION_DIR [-o REPORT_DIR] [--format human|json] [--test NAME]...\n"
 	"  grader batch    SPEC SUBMISSIONS_ROOT [-o REPORT_DIR] [-j N] [--resume] [--shard K/N]\n"
+	"                  [--test NAME]...\n"
 	"  grader report   SPEC REPORT_DIR [--root SUBMISSIONS_ROOT]   class reports of a folder\n"
 	"  grader check    SPEC [SUBMISSION_DIR]      student self-check (default dir \".\")\n"
 	"  grader validate SPEC...                    check specs (errors, warnings)\n"
@@ -41,7 +42,7 @@ static const char usage_text[] =
 
 static const char grade_usage[] =
 	"usage: grader grade SPEC SUBMISSION_DIR [-o REPORT_DIR] [--format human|json] [--keep-scratch]\n"
-	"                    [--no-sandbox] [--seed S]\n"
+	"                    [--no-sandbox] [--seed S] [--test NAME]...\n"
 	"\n"
 	"Builds and grades one submission.  Writes REPORT_DIR/<student>.json\n"
 	"(default REPORT_DIR: reports/<assignment>) and prints a summary, or with\n"
@@ -50,11 +51,13 @@ static const char grade_usage[] =
 	"  --no-sandbox    run without namespaces (debugging; every report says isolation partial)\n"
 	"  --seed S        perturbed tests (spec `perturb`) start from seed S, not the one drawn\n"
 	"                  from the submission's files:\n"
-	"                  the seed a failing run reported makes it the first run again\n";
+	"                  the seed a failing run reported makes it the first run again\n"
+	"  --test NAME     grade only the test called NAME (repeatable); the report lists only\n"
+	"                  those, and its max_score is the sum of their points\n";
 
 static const char batch_usage[] =
 	"usage: grader batch SPEC SUBMISSIONS_ROOT [-o REPORT_DIR] [-j N] [--resume] [--no-sandbox]\n"
-	"                    [--seed S] [--shard K/N]\n"
+	"                    [--seed S] [--shard K/N] [--test NAME]...\n"
 	"\n"
 	"Grades every folder directly under SUBMISSIONS_ROOT, N at a time (default:\n"
 	"twice the CPUs), each in a worker of its own.  Writes <student>.json per\n"
@@ -66,6 +69,7 @@ static const char batch_usage[] =
 	"a student's part follows from their folder's name) and writes only the\n"
 	"per-student reports: shards on several hosts may share REPORT_DIR, and\n"
 	"`grader report` writes the class reports once they are done.\n"
+	"--test NAME grades only that test (repeatable): every report lists only those.\n"
 	"Exit status 0 when grading finished, whatever the scores.\n";
 
 static const char report_usage[] =
@@ -81,6 +85,7 @@ static const char report_usage[] =
 
 static const char check_usage[] =
 	"usage: grader check [SPEC] [SUBMISSION_DIR] [-o REPORT_DIR] [--spec SPEC] [--seed S]\n"
+	"                    [--test NAME]...\n"
 	"\n"
 	"Without SPEC, the spec is found: --spec, else a .grader file in the\n"
 	"submission folder holding the spec's path, else the single spec.yaml\n"
@@ -89,7 +94,8 @@ static const char check_usage[] =
 	"Grades your own work (default: the current folder) and explains what\n"
 	"failed: diffs, hints, and why a program hung.  Writes no report unless -o\n"
 	"is given.  Colour on a terminal unless NO_COLOR is set.  --seed S replays\n"
-	"the perturbed runs of a test from the seed its report gave.\n";
+	"the perturbed runs of a test from the seed its report gave.  --test NAME\n"
+	"grades only that test (repeatable).\n";
 
 static const char validate_usage[] =
 	"usage: grader validate SPEC...\n"
@@ -141,8 +147,28 @@ static struct spec *load_spec_or_report(const char *path)
 	return spec;
 }
 
+/*
+ * Loads a spec and keeps only the tests --test named (none: all); NULL
+ * means exit status 2.  A name that is none of the spec's tests is a usage
+ * error, which lists them.
+ */
+static struct spec *load_spec_with_tests(const char *path, const struct strvec *tests,
+					 const char *usage)
+{
+	struct spec *spec = load_spec_or_report(path);
+	if (!spec || spec_keep_tests(spec, tests) == 0)
+		return spec;
+	escape_line(stderr, "grader: --test: %s in %s; its tests are:", error_last(), path);
+	for (size_t i = 0; i < spec->ntests; i++)
+		escape_line(stderr, "  %s", spec->tests[i].name);
+	fprintf(stderr, "\n%s", usage);
+	spec_free(spec);
+	return NULL;
+}
+
 struct grade_args {
 	const char *spec_path;
+	struct strvec tests;	/* --test NAME, in order */
 	const char *submission;
 	const char *report_dir;
 	bool json;
@@ -162,6 +188,7 @@ enum {
 	OPT_SEED,
 	OPT_SHARD,
 	OPT_ROOT,
+	OPT_TEST,
 	OPT_HELP
 };
 
@@ -185,6 +212,7 @@ static const struct option grade_options_long[] = {
 	{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
 	{"spec", required_argument, NULL, OPT_SPEC},
 	{"seed", required_argument, NULL, OPT_SEED},
+	{"test", required_argument, NULL, OPT_TEST},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -304,6 +332,9 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 			}
 			a->seeded = true;
 			break;
+		case OPT_TEST:
+			strvec_push(&a->tests, optarg);
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 1;
@@ -389,9 +420,11 @@ static int cmd_grade_or_check(int argc, char **argv, bool student)
 {
 	const char *usage = student ? check_usage : grade_usage;
 	struct grade_args a = {0};
+	strvec_init(&a.tests);
 	int parsed = parse_grade_args(argc, argv, usage, student, &a);
 	int status = parsed ? (parsed > 0 ? EXIT_ALL_PASSED : EXIT_USAGE) : grade_or_check(a, student);
 	free(a.found_spec);
+	strvec_clear(&a.tests);
 	return status;
 }
 
@@ -433,8 +466,6 @@ static int grade_and_report(void *arg)
 			written = false;
 		}
 	}
-	if (!result.isolation_full)
-		report_warn_partial(stderr, &result.isolation_missing);
 	if (a->json) {
 		char *text = report_json_dump(&result);
 		fputs(text ? text : "", stdout);
@@ -474,7 +505,7 @@ static int grade_or_check(const struct grade_args a, bool student)
 			    path_exists(a.submission) ? "not a folder" : "no such folder");
 		return EXIT_USAGE;
 	}
-	struct spec *spec = load_spec_or_report(a.spec_path);
+	struct spec *spec = load_spec_with_tests(a.spec_path, &a.tests, student ? check_usage : grade_usage);
 	if (!spec)
 		return EXIT_USAGE;
 	struct lifecycle lc;
@@ -485,6 +516,9 @@ static int grade_or_check(const struct grade_args a, bool student)
 	}
 	lifecycle_sweep_scratch();
 	struct grading g = {&a, student, spec, sandbox_new(!a.no_sandbox)};
+	/* Said before anything is graded, as batch does: a weaker sandbox is never silent. */
+	if (!sandbox_full(g.sandbox))
+		report_warn_partial(stderr, sandbox_missing(g.sandbox));
 	pid_t child = 0;
 	int stopped = lifecycle_signal(&lc);
 	int status = stopped ? LIFECYCLE_STOPPED + stopped
@@ -511,11 +545,13 @@ static const struct option batch_options_long[] = {
 	{"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"shard", required_argument, NULL, OPT_SHARD},
+	{"test", required_argument, NULL, OPT_TEST},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
-static int cmd_batch(int argc, char **argv)
+/* tests receives the --test names (the caller frees them on every return). */
+static int batch_with_args(int argc, char **argv, struct strvec *tests)
 {
 	struct batch_options o = {.sandbox = true, .shard = {1, 1}};
 	const char *report_dir = NULL;
@@ -551,6 +587,9 @@ static int cmd_batch(int argc, char **argv)
 				return usage_error(batch_usage, "%s", error_last());
 			o.sharded = true;
 			break;
+		case OPT_TEST:
+			strvec_push(tests, optarg);
+			break;
 		case 'h':
 			fputs(batch_usage, stdout);
 			return EXIT_ALL_PASSED;
@@ -572,7 +611,7 @@ static int cmd_batch(int argc, char **argv)
 			    path_exists(o.root) ? "not a folder" : "no such folder");
 		return EXIT_USAGE;
 	}
-	struct spec *spec = load_spec_or_report(o.spec_path);
+	struct spec *spec = load_spec_with_tests(o.spec_path, tests, batch_usage);
 	if (!spec)
 		return EXIT_USAGE;
 	char *dir = report_dir ? xstrdup(report_dir) : xasprintf("reports/%s", spec->assignment);
@@ -582,6 +621,15 @@ static int cmd_batch(int argc, char **argv)
 	int status = batch_run(spec, &o);
 	free(dir);
 	spec_free(spec);
+	return status;
+}
+
+static int cmd_batch(int argc, char **argv)
+{
+	struct strvec tests;
+	strvec_init(&tests);
+	int status = batch_with_args(argc, argv, &tests);
+	strvec_clear(&tests);
 	return status;
 }
 

@@ -1,7 +1,17 @@
 /*
- * gradescope.c: results.json for Gradescope (gradescope.h).  It reads the
- * report with the class reports' helpers (class_report_internal.h), so a
- * test's status and failure text read as they do in junit.xml.
+ * gradescope.c: results.json for Gradescope (gradescope.h), in the format
+ * of Gradescope's autograder specification
+ * (https://gradescope-autograders.readthedocs.io/en/latest/specs/).  It
+ * reads the report with the class reports' helpers
+ * (class_report_internal.h), so that student text is repaired as in every
+ * other report.
+ *
+ * Who sees what there: the top-level "output" and each visible test's
+ * "output" are the student's; "extra_data" is stored for the instructor and
+ * never shown; run_autograder's standard output is the instructor's alone
+ * ("stdout_visibility": "hidden").  So the partial-isolation warning, meant
+ * for instructors, goes to extra_data (and the grader's summary on stdout),
+ * never to an output.
  */
 #include "gradescope.h"
 
@@ -10,6 +20,7 @@
 
 #include "class_report_internal.h"
 #include "report_json.h"
+#include "report_text.h"
 #include "util.h"
 
 /* Student text as a JSON string, repaired like every report's (class_report.h). */
@@ -21,6 +32,108 @@ static json_t *json_text(const char *s, size_t len)
 	json_t *j = json_stringn(sb.buf, sb.len);
 	strbuf_release(&sb);
 	return j;
+}
+
+/* A failing check as JUnit writes it ("kind: message", its diff), then its own hint. */
+static void add_check(struct strbuf *sb, const json_t *c)
+{
+	json_t *alone = json_pack("{s:[O]}", "checks", c);
+	report_add_failure_text(sb, alone, NULL);
+	json_decref(alone);
+	/* What a cleanup or trace check asks for, as `check` says it. */
+	const char *hint = report_hint(report_str(c, "kind", NULL));
+	if (hint)
+		strbuf_addf(sb, "Hint: %s\n", hint);
+}
+
+/* A member of the test, labelled, when it has one. */
+static void add_labelled(struct strbuf *sb, const char *label, const json_t *obj, const char *key)
+{
+	size_t len;
+	const char *s = report_str(obj, key, &len);
+	if (!len)
+		return;
+	strbuf_addstr(sb, label);
+	strbuf_add(sb, s, len);
+	if (s[len - 1] != '\n')
+		strbuf_addch(sb, '\n');
+}
+
+/* Why the test failed, and the hint that follows from it (the report's). */
+static void add_explanation(struct strbuf *sb, const json_t *test)
+{
+	add_labelled(sb, "Why: ", test, "diagnosis");
+	add_labelled(sb, "Hint: ", test, "hint");
+}
+
+/*
+ * A failed test for the student, as `check` shows it: the failing checks in
+ * the report's order, which puts the cause first (docs/reports.md), the
+ * diagnosis and the test's hint right after the cause, then how to
+ * reproduce the test by hand.
+ */
+static void add_failure(struct strbuf *sb, const json_t *test)
+{
+	if (report_num(test, "runs") > 1)
+		strbuf_addf(sb, "Passed %.0f of %.0f runs.\n", report_num(test, "passed_runs"),
+			    report_num(test, "runs"));
+	bool explained = false;
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(test, "checks"), i, c)
+	{
+		if (report_true(c, "ok"))
+			continue;
+		add_check(sb, c);
+		if (!explained)
+			add_explanation(sb, test);
+		explained = true;
+	}
+	if (!explained)
+		add_explanation(sb, test);
+	add_labelled(sb, "\nHow to reproduce: ", json_object_get(test, "reproduce"), "text");
+}
+
+static json_t *test_results(const json_t *t)
+{
+	json_t *gt = json_object();
+	size_t len;
+	const char *name = report_str(t, "name", &len);
+	json_object_set_new(gt, "name", json_text(name, len));
+	json_object_set_new(gt, "score", report_json_points(report_num(t, "score")));
+	json_object_set_new(gt, "max_score", report_json_points(report_num(t, "max_score")));
+	enum status st = report_status_of(t);
+	json_object_set_new(gt, "status", json_string(st == ST_PASSED ? "passed" : "failed"));
+	bool hidden = report_true(t, "hidden");
+	struct strbuf text = STRBUF_INIT;
+	strbuf_init(&text);
+	/*
+	 * A hidden test shows a student no more than `check` does: whether it
+	 * passed.  Its details are in run_autograder's output, for instructors.
+	 */
+	if (hidden && st != ST_PASSED)
+		strbuf_addstr(&text, "A hidden test: its details are shown to instructors only.\n");
+	else if (st != ST_PASSED)
+		add_failure(&text, t);
+	json_object_set_new(gt, "output", json_text(text.buf, text.len));
+	strbuf_release(&text);
+	json_object_set_new(gt, "output_format", json_string("text"));
+	/* Hidden tests: the result once the grades are published (docs/ci.md says what that hides). */
+	json_object_set_new(gt, "visibility", json_string(hidden ? "after_published" : "visible"));
+	/* The grader's own status (timeout, crashed...), for instructors' exports. */
+	json_object_set_new(gt, "extra_data",
+			    json_pack("{s:s}", "status", report_str(t, "status", NULL)));
+	return gt;
+}
+
+/* What only instructors see: the grader, and how well it could isolate the submission. */
+static json_t *extra_data(const json_t *report)
+{
+	json_t *missing = json_object_get(report, "isolation_missing");
+	return json_pack("{s:s, s:s, s:o}", "grader_version",
+			 report_str(report, "grader_version", NULL), "isolation",
+			 report_str(report, "isolation", NULL), "isolation_missing",
+			 json_is_array(missing) ? json_incref(missing) : json_array());
 }
 
 json_t *gradescope_results(const json_t *report)
@@ -40,49 +153,11 @@ json_t *gradescope_results(const json_t *report)
 		if (len && s[len - 1] != '\n')
 			strbuf_addch(&out, '\n');
 	}
-	if (!strcmp(report_str(report, "isolation", NULL), "partial")) {
-		strbuf_addstr(
-		    &out,
-		    "Warning: graded with partial isolation; unavailable on the grading machine: ");
-		size_t i;
-		json_t *m;
-		json_array_foreach(json_object_get(report, "isolation_missing"), i, m)
-		{
-			char *text = report_display(m, &len);
-			strbuf_addstr(&out, i ? ", " : "");
-			strbuf_add(&out, text, len);
-			free(text);
-		}
-		strbuf_addstr(&out, ".\n");
-	}
-
 	size_t i;
 	json_t *t;
 	json_array_foreach(json_object_get(report, "tests"), i, t)
 	{
-		json_t *gt = json_object();
-		const char *name = report_str(t, "name", &len);
-		json_object_set_new(gt, "name", json_text(name, len));
-		json_object_set_new(gt, "score", report_json_points(report_num(t, "score")));
-		json_object_set_new(gt, "max_score", report_json_points(report_num(t, "max_score")));
-		enum status st = report_status_of(t);
-		json_object_set_new(gt, "status",
-				    json_string(st == ST_PASSED ? "passed" : "failed"));
-		struct strbuf text = STRBUF_INIT;
-		strbuf_init(&text);
-		if (st != ST_PASSED) {
-			strbuf_addf(&text, "%s\n", report_statuses[st].name);
-			/* The build output is in the top-level output, once. */
-			report_add_failure_text(&text, t, NULL);
-		}
-		json_object_set_new(gt, "output", json_text(text.buf, text.len));
-		strbuf_release(&text);
-		json_object_set_new(gt, "output_format", json_string("text"));
-		/* Hidden tests: the result (and its output) once the grades are published. */
-		json_object_set_new(
-		    gt, "visibility",
-		    json_string(report_true(t, "hidden") ? "after_published" : "visible"));
-		json_array_append_new(tests, gt);
+		json_array_append_new(tests, test_results(t));
 		seconds += report_num(t, "seconds");
 	}
 
@@ -92,6 +167,7 @@ json_t *gradescope_results(const json_t *report)
 	json_object_set_new(root, "output_format", json_string("text"));
 	json_object_set_new(root, "visibility", json_string("visible"));
 	json_object_set_new(root, "stdout_visibility", json_string("hidden"));
+	json_object_set_new(root, "extra_data", extra_data(report));
 	json_object_set_new(root, "tests", tests);
 	strbuf_release(&out);
 	return root;

@@ -16,9 +16,14 @@
 
 /**
  * Writes Gradescope's results.json for one student to path (its folder must
- * exist), atomically.  Hidden tests get visibility "after_published"; the
- * top-level output carries the build output when the build failed and the
- * isolation warning when the sandbox was partial.
+ * exist), atomically.  Each failed test's output is what `check` shows:
+ * the failing checks cause first, the diagnosis and the test's hint after
+ * the cause, a cleanup or trace check's own hint after it, then how to
+ * reproduce the test; a hidden test (visibility
+ * "after_published") shows a student only whether it passed.  The
+ * top-level output carries the build output when the build failed;
+ * extra_data, which students never see, carries the isolation (and what was
+ * missing) and the grader's version; each test's extra_data its status.
  */
 int gradescope_results_write(const json_t *student_report, const char *path);
 

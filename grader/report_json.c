@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "escape.h"
 #include "reproduce.h"
 #include "spec.h"
@@ -143,7 +144,7 @@ static json_t *trace_event_to_json(const struct trace_event *e, const struct rep
 	json_object_set_new(j, "args", json_cut(e->args, caps->trace_text));
 	/* null: the process died inside the call (a wait the grader's kill interrupted). */
 	json_object_set_new(j, "result", e->finished ? json_integer(e->result) : json_null());
-	const char *err = e->finished && e->result < 0 ? strerrorname_np((int)-e->result) : NULL;
+	const char *err = e->finished && e->result < 0 ? compat_errno_name((int)-e->result) : NULL;
 	if (err)
 		json_object_set_new(j, "error", json_string(err));
 	return j;

@@ -18,17 +18,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "diagnose.h"
 #include "seccomp.h"
 #include "run_internal.h"
 #include "util.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 /* How often exits are looked for when the kernel has no pidfds. */
 #define PIDFD_FALLBACK_POLL_MS 5

@@ -17,13 +17,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "run_internal.h"
 #include "seccomp.h"
 #include "util.h"
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 const char *run_child_step_name(int step)
 {
@@ -193,7 +190,7 @@ void run_child_exec(const struct run_child_setup *s)
 	if (dup2(s->stdin_fd, 0) < 0 || dup2(s->out_fd, 1) < 0 || dup2(s->err_fd, 2) < 0)
 		child_fail(s->status_fd, STEP_FDS);
 	/* Everything from 3 up, the exec-status pipe included, closes at exec. */
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	if (compat_close_range(3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		child_fail(s->status_fd, STEP_FDS);
 
 	if (chdir(s->workdir) < 0)

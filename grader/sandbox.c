@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "sandbox_cgroup.h"
 #include "sandbox_fs.h"
 #include "sandbox_wire.h"
@@ -96,7 +97,7 @@ static int probe_namespaces(struct sandbox *sb)
 		close(go[0]);
 		close(go[1]);
 		errno = err;
-		return error_errno("clone3");
+		return error_errno("clone3%s", err == ENOSYS ? " (Linux 5.3 and later)" : "");
 	}
 	if (pid == 0) {
 		char c;
@@ -276,10 +277,10 @@ static void close_other_fds(int keep_a, int keep_b)
 	int lo = keep_a < keep_b ? keep_a : keep_b;
 	int hi = keep_a < keep_b ? keep_b : keep_a;
 	if (lo > 3)
-		syscall(SYS_close_range, 3U, (unsigned)lo - 1, 0U);
+		compat_close_range(3U, (unsigned)lo - 1, 0U);
 	if (hi > lo + 1)
-		syscall(SYS_close_range, (unsigned)lo + 1, (unsigned)hi - 1, 0U);
-	syscall(SYS_close_range, (unsigned)hi + 1, ~0U, 0U);
+		compat_close_range((unsigned)lo + 1, (unsigned)hi - 1, 0U);
+	compat_close_range((unsigned)hi + 1, ~0U, 0U);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int last = isatty(2) ? 2 : 1;
 	for (int fd = 0; fd <= last; fd++)

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "util.h"
 
 /*
@@ -129,10 +130,11 @@ static int make_link(const char *target, const char *rel)
 static int add_mount_attrs(const char *rel, unsigned int flags, uint64_t attrs)
 {
 	struct mount_attr attr = {.attr_set = attrs};
-	if (mount_setattr(AT_FDCWD, rel, flags, &attr, sizeof(attr)) < 0) {
+	if (compat_mount_setattr(AT_FDCWD, rel, flags, &attr, sizeof(attr)) < 0) {
 		const char *shown = strcmp(rel, ".") ? rel : "";
-		return error_errno("sandbox: make /%s %s", shown,
-				   attrs & MOUNT_ATTR_RDONLY ? "read-only" : "nosuid,noexec");
+		return error_errno("sandbox: make /%s %s%s", shown,
+				   attrs & MOUNT_ATTR_RDONLY ? "read-only" : "nosuid,noexec",
+				   errno == ENOSYS ? " (mount_setattr, Linux 5.12 and later)" : "");
 	}
 	return 0;
 }

@@ -37,6 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "util.h"
 
 /*
@@ -296,10 +297,7 @@ __attribute__((noreturn)) static void probe_child(const struct seccomp_filter *f
 		 * instead of withdrawing it, restarting the call and being
 		 * reported twice.
 		 */
-		r.notify_flags = SECCOMP_FILTER_FLAG_NEW_LISTENER;
-#ifdef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-		r.notify_flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-#endif
+		r.notify_flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 		long fd = load_program(&f->notify, r.notify_flags);
 		if (fd < 0 && errno == EINVAL &&
 		    r.notify_flags != SECCOMP_FILTER_FLAG_NEW_LISTENER) {

@@ -337,6 +337,33 @@ void spec_free(struct spec *spec)
 	free(spec);
 }
 
+int spec_keep_tests(struct spec *spec, const struct strvec *names)
+{
+	if (names->n == 0)
+		return 0;
+	bool *keep = xcalloc(spec->ntests, sizeof(*keep));
+	for (size_t n = 0; n < names->n; n++) {
+		size_t i = 0;
+		while (i < spec->ntests && strcmp(spec->tests[i].name, names->v[n]))
+			i++;
+		if (i == spec->ntests) {
+			free(keep);
+			return error("no test named \"%s\"", names->v[n]);
+		}
+		keep[i] = true;
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < spec->ntests; i++) {
+		if (keep[i])
+			spec->tests[kept++] = spec->tests[i];
+		else
+			spec_test_release(&spec->tests[i]);
+	}
+	spec->ntests = kept;
+	free(keep);
+	return 0;
+}
+
 double spec_max_score(const struct spec *spec)
 {
 	double total = 0;

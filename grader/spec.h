@@ -176,6 +176,14 @@ void spec_free(struct spec *spec);
 double spec_max_score(const struct spec *spec);
 
 /*
+ * Keeps only the tests named (exact names, the spec's order; `--test NAME`),
+ * so that everything made from the spec afterwards (grading, reports, their
+ * max_score) knows only those; none named keeps them all.  -1 with error()
+ * set, the spec unchanged, when a name is none of its tests'.
+ */
+int spec_keep_tests(struct spec *spec, const struct strvec *names);
+
+/*
  * Durations: "250ms", "2s", "1.5s", "1m" (also "1h", and a plain number
  * meaning seconds).  Sizes: "512K", "64M", "1G" (also "KB"/"KiB" forms,
  * binary multiples) or plain bytes.  Return 0, or -1 on malformed input or

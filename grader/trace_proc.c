@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "spec.h"
 #include "trace_internal.h"
 
 /* Longest string argument shown, and most argv entries. */
@@ -144,9 +145,8 @@ static void add_flags(struct strbuf *sb, unsigned long long value, const struct 
 
 static void add_signal(struct strbuf *sb, int sig)
 {
-	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
-	if (abbrev)
-		strbuf_addf(sb, "SIG%s", abbrev);
+	if (sig > 0)
+		strbuf_addstr(sb, signal_name(sig));
 	else
 		strbuf_addf(sb, "%d", sig);
 }

@@ -14,6 +14,9 @@
 # --ignored`, before and after): a test writes under its scratch folder, never
 # into the sources (reports/ included).
 #
+# Each run ends with the tests it skipped and why (Criterion's summary only
+# counts them): a skip is never silent.
+#
 # Extra arguments go to the Criterion runner (such as --filter 'run/*').
 set -u
 cd "$(dirname "$0")/../.."
@@ -31,13 +34,19 @@ suite() {
 	shift 3
 	if [ "$user" = nobody ]; then
 		set -- setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$tmp" \
-			./build/san/unit-tests --jobs 2 "$@"
+			./build/san/unit-tests --jobs 2 --tap="$tmp/unit.tap" "$@"
 	else
-		set -- ./build/san/unit-tests --jobs 2 "$@"
+		set -- ./build/san/unit-tests --jobs 2 --tap="$tmp/unit.tap" "$@"
 	fi
 	(cd "$dir" && env TMPDIR="$tmp" GRADER_BIN="$dir/build/san/grader" GRADER_ROOT="$dir" \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		LSAN_OPTIONS="suppressions=$dir/grader/tests/lsan.supp:print_suppressions=0" "$@")
+}
+
+# skipped TMPDIR: the tests the run in TMPDIR skipped, with why (its TAP report).
+skipped() {
+	sed -n 's/^ok - \(.*\)  # SKIP \(.*\)/unit: skipped \1: \2/p' "$1/unit.tap" 2>/dev/null |
+		grep -v ': test was skipped$'
 }
 
 # leftovers TMPDIR WHO: fails (1) when a grader-* folder is left in TMPDIR.
@@ -66,15 +75,19 @@ rc=0
 # World-writable and sticky like /tmp: as root, some tests run the grader as nobody.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/unit-tests.XXXXXX") && chmod 1777 "$tmp" || exit 1
 suite "$root" "$tmp" self "$@" || rc=1
+skipped "$tmp"
 leftovers "$tmp" "the suite" || rc=1
 rm -rf "$tmp"
 
 if [ "$(id -u)" -eq 0 ]; then
 	echo "unit: again as an unprivileged user (uid 65534)"
 	copy=$(mktemp -d "${TMPDIR:-/tmp}/unit-tests-nobody.XXXXXX") && chmod 755 "$copy" || exit 1
-	tar cf - grader testcases submissions gradescope build/san/grader build/san/unit-tests |
+	# The Makefile, docs and contrib: the Gradescope zip, the manual page and the completion.
+	tar cf - Makefile grader testcases submissions gradescope docs contrib \
+		build/grader build/san/grader build/san/unit-tests |
 		tar xf - -C "$copy" && mkdir "$copy/tmp" && chown -R 65534:65534 "$copy" || exit 1
 	suite "$copy" "$copy/tmp" nobody "$@" || rc=1
+	skipped "$copy/tmp"
 	leftovers "$copy/tmp" "the suite as uid 65534" || rc=1
 	rm -rf "$copy"
 fi

@@ -1,7 +1,6 @@
 /*
  * End-to-end tests of `grader batch`: the class reports, crash safety and
- * --resume, the build cache, and the Gradescope scripts against a fake
- * /autograder tree.
+ * --resume, and the build cache.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -676,32 +675,4 @@ Test(batch, a_stopped_grade_leaves_no_scratch_folder)
 	cr_expect_eq(reap_all_children(), 0, "processes of the grader outlived it");
 	free(out);
 	free(tmpdir);
-}
-
-/* Gradescope's layout, run for real: run_autograder against a fake /autograder tree. */
-Test(batch, gradescope_run_autograder_writes_results_json)
-{
-	char *root = path_join(e2e_tmpdir(), "autograder");
-	char *cmd = xasprintf(
-		"set -e; r='%s'; mkdir -p \"$r/source/build\" \"$r/source/testcases\" \"$r/submission\"; "
-		"cp '%s' \"$r/source/build/grader\"; cp -r " SPEC " \"$r/source/testcases/\"; "
-		"cp -r " CLASS "/no_terminator_bob/. \"$r/submission/\"; "
-		"sed 's/@ASSIGNMENT@/pipe_hello/g' gradescope/run_autograder > \"$r/run_autograder\"; "
-		"AUTOGRADER_ROOT=\"$r\" sh \"$r/run_autograder\" >/dev/null 2>&1",
-		root, e2e_grader());
-	cr_assert_eq(system(cmd), 0, "%s", cmd);
-	char *results = path_join(root, "results/results.json");
-	json_error_t jerr;
-	json_t *r = json_load_file(results, 0, &jerr);
-	cr_assert_not_null(r, "%s: %s", results, jerr.text);
-	cr_expect_eq(json_number_value(json_object_get(r, "score")), 7);
-	json_t *tests = json_object_get(r, "tests");
-	cr_assert_eq(json_array_size(tests), 3);
-	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(tests, 2), "visibility")),
-			 "after_published");
-	cr_expect_eq(json_number_value(json_object_get(json_array_get(tests, 1), "score")), 0);
-	json_decref(r);
-	free(results);
-	free(cmd);
-	free(root);
 }

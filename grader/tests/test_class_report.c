@@ -556,14 +556,22 @@ Test(class_report, junit_matches_the_junit_schema)
 
 Test(class_report, gradescope_results_fields_and_visibility)
 {
-	json_t *r =
-	    report("carol", 10, 15, true, "",
-		   json_pack("[o, o]", test("visible one", "passed", 10, 10, false, NULL, NULL),
-			     test("secret", "crashed", 0, 5, true,
-				  json_pack("[o, o]", check("exit", true, "", NULL),
-					    check("signal", false, "killed by SIGSEGV",
-						  "--- expected\n+++ actual\n-a\n+b\n")),
-				  "it dereferenced NULL")));
+	/* A report's checks come cause first (docs/reports.md). */
+	json_t *crashes = test("crashes", "crashed", 0, 5, false,
+			       json_pack("[o, o, o, o]", check("signal", false, "killed by SIGSEGV", NULL),
+					 check("exit", true, "", NULL),
+					 check("stdout", false, "stdout is empty",
+					       "--- expected\n+++ actual\n-a\n"),
+					 check("cleanup.fds", false, "fd 4 left open", NULL)),
+			       "it dereferenced NULL");
+	json_object_set_new(crashes, "hint", json_string("check argc"));
+	json_object_set_new(crashes, "reproduce", json_pack("{s:s}", "text", "run ./prog\n"));
+	json_t *r = report(
+	    "carol", 10, 20, true, "",
+	    json_pack("[o, o, o]", test("visible one", "passed", 10, 10, false, NULL, NULL), crashes,
+		      test("secret", "failed", 0, 5, true,
+			   json_pack("[o]", check("stdout", false, "the secret input", NULL)),
+			   NULL)));
 	char *path = out_path("results.json");
 	cr_assert_eq(gradescope_results_write(r, path), 0, "%s", error_last());
 	json_error_t jerr;
@@ -574,26 +582,49 @@ Test(class_report, gradescope_results_fields_and_visibility)
 	cr_expect(json_is_number(json_object_get(g, "execution_time")));
 	cr_expect_str_eq(json_string_value(json_object_get(g, "visibility")), "visible");
 	cr_expect_str_eq(json_string_value(json_object_get(g, "stdout_visibility")), "hidden");
+	/* The isolation warning is for instructors: extra_data, which students never see. */
 	const char *out = json_string_value(json_object_get(g, "output"));
-	cr_expect(strstr(out, "partial isolation") && strstr(out, "seccomp"), "%s", out);
-	cr_expect_null(strstr(out, "build failed"), "%s", out);
+	cr_expect_str_eq(out, "");
+	json_t *extra = json_object_get(g, "extra_data");
+	cr_expect_str_eq(json_string_value(json_object_get(extra, "isolation")), "partial");
+	cr_expect_str_eq(json_string_value(json_array_get(json_object_get(extra, "isolation_missing"), 0)),
+			 "seccomp");
 
 	json_t *tests = json_object_get(g, "tests");
-	cr_assert_eq(json_array_size(tests), 2);
-	json_t *t0 = json_array_get(tests, 0), *t1 = json_array_get(tests, 1);
+	cr_assert_eq(json_array_size(tests), 3);
+	json_t *t0 = json_array_get(tests, 0), *t1 = json_array_get(tests, 1),
+	       *t2 = json_array_get(tests, 2);
 	cr_expect_str_eq(json_string_value(json_object_get(t0, "name")), "visible one");
 	cr_expect_str_eq(json_string_value(json_object_get(t0, "status")), "passed");
 	cr_expect_str_eq(json_string_value(json_object_get(t0, "visibility")), "visible");
+	cr_expect_str_eq(json_string_value(json_object_get(t0, "output")), "");
 	cr_expect_eq(json_integer_value(json_object_get(t0, "max_score")), 10);
+
+	/*
+	 * As `check` shows it: the cause, why and its hint, then what followed
+	 * (a cleanup check with its own hint), then how to reproduce; no status word.
+	 */
 	cr_expect_str_eq(json_string_value(json_object_get(t1, "status")), "failed");
-	cr_expect_str_eq(json_string_value(json_object_get(t1, "visibility")), "after_published");
-	cr_expect_eq(json_integer_value(json_object_get(t1, "score")), 0);
-	cr_expect_eq(json_integer_value(json_object_get(t1, "max_score")), 5);
+	cr_expect_str_eq(json_string_value(json_object_get(t1, "visibility")), "visible");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(t1, "extra_data"), "status")),
+			 "crashed");
 	const char *tout = json_string_value(json_object_get(t1, "output"));
-	cr_expect(strstr(tout, "signal: killed by SIGSEGV\n--- expected\n+++ actual\n-a\n+b\n"),
+	const char *cause_first = "signal: killed by SIGSEGV\nWhy: it dereferenced NULL\n"
+				  "Hint: check argc\n"
+				  "stdout: stdout is empty\n--- expected\n+++ actual\n-a\n"
+				  "cleanup.fds: fd 4 left open\nHint: ";
+	cr_expect(!strncmp(tout, cause_first, strlen(cause_first)), "%s", tout);
+	const char *last = "\n\nHow to reproduce: run ./prog\n";
+	cr_expect(strlen(tout) > strlen(last) && !strcmp(tout + strlen(tout) - strlen(last), last),
 		  "%s", tout);
-	cr_expect(strstr(tout, "Diagnosis: it dereferenced NULL"), "%s", tout);
 	cr_expect_null(strstr(tout, "exit:"), "passing checks are not listed: %s", tout);
+
+	/* A hidden test shows a student what `check` shows: whether it passed. */
+	cr_expect_str_eq(json_string_value(json_object_get(t2, "visibility")), "after_published");
+	cr_expect_eq(json_integer_value(json_object_get(t2, "score")), 0);
+	cr_expect_eq(json_integer_value(json_object_get(t2, "max_score")), 5);
+	const char *hout = json_string_value(json_object_get(t2, "output"));
+	cr_expect_null(strstr(hout, "secret input"), "%s", hout);
 	json_decref(g);
 	json_decref(r);
 	free(path);

@@ -458,3 +458,138 @@ Test(cli, empty_paths_are_usage_errors)
 		cr_expect_not_null(strstr(run.err, "usage: grader"), "case %zu: %s", i, run.err);
 	}
 }
+
+/* ---- --test NAME: only the named tests --------------------------------- */
+
+#define PIPE_HELLO "testcases/pipe_hello"
+#define DAN "submissions/pipe_hello/null_argv_dan"
+#define DEFAULT_MESSAGE "default message"
+#define FROM_ARGS "message from the command line"
+#define LONG_FROM_ARGS "long message from the command line"
+
+static json_t *load_json(const char *dir, const char *file)
+{
+	char *path = path_join(dir, file);
+	json_error_t jerr;
+	json_t *j = json_load_file(path, 0, &jerr);
+	cr_assert_not_null(j, "%s: %s", path, jerr.text);
+	free(path);
+	return j;
+}
+
+/* The names of a report's tests, comma-separated; caller frees. */
+static char *test_names(const json_t *report)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(report, "tests"), i, t)
+	{
+		strbuf_addf(&sb, "%s%s", i ? "," : "", json_string_value(json_object_get(t, "name")));
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+Test(cli, test_option_grades_only_the_named_tests_in_the_spec_s_order)
+{
+	char *out = path_join(e2e_tmpdir(), "only-two");
+	const char *argv[] = {e2e_grader(), "grade", PIPE_HELLO, DAN, "--test", LONG_FROM_ARGS,
+			      "--test", FROM_ARGS, "-o", out, NULL};
+	e2e_run_grader(argv, &run);
+	/* Dan crashes only without arguments: the two named tests pass. */
+	cr_expect_eq(run.exit_code, 0, "%s", run.err);
+	json_t *r = load_json(out, "null_argv_dan.json");
+	char *names = test_names(r);
+	cr_expect_str_eq(names, FROM_ARGS "," LONG_FROM_ARGS);
+	/* max_score: the named tests' points (3 + 3), not the spec's 10. */
+	cr_expect_eq(json_integer_value(json_object_get(r, "max_score")), 6);
+	cr_expect_eq(json_integer_value(json_object_get(r, "score")), 6);
+	json_t *g = load_json(out, "results.json");
+	char *g_names = test_names(g);
+	cr_expect_str_eq(g_names, names, "results.json lists the same tests");
+	char *junit_path = path_join(out, "junit.xml");
+	struct strbuf junit = STRBUF_INIT;
+	strbuf_init(&junit);
+	cr_assert_eq(read_file(junit_path, &junit), 0, "%s", error_last());
+	cr_expect_null(strstr(junit.buf, DEFAULT_MESSAGE), "%s", junit.buf);
+	cr_expect(strstr(run.out, "score 6/6, 2 of 2 tests passed"), "%s", run.out);
+	strbuf_release(&junit);
+	free(junit_path);
+	free(g_names);
+	json_decref(g);
+	free(names);
+	json_decref(r);
+	free(out);
+}
+
+Test(cli, test_option_keeps_the_exit_status_of_the_tests_graded)
+{
+	const char *argv[] = {e2e_grader(), "check", PIPE_HELLO, DAN, "--test", DEFAULT_MESSAGE, NULL};
+	e2e_run_grader(argv, &run);
+	cr_expect_eq(run.exit_code, 1, "%s", run.err);
+	cr_expect(strstr(run.out, DEFAULT_MESSAGE), "%s", run.out);
+	cr_expect_null(strstr(run.out, FROM_ARGS), "%s", run.out);
+}
+
+Test(cli, test_option_with_an_unknown_name_lists_the_tests)
+{
+	char *out = path_join(e2e_tmpdir(), "unknown-test");
+	const char *argv[] = {e2e_grader(), "grade", PIPE_HELLO, DAN, "--test", FROM_ARGS,
+			      "--test", "Default message", "-o", out, NULL};
+	e2e_run_grader(argv, &run);
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect(strstr(run.err, "no test named \"Default message\""), "%s", run.err);
+	cr_expect(strstr(run.err, "\n  " DEFAULT_MESSAGE "\n  " FROM_ARGS "\n  " LONG_FROM_ARGS "\n"),
+		  "%s", run.err);
+	cr_expect(strstr(run.err, "usage: grader grade"), "%s", run.err);
+	cr_expect_not(path_exists(out), "a report for a usage error");
+	const char *batch[] = {e2e_grader(), "batch", PIPE_HELLO, "submissions/pipe_hello",
+			       "--test", "nope", "-o", out, NULL};
+	e2e_release_and_run(batch, &run);
+	cr_expect_eq(run.exit_code, 2);
+	cr_expect(strstr(run.err, "no test named \"nope\""), "%s", run.err);
+	cr_expect_not(path_exists(out), "a report for a usage error");
+	free(out);
+}
+
+/* batch: every report has only the named tests, and --resume with other names grades again. */
+Test(cli, test_option_in_batch_and_resume)
+{
+	char *root = path_join(e2e_tmpdir(), "class");
+	char *out = path_join(e2e_tmpdir(), "class-reports");
+	char *cmd = xasprintf("mkdir -p '%s' && cp -r " DAN " submissions/pipe_hello/correct_alice '%s'",
+			      root, root);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	const char *argv[] = {e2e_grader(), "batch", PIPE_HELLO, root, "-j", "2", "--test",
+			      DEFAULT_MESSAGE, "-o", out, "--resume", NULL};
+	e2e_run_grader(argv, &run);
+	cr_expect_eq(run.exit_code, 0, "%s", run.err);
+	json_t *r = load_json(out, "null_argv_dan.json");
+	char *names = test_names(r);
+	cr_expect_str_eq(names, DEFAULT_MESSAGE);
+	cr_expect_eq(json_integer_value(json_object_get(r, "max_score")), 4);
+	free(names);
+	json_decref(r);
+	char *csv_path = path_join(out, "gradebook.csv");
+	struct strbuf csv = STRBUF_INIT;
+	strbuf_init(&csv);
+	cr_assert_eq(read_file(csv_path, &csv), 0, "%s", error_last());
+	csv.buf[strcspn(csv.buf, "\r\n")] = '\0';
+	cr_expect_str_eq(csv.buf, "student,score,max_score," DEFAULT_MESSAGE, "the header");
+	strbuf_release(&csv);
+	free(csv_path);
+
+	/* The same reports, other tests: nothing is skipped as up to date. */
+	argv[7] = FROM_ARGS;
+	e2e_release_and_run(argv, &run);
+	cr_expect_eq(run.exit_code, 0, "%s", run.err);
+	r = load_json(out, "null_argv_dan.json");
+	names = test_names(r);
+	cr_expect_str_eq(names, FROM_ARGS);
+	free(names);
+	json_decref(r);
+	free(cmd);
+	free(out);
+	free(root);
+}

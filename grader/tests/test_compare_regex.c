@@ -3,6 +3,7 @@
  * patterns that cannot match (compare_regex.c).
  */
 #include <criterion/criterion.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,8 +40,27 @@ Test(compare, regex_partial_match_fails)
 		     "stdout does not match the regular expression /x+/; stdout is empty", false);
 }
 
+/*
+ * The ASan of gcc before 11 (Debian 11, Ubuntu 20.04) intercepts regexec()
+ * and loses REG_STARTEND's end: "$" there and text past a NUL are missed.
+ * The grader is built without ASan and is not affected; a test that needs
+ * that end skips there, saying so.
+ */
+static void skip_where_asan_breaks_reg_startend(void)
+{
+	regex_t re;
+	regmatch_t m[1] = {{.rm_so = 0, .rm_eo = 1}};
+	cr_assert_eq(regcomp(&re, "^a$", REG_EXTENDED), 0);
+	bool broken = regexec(&re, "ab", 1, m, REG_STARTEND) != 0;
+	regfree(&re);
+	if (broken)
+		cr_skip_test("this test build's ASan intercepts regexec() without REG_STARTEND "
+			     "(gcc before 11); the grader, built without ASan, is not affected");
+}
+
 Test(compare, regex_hints_at_the_final_newline)
 {
+	skip_where_asan_breaks_reg_startend();
 	assert_fails(MATCH_REGEX, "[0-9]+", "42\n",
 		     "stdout does not match the regular expression /[0-9]+/ (it matches everything "
 		     "but the final newline: the pattern must match the whole output, newline "
@@ -50,6 +70,7 @@ Test(compare, regex_hints_at_the_final_newline)
 
 Test(compare, regex_is_not_cut_short_by_nul_bytes)
 {
+	skip_where_asan_breaks_reg_startend();
 	struct match_result r;
 	match_bin(MATCH_REGEX, "ok", 2, "ok\0tail", 7, "stdout", &r);
 	cr_assert_not(r.ok);
@@ -128,7 +149,12 @@ Test(compare, regex_search_failure_says_it_searched)
 	regex_search("^b", "ab\n", &r);
 	cr_assert_not(r.ok);
 	match_result_release(&r);
-	/* Output past a NUL byte is searched too. */
+}
+
+Test(compare, regex_search_reads_past_nul_bytes)
+{
+	skip_where_asan_breaks_reg_startend();
+	struct match_result r;
 	struct output_expect want = {
 	    .set = true, .match = MATCH_REGEX, .text = "tail", .text_len = 4, .search = true};
 	match_want(&want, "ok\0tail", 7, "stdout", &r);
