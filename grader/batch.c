@@ -430,7 +430,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	}
 
 	/* The whole class is recorded, whichever part of it is graded here (shard.h). */
-	if (shard_list_class(o->root, &dirs) < 0 || mkdir_p(p.fingerprints, 0755) < 0 ||
+	if (shard_list_class(o->root, "batch", &dirs) < 0 || mkdir_p(p.fingerprints, 0755) < 0 ||
 	    mkdir_p(p.builds, 0700) < 0 || shard_class_write(o->report_dir, &o->shard, &dirs) < 0) {
 		escape_line(stderr, "grader: batch: %s", error_last());
 		goto out;

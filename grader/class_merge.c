@@ -47,7 +47,7 @@ int class_merge_class_of(const char *report_dir, const char *root, struct strvec
 	}
 	struct strvec dirs = STRVEC_INIT;
 	strvec_init(&dirs);
-	int ret = shard_list_class(root, &dirs);
+	int ret = shard_list_class(root, "report", &dirs);
 	/* Sorted already, as their paths share the root. */
 	for (size_t i = 0; i < dirs.n; i++)
 		strvec_push(names, shard_student_name(dirs.v[i]));

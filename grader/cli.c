@@ -372,6 +372,8 @@ static int write_single_reports(const struct grade_result *r, const struct spec 
 {
 	json_t *report = report_json_new(r);
 	struct class_report *cr = class_report_new_for_spec(report_dir, CLASS_REPORT_JUNIT, spec);
+	if (cr)
+		class_report_source_at_root(cr);
 	int ret = cr && class_report_add(cr, report) == 0 && class_report_finish(cr) == 0 ? 0 : -1;
 	class_report_free(cr);
 	if (ret == 0) {
