@@ -12,8 +12,9 @@ CC ?= cc
 # The Debian packages, listed here and nowhere else (README.md's table is checked against
 # these lines by `make unit`; `make print-deps` prints them).
 # Building the grader and grading (`make deps`, `make grade`): the compiler and make (also
-# what the spec's build commands run), pkg-config and the three libraries the grader links.
-DEB_PACKAGES := gcc make pkg-config libyaml-dev libjansson-dev libseccomp-dev
+# what the spec's build commands run), pkg-config and the four libraries the grader links
+# (libarchive reads the LMSs' zip downloads: `grader import`).
+DEB_PACKAGES := gcc make pkg-config libyaml-dev libjansson-dev libseccomp-dev libarchive-dev
 # What the tests add (`make test-deps`, `make test`): Criterion, util-linux's setpriv,
 # setsid and ipcs, a browser (chromium) to load the class report, zip for the Gradescope
 # package, xmllint to check junit.xml against its schema, a one-node Slurm cluster for the
@@ -23,7 +24,7 @@ TEST_DEB_PACKAGES := libcriterion-dev util-linux chromium zip libxml2-utils slur
 # sandboxes, stress-ng to load the machine (bench/determinism.sh).
 BENCH_DEB_PACKAGES := jq time bubblewrap stress-ng
 
-PKGS := yaml-0.1 jansson libseccomp
+PKGS := yaml-0.1 jansson libseccomp libarchive
 # Recursively expanded on purpose: pkg-config runs only when a recipe needs it,
 # that is after `deps` has installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))

@@ -98,6 +98,20 @@ int roster_csv_record(const char **text, const char *end, struct strvec *fields,
 	return 0;
 }
 
+void roster_add_field(struct strbuf *sb, const char *s)
+{
+	bool quote = strpbrk(s, ",\"\r\n") != NULL;
+	if (quote)
+		strbuf_addch(sb, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			strbuf_addch(sb, '"');
+		strbuf_addch(sb, *s);
+	}
+	if (quote)
+		strbuf_addch(sb, '"');
+}
+
 /* A header cell as a key: lower case, spaces and hyphens as underscores, trimmed. */
 static char *header_key(const char *cell)
 {
