@@ -19,21 +19,21 @@ bool cli_empty_path(const char *usage, const char *what, const char *value);
 /* --roster, --gradebook, --gradebook-column: getopt's values for them. */
 enum { CLI_OPT_ROSTER = 1024, CLI_OPT_GRADEBOOK, CLI_OPT_GRADEBOOK_COLUMN };
 
-#define CLI_LMS_LONG_OPTIONS                                                                     \
-	{"roster", required_argument, NULL, CLI_OPT_ROSTER},                                     \
-	    {"gradebook", required_argument, NULL, CLI_OPT_GRADEBOOK},                           \
-	{                                                                                        \
-		"gradebook-column", required_argument, NULL, CLI_OPT_GRADEBOOK_COLUMN            \
+#define CLI_LMS_LONG_OPTIONS                                                                       \
+	{"roster", required_argument, NULL, CLI_OPT_ROSTER},                                       \
+	    {"gradebook", required_argument, NULL, CLI_OPT_GRADEBOOK},                             \
+	{                                                                                          \
+		"gradebook-column", required_argument, NULL, CLI_OPT_GRADEBOOK_COLUMN              \
 	}
 
 /* The usage lines of those options, for batch's and report's --help. */
-#define CLI_LMS_USAGE                                                                            \
-	"  --roster FILE.csv  who each folder is in the LMS (docs/lms.md); folders it does\n"     \
-	"                     not name and its students without a submission are listed\n"       \
-	"  --gradebook generic|canvas|moodle|blackboard\n"                                        \
-	"                     also the gradebook that LMS imports (gradebook-canvas.csv...)\n"   \
-	"  --gradebook-column NAME\n"                                                            \
-	"                     its grade column's header, as the LMS's export names the\n"        \
+#define CLI_LMS_USAGE                                                                              \
+	"  --roster FILE.csv  who each folder is in the LMS (docs/lms.md); folders it does\n"      \
+	"                     not name and its students without a submission are listed\n"         \
+	"  --gradebook generic|canvas|moodle|blackboard\n"                                         \
+	"                     also the gradebook that LMS imports (gradebook-canvas.csv...)\n"     \
+	"  --gradebook-column NAME\n"                                                              \
+	"                     its grade column's header, as the LMS's export names the\n"          \
 	"                     assignment (\"Lab 3 (12345)\"); default: the assignment\n"
 
 struct cli_lms {

@@ -30,8 +30,9 @@ int cli_lms_option(struct cli_lms *l, int c, const char *arg, const char *usage)
 		return 1;
 	case CLI_OPT_GRADEBOOK_COLUMN:
 		if (!*arg || strpbrk(arg, "\r\n")) {
-			cli_usage_error(usage, "--gradebook-column wants the grade column's header on "
-					       "one line, not '%s'",
+			cli_usage_error(usage,
+					"--gradebook-column wants the grade column's header on "
+					"one line, not '%s'",
 					arg);
 			return -1;
 		}
@@ -107,9 +108,9 @@ int cli_import(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 3)
-		return cli_usage_error(import_usage, argc - optind < 3
-							 ? "give the LMS, the archive and the folder"
-							 : "too many arguments");
+		return cli_usage_error(
+		    import_usage, argc - optind < 3 ? "give the LMS, the archive and the folder"
+						    : "too many arguments");
 	if (lms_kind_parse(argv[optind], &o.kind) < 0)
 		return cli_usage_error(import_usage, "%s", error_last());
 	o.archive = argv[optind + 1];
@@ -124,12 +125,12 @@ int cli_import(int argc, char **argv)
 		escape_line(stderr, "grader: import: %s", error_last());
 		return status == LMS_IMPORT_BAD_INPUT ? EXIT_USAGE : EXIT_INTERNAL;
 	}
-	escape_line(stderr, "grader: import: %zu file%s of %zu student%s into %s/%s%s", counts.files,
-		    counts.files == 1 ? "" : "s", counts.students, counts.students == 1 ? "" : "s",
-		    o.dir, o.roster_out ? "; their roster in " : "",
-		    o.roster_out ? o.roster_out : "");
+	escape_line(stderr, "grader: import: %zu file%s of %zu student%s into %s/%s%s",
+		    counts.files, counts.files == 1 ? "" : "s", counts.students,
+		    counts.students == 1 ? "" : "s", o.dir,
+		    o.roster_out ? "; their roster in " : "", o.roster_out ? o.roster_out : "");
 	if (counts.skipped)
-		escape_line(stderr, "grader: import: %zu entr%s skipped (named above)", counts.skipped,
-			    counts.skipped == 1 ? "y" : "ies");
+		escape_line(stderr, "grader: import: %zu entr%s skipped (named above)",
+			    counts.skipped, counts.skipped == 1 ? "y" : "ies");
 	return EXIT_ALL_PASSED;
 }

@@ -106,8 +106,7 @@ bool gradebook_identifies(enum gradebook_kind kind, const struct roster_row *row
 	return false;
 }
 
-char *gradebook_default_column(enum gradebook_kind kind, const char *assignment,
-			       double max_points)
+char *gradebook_default_column(enum gradebook_kind kind, const char *assignment, double max_points)
 {
 	char num[40];
 	if (kind == GRADEBOOK_BLACKBOARD)

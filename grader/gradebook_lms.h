@@ -66,8 +66,7 @@ bool gradebook_identifies(enum gradebook_kind kind, const struct roster_row *row
  * assignment's name, and for Blackboard its points ("pipes [Total Pts: 10
  * Score]").  Caller frees.
  */
-char *gradebook_default_column(enum gradebook_kind kind, const char *assignment,
-			       double max_points);
+char *gradebook_default_column(enum gradebook_kind kind, const char *assignment, double max_points);
 
 /**
  * Appends the row of the student of row to sb: their score from report,

@@ -26,19 +26,19 @@
 
 /* A file of the archive to import. */
 struct item {
-	size_t index;	  /* its entry's place in the archive */
-	char *entry;	  /* the entry's name, for messages */
+	size_t index; /* its entry's place in the archive */
+	char *entry;  /* the entry's name, for messages */
 	struct lms_name n;
-	size_t student;	  /* into students[] */
+	size_t student; /* into students[] */
 	bool skip;
 };
 
 struct student {
-	char *name, *id;  /* as the LMS gives them */
+	char *name, *id; /* as the LMS gives them */
 	char *folder;
 	uint64_t bytes;
 	size_t files;
-	bool made;	  /* its folder exists */
+	bool made; /* its folder exists */
 };
 
 struct import {
@@ -88,8 +88,8 @@ static size_t student_of(struct import *im, const struct lms_name *n, size_t *ca
 		if (!strcmp(im->students[s].name, n->student) && !strcmp(im->students[s].id, n->id))
 			return s;
 	im->students = xgrow(im->students, sizeof(*im->students), im->nstudents + 1, cap);
-	im->students[im->nstudents] = (struct student){xstrdup(n->student), xstrdup(n->id), NULL,
-							0, 0, false};
+	im->students[im->nstudents] =
+	    (struct student){xstrdup(n->student), xstrdup(n->id), NULL, 0, 0, false};
 	return im->nstudents++;
 }
 
@@ -104,15 +104,17 @@ static enum lms_import_status plan(struct import *im)
 	int rc;
 	for (size_t index = 0; (rc = unzip_next(u, &e)) > 0; index++) {
 		if (index >= im->o->max_entries) {
-			rc = error("%s: more than %zu entries: not an LMS's download (a zip bomb?); "
-				   "nothing imported",
-				   im->o->archive, im->o->max_entries);
+			rc =
+			    error("%s: more than %zu entries: not an LMS's download (a zip bomb?); "
+				  "nothing imported",
+				  im->o->archive, im->o->max_entries);
 			break;
 		}
 		if (e.type == UNZIP_DIR)
 			continue; /* made as its files need it */
 		if (e.type != UNZIP_FILE) {
-			skip(im, e.name, "a %s, not a file", e.type == UNZIP_LINK ? "link" : "device or pipe");
+			skip(im, e.name, "a %s, not a file",
+			     e.type == UNZIP_LINK ? "link" : "device or pipe");
 			continue;
 		}
 		const char *bad = lms_bad_path(e.name);
@@ -247,7 +249,8 @@ static enum written write_item(struct import *im, struct unzip *u, const struct 
 	struct student *s = &im->students[it->student];
 	const struct lms_import_options *o = im->o;
 	if (s->files >= o->max_student_files) {
-		skip(im, it->entry, "%s has more than %zu files, the most a test's working folder holds",
+		skip(im, it->entry,
+		     "%s has more than %zu files, the most a test's working folder holds",
 		     s->folder, o->max_student_files);
 		return SKIPPED;
 	}
@@ -259,7 +262,8 @@ static enum written write_item(struct import *im, struct unzip *u, const struct 
 	}
 	int fd = openat(dir, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		skip(im, it->entry, "cannot make %s/%s: %s", s->folder, it->n.path, strerror(errno));
+		skip(im, it->entry, "cannot make %s/%s: %s", s->folder, it->n.path,
+		     strerror(errno));
 		close(dir);
 		return SKIPPED;
 	}
@@ -283,7 +287,8 @@ static enum written write_item(struct import *im, struct unzip *u, const struct 
 			break;
 		}
 		if (s->bytes + bytes > o->max_student_bytes) {
-			why = "the student's files together pass the size of a test's working folder";
+			why =
+			    "the student's files together pass the size of a test's working folder";
 			break;
 		}
 		if (write_all(fd, buf, (size_t)n) < 0) {
@@ -311,8 +316,9 @@ static enum written write_item(struct import *im, struct unzip *u, const struct 
 	s->files++;
 	im->counts->files++;
 	if (it->n.renamed)
-		escape_line(stderr, "grader: import: %s: %s restored as %s (Canvas adds \"-N\" to a "
-				    "file uploaded again)",
+		escape_line(stderr,
+			    "grader: import: %s: %s restored as %s (Canvas adds \"-N\" to a "
+			    "file uploaded again)",
 			    s->folder, it->entry, it->n.path);
 	return WRITTEN;
 }
@@ -340,7 +346,8 @@ static enum lms_import_status extract(struct import *im)
 		}
 	}
 	if (status == LMS_IMPORT_OK && next < im->nitems)
-		status = LMS_IMPORT_BAD_INPUT; /* the archive changed or broke since the first pass */
+		status =
+		    LMS_IMPORT_BAD_INPUT; /* the archive changed or broke since the first pass */
 	unzip_close(u);
 	return status;
 }
@@ -359,7 +366,7 @@ static int write_roster(const struct import *im)
 			continue;
 		/* Canvas's user id is its gradebook's ID; Moodle's participant id is no user's. */
 		const char *cells[ROSTER_NFIELDS] = {st->folder, st->name,
-						      im->o->kind == LMS_CANVAS ? st->id : ""};
+						     im->o->kind == LMS_CANVAS ? st->id : ""};
 		for (int f = 0; f < ROSTER_NFIELDS; f++) {
 			if (f)
 				strbuf_addch(&sb, ',');

@@ -55,19 +55,20 @@ struct lms_import_options {
 	uint64_t max_file_bytes;    /* one file */
 	uint64_t max_student_bytes; /* one student's files together */
 	size_t max_student_files;
-	uint64_t max_total_bytes;   /* everything written */
-	size_t max_entries;	    /* entries in the archive */
+	uint64_t max_total_bytes; /* everything written */
+	size_t max_entries;	  /* entries in the archive */
 };
 
-/* The limits import uses: those of a test's working folder (sandbox.h), and 4 GiB, 200,000 entries. */
-#define LMS_IMPORT_LIMITS                                                                   \
-	.max_file_bytes = 64ull << 20, .max_student_bytes = 128ull << 20,                   \
+/* The limits import uses: those of a test's working folder (sandbox.h), and 4 GiB, 200,000 entries.
+ */
+#define LMS_IMPORT_LIMITS                                                                          \
+	.max_file_bytes = 64ull << 20, .max_student_bytes = 128ull << 20,                          \
 	.max_student_files = 16384, .max_total_bytes = 4ull << 30, .max_entries = 200000
 
 struct lms_import_counts {
-	size_t students;	/* folders made */
-	size_t files;		/* files written */
-	size_t skipped;		/* entries skipped, each named on stderr */
+	size_t students; /* folders made */
+	size_t files;	 /* files written */
+	size_t skipped;	 /* entries skipped, each named on stderr */
 };
 
 enum lms_import_status {

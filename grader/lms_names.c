@@ -56,7 +56,8 @@ static char *without_copy_number(const char *name)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* NAME_[LATE_]USERID_ATTACHMENTID_FILENAME, NAME_USERID_text.html, anon_X in place of NAME_USERID. */
+/* NAME_[LATE_]USERID_ATTACHMENTID_FILENAME, NAME_USERID_text.html, anon_X in place of NAME_USERID.
+ */
 static int parse_canvas(const char *entry, struct lms_name *n)
 {
 	if (strchr(entry, '/'))

@@ -115,13 +115,16 @@ static const char html_script[] =
     "list.forEach(function (o) { select.appendChild(el('option', {value: o[0]}, o[1])); });\n"
     "return select;\n"
     "}\n"
-    "var q = el('input', {type: 'search', placeholder: 'name', 'aria-label': 'Students whose name has'});\n"
-    "var below = el('input', {type: 'number', min: '0', step: 'any', placeholder: 'score below', 'aria-label': 'Score below'});\n"
+    "var q = el('input', {type: 'search', placeholder: 'name', 'aria-label': 'Students whose name "
+    "has'});\n"
+    "var below = el('input', {type: 'number', min: '0', step: 'any', placeholder: 'score below', "
+    "'aria-label': 'Score below'});\n"
     "var st = options(el('select', {'aria-label': 'Status'}),\n"
     "[['', 'any result'], ['passed', 'passed'], ['not_passed', 'not passed']].concat(\n"
     "order.slice(1).map(function (s) { return [s, s]; })));\n"
     "var tests = [['', 'in every test']];\n"
-    "for (var i = 0; i < n; i++) tests.push([String(i), 'in test ' + (i + 1) + ': ' + heads[i + 2].title]);\n"
+    "for (var i = 0; i < n; i++) tests.push([String(i), 'in test ' + (i + 1) + ': ' + heads[i + "
+    "2].title]);\n"
     "var which = options(el('select', {'aria-label': 'Test'}), tests);\n"
     "var count = el('span', {'class': 'meta', 'aria-live': 'polite'});\n"
     "var box = el('div', {'class': 'controls', role: 'search'});\n"
@@ -145,7 +148,8 @@ static const char html_script[] =
     "var key = -2, dir = 1;\n"
     "function compare(a, b) {\n"
     "if (key === -1) return dir * (a.score - b.score) || a.k - b.k;\n"
-    "if (key >= 0) return dir * (order.indexOf(a.st[key]) - order.indexOf(b.st[key])) || b.score - a.score || a.k - b.k;\n"
+    "if (key >= 0) return dir * (order.indexOf(a.st[key]) - order.indexOf(b.st[key])) || b.score - "
+    "a.score || a.k - b.k;\n"
     "return dir * (a.k - b.k);\n"
     "}\n"
     "function sort(k) {\n"
@@ -156,7 +160,8 @@ static const char html_script[] =
     "rows.forEach(function (r) { f.appendChild(r); });\n"
     "body.appendChild(f);\n"
     "for (var i = 0; i < heads.length; i++)\n"
-    "heads[i].setAttribute('aria-sort', i - 2 === key ? (dir > 0 ? 'ascending' : 'descending') : 'none');\n"
+    "heads[i].setAttribute('aria-sort', i - 2 === key ? (dir > 0 ? 'ascending' : 'descending') : "
+    "'none');\n"
     "}\n"
     "Array.prototype.forEach.call(heads, function (h, i) {\n"
     "var b = el('button', {type: 'button', title: 'Sort by this column'}, h.textContent);\n"
@@ -245,10 +250,11 @@ static void html_test_chart(struct strbuf *sb, const struct class_report *cr)
 		for (int st = 0; st < ST_COUNT; st++) {
 			size_t count = cr->test_status[i][st];
 			if (count)
-				strbuf_addf(sb,
-					    "<i style=\"width:%.2f%%;background:%s\" title=\"%zu %s\"></i>",
-					    100.0 * (double)count / total, report_statuses[st].color,
-					    count, report_statuses[st].name);
+				strbuf_addf(
+				    sb,
+				    "<i style=\"width:%.2f%%;background:%s\" title=\"%zu %s\"></i>",
+				    100.0 * (double)count / total, report_statuses[st].color, count,
+				    report_statuses[st].name);
 		}
 		strbuf_addf(sb, "</span><span class=\"tpct\">%.0f%% passed</span></li>",
 			    100.0 * (double)cr->test_status[i][ST_PASSED] / total);
@@ -393,7 +399,8 @@ static void html_roster_row(struct strbuf *sb, const struct roster_row *row)
 	strbuf_addf(sb, " <span class=\"meta\">line %zu</span></li>\n", row->line);
 }
 
-/* What closes the list of students without a report and opens that of the folders the roster does not name. */
+/* What closes the list of students without a report and opens that of the folders the roster does
+ * not name. */
 static void html_lists_middle(struct strbuf *sb, const struct class_report *cr)
 {
 	if (cr->nmissing)
@@ -406,7 +413,8 @@ static void html_lists_middle(struct strbuf *sb, const struct class_report *cr)
 			    cr->nunmatched);
 }
 
-/* What follows: the end of that list, the roster's students without a submission, the charts and the grid's head. */
+/* What follows: the end of that list, the roster's students without a submission, the charts and
+ * the grid's head. */
 static void html_grid_head(struct strbuf *sb, const struct class_report *cr)
 {
 	char max[40];

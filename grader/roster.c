@@ -15,10 +15,14 @@
 #include "util.h"
 
 static const char *const field_names[ROSTER_NFIELDS] = {
-    [ROSTER_FOLDER] = "folder",		  [ROSTER_NAME] = "name",
-    [ROSTER_ID] = "id",			  [ROSTER_SIS_USER_ID] = "sis_user_id",
-    [ROSTER_SIS_LOGIN_ID] = "sis_login_id", [ROSTER_SECTION] = "section",
-    [ROSTER_USERNAME] = "username",	  [ROSTER_EMAIL] = "email",
+    [ROSTER_FOLDER] = "folder",
+    [ROSTER_NAME] = "name",
+    [ROSTER_ID] = "id",
+    [ROSTER_SIS_USER_ID] = "sis_user_id",
+    [ROSTER_SIS_LOGIN_ID] = "sis_login_id",
+    [ROSTER_SECTION] = "section",
+    [ROSTER_USERNAME] = "username",
+    [ROSTER_EMAIL] = "email",
 };
 
 /* The LMSs' own names for a column (their exports), normalised as header_key() does. */
@@ -26,12 +30,12 @@ static const struct {
 	const char *key;
 	enum roster_field field;
 } aliases[] = {
-    {"student", ROSTER_NAME},		/* Canvas */
-    {"full_name", ROSTER_NAME},		/* Moodle */
-    {"email_address", ROSTER_EMAIL},	/* Moodle */
-    {"id_number", ROSTER_SIS_USER_ID},	/* Moodle's "ID number" */
-    {"idnumber", ROSTER_SIS_USER_ID},	/* Moodle's field name */
-    {"user_name", ROSTER_USERNAME},	/* Blackboard writes "Username" */
+    {"student", ROSTER_NAME},	       /* Canvas */
+    {"full_name", ROSTER_NAME},	       /* Moodle */
+    {"email_address", ROSTER_EMAIL},   /* Moodle */
+    {"id_number", ROSTER_SIS_USER_ID}, /* Moodle's "ID number" */
+    {"idnumber", ROSTER_SIS_USER_ID},  /* Moodle's field name */
+    {"user_name", ROSTER_USERNAME},    /* Blackboard writes "Username" */
 };
 
 const char *roster_field_name(enum roster_field field)
@@ -61,7 +65,8 @@ int roster_csv_record(const char **text, const char *end, struct strvec *fields,
 				strbuf_addch(&field, *p);
 			}
 			p++;
-			/* Spaces may follow the closing quote (as some writers pad); nothing else. */
+			/* Spaces may follow the closing quote (as some writers pad); nothing else.
+			 */
 			while (p < end && *p == ' ')
 				p++;
 			if (p < end && *p != ',' && *p != '\r' && *p != '\n') {
@@ -72,10 +77,11 @@ int roster_csv_record(const char **text, const char *end, struct strvec *fields,
 			for (; p < end && *p != ',' && *p != '\r' && *p != '\n'; p++) {
 				if (*p == '"') {
 					strbuf_release(&field);
-					return error("%zu: a quote inside a field that does not begin "
-						     "with one (RFC 4180: quote the whole field, and double "
-						     "the quotes in it)",
-						     *line);
+					return error(
+					    "%zu: a quote inside a field that does not begin "
+					    "with one (RFC 4180: quote the whole field, and double "
+					    "the quotes in it)",
+					    *line);
 				}
 				strbuf_addch(&field, *p);
 			}
@@ -244,9 +250,10 @@ static int parse(struct roster *r, const char *text, size_t len)
 			for (size_t c = 0; c < ncolumns; c++)
 				columns[c] = header ? header_field(cells.v[c]) : (int)c;
 			if (header && !folder)
-				ret = error("%zu: the header row names no folder column (the student "
-					    "folder's name under the submissions root)",
-					    at);
+				ret =
+				    error("%zu: the header row names no folder column (the student "
+					  "folder's name under the submissions root)",
+					  at);
 			if (header) {
 				strvec_clear(&cells);
 				continue;
@@ -283,9 +290,10 @@ int roster_load(const char *path, struct roster *r)
 		for (size_t i = 1; i < r->nfolders && ret == 0; i++) {
 			const struct roster_row *a = &r->rows[i - 1], *b = &r->rows[i];
 			if (!strcmp(a->f[ROSTER_FOLDER], b->f[ROSTER_FOLDER]))
-				ret = error("roster %s:%zu: folder '%s' is on line %zu already", path,
-					    a->line > b->line ? a->line : b->line,
-					    a->f[ROSTER_FOLDER], a->line < b->line ? a->line : b->line);
+				ret = error("roster %s:%zu: folder '%s' is on line %zu already",
+					    path, a->line > b->line ? a->line : b->line,
+					    a->f[ROSTER_FOLDER],
+					    a->line < b->line ? a->line : b->line);
 		}
 	}
 	if (ret < 0)

@@ -76,7 +76,6 @@ void roster_add_field(struct strbuf *sb, const char *s);
  * unquoted field).
  */
 struct strvec;
-int roster_csv_record(const char **text, const char *text_end, struct strvec *fields,
-		      size_t *line);
+int roster_csv_record(const char **text, const char *text_end, struct strvec *fields, size_t *line);
 
 #endif

@@ -58,11 +58,13 @@ struct unzip *unzip_open(const char *path)
 	u->path = xstrdup(path);
 	u->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	u->a = archive_read_new();
-	/* The zip's central directory, read from its end: what unzip(1) and the LMSs' own readers use. */
+	/* The zip's central directory, read from its end: what unzip(1) and the LMSs' own readers
+	 * use. */
 	if (!u->a || archive_read_support_format_zip_seekable(u->a) != ARCHIVE_OK ||
 	    archive_read_open_fd(u->a, fd, 65536) != ARCHIVE_OK) {
 		error("%s: not a zip archive (%s)", path,
-		      u->a && archive_error_string(u->a) ? archive_error_string(u->a) : "libarchive");
+		      u->a && archive_error_string(u->a) ? archive_error_string(u->a)
+							 : "libarchive");
 		unzip_close(u);
 		return NULL;
 	}
@@ -88,7 +90,7 @@ int unzip_next(struct unzip *u, struct unzip_entry *e)
 		return error("%s: damaged archive: %s", u->path, archive_error_string(u->a));
 	e->name = name ? name : "";
 	mode_t type = archive_entry_filetype(entry);
-	e->type = type == AE_IFREG ? UNZIP_FILE
+	e->type = type == AE_IFREG   ? UNZIP_FILE
 		  : type == AE_IFDIR ? UNZIP_DIR
 		  : type == AE_IFLNK ? UNZIP_LINK
 				     : UNZIP_OTHER;

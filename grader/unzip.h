@@ -21,9 +21,10 @@ struct unzip;
 enum unzip_type { UNZIP_FILE, UNZIP_DIR, UNZIP_LINK, UNZIP_OTHER };
 
 struct unzip_entry {
-	const char *name;    /* as stored (UTF-8 when the archive says so); valid until the next call */
+	const char
+	    *name; /* as stored (UTF-8 when the archive says so); valid until the next call */
 	enum unzip_type type;
-	int64_t size;	     /* as declared; -1 when unknown */
+	int64_t size; /* as declared; -1 when unknown */
 };
 
 /** Opens the zip archive at path; NULL with error() set (not a zip, cannot be read). */
