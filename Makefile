@@ -200,6 +200,8 @@ bench:
 	@# 1,000 submissions as 4 shards against one batch, students per node-minute, and
 	@# grader report on 10,000 reports (docs/scale.md; its section of bench/results.md).
 	bench/shard_bench.sh
+	@# index.html of 300 and 1,000 students in headless Chromium: size, load, sort, filter, 400 px.
+	bench/html_bench.sh
 	@# Last, as it loads the machine: every bundled submission graded 3 times idle and 3 times
 	@# beside stress-ng; fails when a verdict changed.
 	bench/determinism.sh

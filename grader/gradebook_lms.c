@@ -45,7 +45,7 @@ static const struct lms lmss[] = {
 	    "    Points Possible",
 	    {ROSTER_ID, ROSTER_SIS_USER_ID, ROSTER_SIS_LOGIN_ID, ROSTER_NAME},
 	    4,
-	    "an id, sis_user_id, sis_login_id or name",
+	    "id, sis_user_id, sis_login_id or name",
 	},
     [GRADEBOOK_MOODLE] =
 	{
@@ -58,7 +58,7 @@ static const struct lms lmss[] = {
 	    NULL,
 	    {ROSTER_USERNAME, ROSTER_EMAIL, ROSTER_SIS_USER_ID},
 	    3,
-	    "a username, email or sis_user_id (Moodle's ID number)",
+	    "username, email or sis_user_id (Moodle's ID number)",
 	},
     [GRADEBOOK_BLACKBOARD] =
 	{
@@ -71,7 +71,7 @@ static const struct lms lmss[] = {
 	    NULL,
 	    {ROSTER_USERNAME},
 	    1,
-	    "a username",
+	    "username",
 	},
 };
 

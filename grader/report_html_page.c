@@ -73,6 +73,8 @@ static const char html_style[] =
     ".trace{color:#1a1a1a;margin:.4em 0}.ptree,.ptree ul{list-style:none;padding-left:1.2em;"
     "border-left:1px dotted #999}.exit{color:#555}\n"
     "table.events{font-size:.85em;font-family:ui-monospace,monospace}\n"
+    /* Hundreds of students' sections: the browser lays out those on the screen alone. */
+    "section.student{content-visibility:auto;contain-intrinsic-size:auto 900px}\n"
     "@media (max-width:700px){body{padding:.5em}.stats{gap:.8em}h2{font-size:1.2em}}\n"
     /* A phone held upright: the grid's test columns stay on the screen. */
     "@media (max-width:500px){table.grid th,table.grid td{padding:.15em .25em}"

@@ -125,9 +125,21 @@ Test(lms_e2e, batch_and_report_write_what_each_lms_imports)
 	enrol(class, "bob", "exit_42");
 	enrol(class, "eve", "hello");
 	write_text(roster, roster_csv);
-	const char *argv[] = {e2e_grader(), "batch", SPEC, class, "-o", out, "-j", "2",
-			      "--roster", roster, "--gradebook", "canvas",
-			      "--gradebook-column", "Hello (4242)", NULL};
+	const char *argv[] = {e2e_grader(),
+			      "batch",
+			      SPEC,
+			      class,
+			      "-o",
+			      out,
+			      "-j",
+			      "2",
+			      "--roster",
+			      roster,
+			      "--gradebook",
+			      "canvas",
+			      "--gradebook-column",
+			      "Hello (4242)",
+			      NULL};
 	e2e_release_and_run(argv, &run);
 	cr_assert_eq(run.exit_code, 0, "%s", run.err);
 	char *csv = slurp_in(out, "gradebook-canvas.csv");
@@ -167,8 +179,8 @@ Test(lms_e2e, batch_and_report_write_what_each_lms_imports)
 	free(junit);
 
 	/* The same folder reported for Moodle and Blackboard: no grading again. */
-	const char *moodle[] = {e2e_grader(), "report", SPEC, out, "--roster", roster,
-				"--gradebook", "moodle", NULL};
+	const char *moodle[] = {e2e_grader(), "report",	     SPEC,     out, "--roster",
+				roster,	      "--gradebook", "moodle", NULL};
 	e2e_release_and_run(moodle, &run);
 	cr_assert_eq(run.exit_code, 0, "%s", run.err);
 	csv = slurp_in(out, "gradebook-moodle.csv");
@@ -180,13 +192,14 @@ Test(lms_e2e, batch_and_report_write_what_each_lms_imports)
 	free(csv);
 	cr_expect(strstr(run.err, "grader: report: 1 folder the roster does not name"), "%s",
 		  run.err);
-	const char *blackboard[] = {e2e_grader(), "report", SPEC, out, "--roster", roster,
-				    "--gradebook", "blackboard", NULL};
+	const char *blackboard[] = {e2e_grader(), "report",	 SPEC,	       out, "--roster",
+				    roster,	  "--gradebook", "blackboard", NULL};
 	e2e_release_and_run(blackboard, &run);
 	cr_assert_eq(run.exit_code, 0, "%s", run.err);
 	csv = slurp_in(out, "gradebook-blackboard.csv");
-	cr_expect_str_eq(csv, "\"Username\",\"robustness [Total Pts: 1 Score]\"\r\n"
-			      "\"alice\",\"1\"\r\n\"bob\",\"0\"\r\n\"dave\",\"0\"\r\n\"fay\",\"0\"\r\n");
+	cr_expect_str_eq(csv,
+			 "\"Username\",\"robustness [Total Pts: 1 Score]\"\r\n"
+			 "\"alice\",\"1\"\r\n\"bob\",\"0\"\r\n\"dave\",\"0\"\r\n\"fay\",\"0\"\r\n");
 	free(csv);
 	free(unmatched);
 	free(roster);
@@ -209,8 +222,8 @@ Test(lms_e2e, a_canvas_download_imported_graded_and_back_into_canvas)
 	char *zip = tmp("canvas-download.zip"), *dir = tmp("canvas-class");
 	char *roster = tmp("canvas-roster.csv"), *out = tmp("canvas-out");
 	zip_write(zip, download, ARRAY_SIZE(download));
-	const char *import[] = {e2e_grader(), "import", "canvas", zip, dir, "--write-roster",
-				roster, NULL};
+	const char *import[] = {e2e_grader(), "import",		"canvas", zip,
+				dir,	      "--write-roster", roster,	  NULL};
 	e2e_release_and_run(import, &run);
 	cr_assert_eq(run.exit_code, 0, "%s", run.err);
 	static const char *const said[] = {
@@ -230,8 +243,8 @@ Test(lms_e2e, a_canvas_download_imported_graded_and_back_into_canvas)
 	free(imported);
 	free(main_c);
 
-	const char *batch[] = {e2e_grader(), "batch", SPEC, dir, "-o", out, "-j", "2",
-			       "--roster", roster, "--gradebook", "canvas", NULL};
+	const char *batch[] = {e2e_grader(), "batch",	 SPEC,	 dir,		"-o",	  out, "-j",
+			       "2",	     "--roster", roster, "--gradebook", "canvas", NULL};
 	e2e_release_and_run(batch, &run);
 	cr_assert_eq(run.exit_code, 0, "%s", run.err);
 	char *csv = slurp_in(out, "gradebook-canvas.csv");
@@ -278,10 +291,10 @@ Test(lms_e2e, usage_errors_say_what_is_wrong)
 		const char *argv[10] = {e2e_grader()};
 		for (size_t a = 0; a < 8 && cases[i].args[a]; a++) {
 			const char *arg = cases[i].args[a];
-			argv[a + 1] = !strcmp(arg, "@OUT")	   ? out
+			argv[a + 1] = !strcmp(arg, "@OUT")	? out
 				      : !strcmp(arg, "@ROSTER") ? roster
-				      : !strcmp(arg, "@ZIP")	   ? nozip
-								   : arg;
+				      : !strcmp(arg, "@ZIP")	? nozip
+								: arg;
 		}
 		e2e_release_and_run(argv, &run);
 		cr_expect_eq(run.exit_code, 2, "%s %s: exit %d\n%s", cases[i].args[0],
@@ -298,8 +311,8 @@ Test(lms_e2e, usage_errors_say_what_is_wrong)
 Test(lms_e2e, a_single_submission_s_junit_names_its_source)
 {
 	char *out = tmp("single-out");
-	const char *argv[] = {e2e_grader(), "grade", SPEC, SPEC "/submissions/exit_42", "-o", out,
-			      NULL};
+	const char *argv[] = {e2e_grader(), "grade", SPEC, SPEC "/submissions/exit_42",
+			      "-o",	    out,     NULL};
 	e2e_release_and_run(argv, &run);
 	cr_assert_eq(run.exit_code, 1, "%s", run.err);
 	char *junit = slurp_in(out, "junit.xml");
