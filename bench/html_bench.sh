@@ -18,7 +18,6 @@ rounds=${BENCH_HTML_ROUNDS:-3}
 grader=$(realpath "${GRADER:-build/grader}")
 chromium=${CHROMIUM:-/usr/bin/chromium}
 spec=testcases/pipe_hello
-results=bench/results.md
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -84,10 +83,4 @@ HTML
 } >"$work/section.md"
 cat "$work/section.md"
 
-if [ -f "$results" ]; then
-	awk '/^<!-- html_bench.sh: begin -->$/ { skip = 1 } !skip { print } /^<!-- html_bench.sh: end -->$/ { skip = 0 }' \
-		"$results" >"$work/rest.md"
-	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$work/rest.md" >"$results"
-	echo >>"$results"
-fi
-cat "$work/section.md" >>"$results"
+bench/put_section.sh html_bench.sh "$work/section.md"

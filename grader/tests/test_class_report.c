@@ -21,6 +21,7 @@ size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 #include "class_report.h"
+#include "scratch_util.h"
 #include "spec.h"
 #include "util.h"
 
@@ -885,18 +886,6 @@ Test(class_report, a_missing_report_is_listed_and_left_out_of_the_statistics)
 	free(html);
 }
 
-static size_t entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	cr_assert_not_null(d);
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)))
-		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	closedir(d);
-	return n;
-}
-
 Test(class_report, failures_say_why_and_leave_nothing_behind)
 {
 	char *file = out_path("a_file");
@@ -922,9 +911,9 @@ Test(class_report, failures_say_why_and_leave_nothing_behind)
 	json_t *r = score_only("ann", 3);
 	cr_expect_eq(class_report_add(cr, r), 0);
 	json_decref(r);
-	cr_expect_eq(entries(dir), 0, "the temporary files have no names");
+	cr_expect_eq(dir_entries(dir), 0, "the temporary files have no names");
 	class_report_free(cr);
-	cr_expect_eq(entries(dir), 0);
+	cr_expect_eq(dir_entries(dir), 0);
 
 	/* After finish: exactly the three reports, no temporaries. */
 	cr = class_report_new(dir, CLASS_REPORT_CSV | CLASS_REPORT_JUNIT | CLASS_REPORT_HTML, "a",
@@ -932,7 +921,7 @@ Test(class_report, failures_say_why_and_leave_nothing_behind)
 	cr_assert_not_null(cr);
 	cr_assert_eq(class_report_finish(cr), 0, "an empty class is fine: %s", error_last());
 	class_report_free(cr);
-	cr_expect_eq(entries(dir), 3);
+	cr_expect_eq(dir_entries(dir), 3);
 	char *html_path = path_join(dir, "index.html");
 	char *html = slurp(html_path);
 	cr_expect(strstr(html, "<dd id=\"nstudents\">0</dd>"));

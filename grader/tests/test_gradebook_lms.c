@@ -12,22 +12,19 @@
 #include "class_report.h"
 #include "gradebook_lms.h"
 #include "roster.h"
+#include "scratch_util.h"
 #include "util.h"
 
 static char *scratch;
 
 static void setup(void)
 {
-	scratch = make_scratch_dir("gradebook_lms-test");
-	cr_assert_not_null(scratch, "%s", error_last());
+	scratch = scratch_new("gradebook_lms-test");
 }
 
 static void teardown(void)
 {
-	if (scratch)
-		remove_tree(scratch);
-	free(scratch);
-	scratch = NULL;
+	scratch_remove(&scratch);
 }
 
 TestSuite(gradebook_lms, .init = setup, .fini = teardown);

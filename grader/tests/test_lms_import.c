@@ -16,6 +16,7 @@
 #include "lms_import.h"
 #include "lms_names.h"
 #include "roster.h"
+#include "scratch_util.h"
 #include "util.h"
 #include "zip_util.h"
 
@@ -23,16 +24,12 @@ static char *scratch;
 
 static void setup(void)
 {
-	scratch = make_scratch_dir("lms_import-test");
-	cr_assert_not_null(scratch, "%s", error_last());
+	scratch = scratch_new("lms_import-test");
 }
 
 static void teardown(void)
 {
-	if (scratch)
-		remove_tree(scratch);
-	free(scratch);
-	scratch = NULL;
+	scratch_remove(&scratch);
 }
 
 TestSuite(lms_import, .init = setup, .fini = teardown, .timeout = 120);
@@ -136,18 +133,6 @@ static char *import_dir(void)
 	return path_join(scratch, "box/DIR");
 }
 
-static size_t entries_in(const char *dir)
-{
-	DIR *d = opendir(dir);
-	cr_assert_not_null(d, "%s", dir);
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)))
-		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	closedir(d);
-	return n;
-}
-
 static enum lms_import_status import(enum lms_kind kind, const struct zip_entry *e, size_t n,
 				     struct lms_import_counts *counts,
 				     const struct lms_import_options *limits)
@@ -165,8 +150,8 @@ static enum lms_import_status import(enum lms_kind kind, const struct zip_entry 
 	/* Whatever happened: nothing beside DIR, nothing beside box. */
 	char *box = path_join(scratch, "box");
 	if (path_exists(box))
-		cr_expect_leq(entries_in(box), 1, "something was written beside DIR");
-	cr_expect_leq(entries_in(scratch), 2, "something was written beside box");
+		cr_expect_leq(dir_entries(box), 1, "something was written beside DIR");
+	cr_expect_leq(dir_entries(scratch), 2, "something was written beside box");
 	free(box);
 	free(dir);
 	free(zip);
@@ -221,7 +206,7 @@ Test(lms_import, a_canvas_download_gives_a_folder_per_student)
 	cr_expect_eq(c.files, 5);
 	cr_expect_eq(c.skipped, 2, "the earlier upload and README.txt");
 	char *dir = import_dir();
-	cr_expect_eq(entries_in(dir), 4);
+	cr_expect_eq(dir_entries(dir), 4);
 	free(dir);
 }
 
@@ -270,7 +255,7 @@ Test(lms_import, a_hostile_archive_writes_nothing_outside_dir)
 	cr_expect_eq(c.files, 2);
 	cr_expect_eq(c.skipped, 7);
 	char *dir = import_dir();
-	cr_expect_eq(entries_in(dir), 2, "doejohn and student only");
+	cr_expect_eq(dir_entries(dir), 2, "doejohn and student only");
 	free(dir);
 }
 
@@ -369,7 +354,7 @@ Test(lms_import, refuses_what_is_no_zip_and_a_folder_in_use)
 	cr_assert_eq(write_file_atomic(mine, "a TA's file\n", 12), 0);
 	cr_expect_eq(lms_import(&o, &c), LMS_IMPORT_BAD_INPUT);
 	cr_expect(strstr(error_last(), "is not empty"), "%s", error_last());
-	cr_expect_eq(entries_in(dir), 1, "nothing added to a folder in use");
+	cr_expect_eq(dir_entries(dir), 1, "nothing added to a folder in use");
 	free(mine);
 	free(dir);
 	free(zip);

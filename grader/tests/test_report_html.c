@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "class_report.h"
+#include "scratch_util.h"
 #include "util.h"
 
 #define CHROMIUM "/usr/bin/chromium"
@@ -22,19 +23,12 @@ static char *scratch;
 
 static void setup(void)
 {
-	const char *root = getenv("GRADER_ROOT");
-	if (root)
-		cr_assert_eq(chdir(root), 0, "chdir %s", root);
-	scratch = make_scratch_dir("report_html-test");
-	cr_assert_not_null(scratch, "%s", error_last());
+	scratch = scratch_new("report_html-test");
 }
 
 static void teardown(void)
 {
-	if (scratch)
-		remove_tree(scratch);
-	free(scratch);
-	scratch = NULL;
+	scratch_remove(&scratch);
 }
 
 TestSuite(report_html, .init = setup, .fini = teardown, .timeout = 180);

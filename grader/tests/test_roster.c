@@ -9,22 +9,19 @@
 #include <unistd.h>
 
 #include "roster.h"
+#include "scratch_util.h"
 #include "util.h"
 
 static char *scratch;
 
 static void setup(void)
 {
-	scratch = make_scratch_dir("roster-test");
-	cr_assert_not_null(scratch, "%s", error_last());
+	scratch = scratch_new("roster-test");
 }
 
 static void teardown(void)
 {
-	if (scratch)
-		remove_tree(scratch);
-	free(scratch);
-	scratch = NULL;
+	scratch_remove(&scratch);
 }
 
 TestSuite(roster, .init = setup, .fini = teardown);
