@@ -12,9 +12,10 @@ CC ?= cc
 # The Debian packages, listed here and nowhere else (README.md's table is checked against
 # these lines by `make unit`; `make print-deps` prints them).
 # Building the grader and grading (`make deps`, `make grade`): the compiler, the C library's
-# headers and make (also what the spec's build commands run), pkg-config and the three
-# libraries the grader links.  Gradescope's setup.sh installs these (those missing).
-DEB_PACKAGES := gcc libc6-dev make pkg-config libyaml-dev libjansson-dev libseccomp-dev
+# headers and make (also what the spec's build commands run), pkg-config and the four
+# libraries the grader links (libarchive reads the LMSs' zip downloads: `grader import`).
+# Gradescope's setup.sh installs these (those missing).
+DEB_PACKAGES := gcc libc6-dev make pkg-config libyaml-dev libjansson-dev libseccomp-dev libarchive-dev
 # What the tests add (`make test-deps`, `make test`): Criterion, util-linux's setpriv,
 # setsid and ipcs, a browser (chromium) to load the class report, zip and unzip for the
 # Gradescope package, xmllint to check junit.xml against its schema, mandoc to check the
@@ -25,7 +26,7 @@ TEST_DEB_PACKAGES := libcriterion-dev util-linux chromium zip unzip libxml2-util
 # sandboxes, stress-ng to load the machine (bench/determinism.sh).
 BENCH_DEB_PACKAGES := jq time bubblewrap stress-ng
 
-PKGS := yaml-0.1 jansson libseccomp
+PKGS := yaml-0.1 jansson libseccomp libarchive
 # Recursively expanded on purpose: pkg-config runs only when a recipe needs it,
 # that is after `deps` has installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -206,6 +207,8 @@ bench:
 	@# 1,000 submissions as 4 shards against one batch, students per node-minute, and
 	@# grader report on 10,000 reports (docs/scale.md; its section of bench/results.md).
 	bench/shard_bench.sh
+	@# index.html of 300 and 1,000 students in headless Chromium: size, load, sort, filter, 400 px.
+	bench/html_bench.sh
 	@# Last, as it loads the machine: every bundled submission graded 3 times idle and 3 times
 	@# beside stress-ng; fails when a verdict changed.
 	bench/determinism.sh

@@ -29,7 +29,6 @@ sizing_n=${BENCH_SIZING_CLASS:-200}
 reports_n=${BENCH_REPORT_CLASS:-10000}
 grader=$(realpath "${GRADER:-build/grader}")
 spec=testcases/pipe_hello
-results=bench/results.md
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -179,11 +178,4 @@ row() { # LABEL TITLE STUDENTS
 } >"$work/section.md"
 cat "$work/section.md"
 
-if [ -f "$results" ]; then
-	awk '/^<!-- shard_bench.sh: begin -->$/ { skip = 1 } !skip { print } /^<!-- shard_bench.sh: end -->$/ { skip = 0 }' \
-		"$results" >"$work/rest.md"
-	# One blank line between the rest and the section.
-	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$work/rest.md" >"$results"
-	echo >>"$results"
-fi
-cat "$work/section.md" >>"$results"
+bench/put_section.sh shard_bench.sh "$work/section.md"

@@ -18,6 +18,7 @@
 #include "digest.h"
 #include "escape.h"
 #include "grade.h"
+#include "gradebook_lms.h"
 #include "lifecycle.h"
 #include "report_json.h"
 #include "report_text.h"
@@ -374,11 +375,12 @@ static int await_worker(const struct spec *spec, const struct batch_options *o, 
  * Reads back every report this batch wrote: with the class reports
  * (gradebook.csv, junit.xml, index.html) for a whole class, none for a
  * shard (`grader report` writes them once every shard is done).  A student
- * whose report cannot be read is named on stderr and counted in *nmissing
- * (class_merge.h).  -1 when the class reports could not be written.
+ * whose report cannot be read is named on stderr and counted in counts
+ * (class_merge.h), as are the roster's mismatches.  -1 when the class
+ * reports could not be written.
  */
 static int read_back(const struct spec *spec, const struct batch_options *o,
-		     const struct strvec *dirs, size_t *nmissing)
+		     const struct strvec *dirs, struct class_merge_counts *counts)
 {
 	struct strvec names = STRVEC_INIT;
 	strvec_init(&names);
@@ -390,10 +392,11 @@ static int read_back(const struct spec *spec, const struct batch_options *o,
 	    .who = "batch",
 	    .why_missing = "the grader could not write or read back this student's report (see its "
 			   "error output)",
+	    .roster = o->roster,
+	    .gradebook = o->gradebook,
+	    .gradebook_column = o->gradebook_column,
 	};
-	struct class_merge_counts counts;
-	int ret = class_merge_write(spec, &mo, &names, &counts);
-	*nmissing = counts.missing;
+	int ret = class_merge_write(spec, &mo, &names, counts);
 	strvec_clear(&names);
 	return ret;
 }
@@ -435,7 +438,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	}
 
 	/* The whole class is recorded, whichever part of it is graded here (shard.h). */
-	if (shard_list_class(o->root, &dirs) < 0 || mkdir_p(p.fingerprints, 0755) < 0 ||
+	if (shard_list_class(o->root, "batch", &dirs) < 0 || mkdir_p(p.fingerprints, 0755) < 0 ||
 	    mkdir_p(p.builds, 0700) < 0 || shard_class_write(o->report_dir, &o->shard, &dirs) < 0) {
 		escape_line(stderr, "grader: batch: %s", error_last());
 		goto out;
@@ -541,23 +544,26 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 				"submissions are built once)\n",
 			cache_hits, graded, 100.0 * (double)cache_hits / (double)graded);
 
-	size_t nmissing;
-	if (read_back(spec, o, &dirs, &nmissing) < 0) {
+	struct class_merge_counts counts;
+	if (read_back(spec, o, &dirs, &counts) < 0) {
 		escape_line(stderr, "grader: cannot write the class reports: %s", error_last());
 		goto out;
 	}
+	size_t nmissing = counts.missing;
+	const char *lms = gradebook_file_name((enum gradebook_kind)o->gradebook);
 	if (o->sharded)
 		escape_line(stderr,
 			    "grader: shard %u/%u: reports in %s/; once every shard is done, `grader "
 			    "report` writes the class reports",
 			    o->shard.k, o->shard.n, o->report_dir);
 	else
-		escape_line(stderr, "grader: reports in %s/ (gradebook.csv, junit.xml, index.html)",
-			    o->report_dir);
+		escape_line(stderr, "grader: reports in %s/ (gradebook.csv%s%s, junit.xml, index.html)",
+			    o->report_dir, lms ? ", " : "", lms ? lms : "");
 	if (nmissing)
 		escape_line(stderr, "grader: %zu student%s without a report of their own (named above)%s",
 			    nmissing, nmissing == 1 ? "" : "s",
 			    o->sharded ? "" : ": status error in the class reports");
+	class_merge_tell_roster(stderr, "batch", &counts);
 	/* A student without a report is the grader's failure, told once the rest is done. */
 	status = worker_failed || nmissing ? EXIT_INTERNAL : EXIT_ALL_PASSED;
 out:

@@ -33,6 +33,8 @@
 #include "shard.h"
 #include "spec.h"
 
+struct roster;
+
 struct batch_options {
 	const char *spec_path;		/* the spec.yaml that was loaded */
 	const char *root;		/* folder of student folders */
@@ -44,6 +46,9 @@ struct batch_options {
 	unsigned long long seed;
 	bool sharded;			/* --shard: only that part, and no class reports */
 	struct shard shard;		/* which part; {1, 1} without --shard */
+	struct roster *roster;		/* --roster (borrowed), or NULL */
+	int gradebook;			/* --gradebook: an enum gradebook_kind */
+	const char *gradebook_column;	/* --gradebook-column, or NULL */
 };
 
 /*

@@ -9,7 +9,9 @@
 
 #include "class_report.h"
 #include "escape.h"
+#include "gradebook_lms.h"
 #include "report_json.h"
+#include "roster.h"
 #include "shard.h"
 
 void class_merge_error_result(const struct spec *spec, const char *student, const char *why,
@@ -47,7 +49,7 @@ int class_merge_class_of(const char *report_dir, const char *root, struct strvec
 	}
 	struct strvec dirs = STRVEC_INIT;
 	strvec_init(&dirs);
-	int ret = shard_list_class(root, &dirs);
+	int ret = shard_list_class(root, "report", &dirs);
 	/* Sorted already, as their paths share the root. */
 	for (size_t i = 0; i < dirs.n; i++)
 		strvec_push(names, shard_student_name(dirs.v[i]));
@@ -124,6 +126,63 @@ static json_t *load(const struct spec *spec, const struct class_merge_options *o
 	return report;
 }
 
+/* Where a student left out of the LMS gradebook is not: "gradebook-canvas.csv" or the like. */
+static const char *lms_file(const struct class_merge_options *o)
+{
+	const char *file = gradebook_file_name((enum gradebook_kind)o->gradebook);
+	return file ? file : "the LMS gradebook (--gradebook)";
+}
+
+/* Names on stderr what the roster made of a student whose report was taken. */
+static void tell_roster(const struct class_merge_options *o, const char *folder,
+			struct class_merge_counts *counts)
+{
+	const char *needs;
+	const struct roster_row *row = o->roster ? roster_find(o->roster, folder) : NULL;
+	if (o->roster && !row) {
+		counts->unmatched++;
+		escape_line(stderr, "grader: %s: %s: no row of the roster %s names this folder: not "
+				    "in %s",
+			    o->who, folder, o->roster->path, lms_file(o));
+	} else if (row && o->gradebook != GRADEBOOK_GENERIC &&
+		   !gradebook_identifies((enum gradebook_kind)o->gradebook, row, &needs)) {
+		escape_line(stderr, "grader: %s: %s: roster %s:%zu gives no %s: not in %s", o->who,
+			    folder, o->roster->path, row->line, needs, lms_file(o));
+	}
+}
+
+/* Names on stderr the roster's students no report was taken for: no submission. */
+static void tell_unsubmitted(const struct class_merge_options *o, struct class_merge_counts *counts)
+{
+	const char *needs;
+	for (size_t i = 0; o->roster && i < o->roster->n; i++) {
+		const struct roster_row *row = &o->roster->rows[i];
+		if (row->seen)
+			continue;
+		counts->unsubmitted++;
+		bool listed = o->gradebook != GRADEBOOK_GENERIC &&
+			      gradebook_identifies((enum gradebook_kind)o->gradebook, row, &needs);
+		escape_line(stderr, "grader: %s: roster %s:%zu (%s): no submission%s%s%s%s", o->who,
+			    o->roster->path, row->line,
+			    *row->f[ROSTER_NAME] ? row->f[ROSTER_NAME] : row->f[ROSTER_FOLDER],
+			    *row->f[ROSTER_FOLDER] ? " in folder " : "", row->f[ROSTER_FOLDER],
+			    listed ? ": 0 in " : "", listed ? lms_file(o) : "");
+	}
+}
+
+void class_merge_tell_roster(FILE *f, const char *who, const struct class_merge_counts *counts)
+{
+	if (counts->unmatched)
+		escape_line(f, "grader: %s: %zu folder%s the roster does not name (named above): "
+			       "graded, in no LMS gradebook until the roster gives %s",
+			    who, counts->unmatched, counts->unmatched == 1 ? "" : "s",
+			    counts->unmatched == 1 ? "it" : "them");
+	if (counts->unsubmitted)
+		escape_line(f, "grader: %s: %zu student%s of the roster without a submission (named "
+			       "above)",
+			    who, counts->unsubmitted, counts->unsubmitted == 1 ? "" : "s");
+}
+
 int class_merge_write(const struct spec *spec, const struct class_merge_options *o,
 		      const struct strvec *names, struct class_merge_counts *counts)
 {
@@ -132,6 +191,8 @@ int class_merge_write(const struct spec *spec, const struct class_merge_options 
 	strvec_init(&all);
 	strvec_pushv(&all, (const char *const *)names->v);
 	struct class_report *cr = NULL;
+	/* A shard (what 0) writes no class report: the roster is for those who do. */
+	bool roster = o->what && (o->roster || o->gradebook != GRADEBOOK_GENERIC);
 	int ret = -1;
 	if (o->others) {
 		if (list_reports(o->report_dir, &all) < 0)
@@ -139,7 +200,8 @@ int class_merge_write(const struct spec *spec, const struct class_merge_options 
 		shard_sort_names(&all);
 	}
 	cr = class_report_new_for_spec(o->report_dir, o->what, spec);
-	if (!cr)
+	if (!cr || (roster && class_report_set_roster(cr, o->roster, o->gradebook,
+						      o->gradebook_column) < 0))
 		goto out;
 	for (size_t i = 0; i < all.n; i++) {
 		bool missing;
@@ -155,8 +217,12 @@ int class_merge_write(const struct spec *spec, const struct class_merge_options 
 		json_decref(report);
 		if (added < 0)
 			goto out;
+		if (roster)
+			tell_roster(o, all.v[i], counts);
 	}
 	ret = class_report_finish(cr);
+	if (roster)
+		tell_unsubmitted(o, counts);
 out:
 	class_report_free(cr);
 	strvec_clear(&all);

@@ -17,10 +17,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "result.h"
 #include "spec.h"
 #include "util.h"
+
+struct roster;
 
 struct class_merge_options {
 	const char *report_dir;
@@ -28,23 +31,39 @@ struct class_merge_options {
 	const char *who;	 /* "batch" or "report": how its lines on stderr begin */
 	const char *why_missing; /* the message of a stand-in's tests */
 	bool others;		 /* also every report in report_dir whose student is not in names */
+	/* --roster, --gradebook (gradebook_lms.h), --gradebook-column; with what only. */
+	struct roster *roster;	 /* borrowed; NULL for none */
+	int gradebook;		 /* an enum gradebook_kind */
+	const char *gradebook_column;
 };
 
 struct class_merge_counts {
 	size_t students;	/* in the class reports */
 	size_t missing;		/* of them, with a stand-in */
 	size_t skipped;		/* others' .json files that are no student's report */
+	size_t unmatched;	/* folders the roster does not name */
+	size_t unsubmitted;	/* students the roster names without a submission */
 };
 
 /**
  * Writes the class reports (o->what) of the students named in names
  * (sorted, each once) and, with o->others, of every other <student>.json
  * in o->report_dir, in order of name.  An other .json file that is no
- * student report (a results.json) is named on stderr and skipped.  -1 with
- * error() set when the class reports could not be written.
+ * student report (a results.json) is named on stderr and skipped.  With a
+ * roster, each folder it does not name and each of its students without a
+ * submission is named on stderr too, as is each student left out of the
+ * LMS gradebook.  -1 with error() set when the class reports could not be
+ * written.
  */
 int class_merge_write(const struct spec *spec, const struct class_merge_options *o,
 		      const struct strvec *names, struct class_merge_counts *counts);
+
+/**
+ * Says on f how many folders the roster does not name and how many of its
+ * students have no submission (each was named by class_merge_write()),
+ * when there are any; who begins the lines ("batch", "report").
+ */
+void class_merge_tell_roster(FILE *f, const char *who, const struct class_merge_counts *counts);
 
 /**
  * Appends the class of report_dir to names, sorted, each name once: the

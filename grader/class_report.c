@@ -1,11 +1,12 @@
 /*
  * class_report.c: the streaming core of the class reports (class_report.h)
- * and the two simplest of them, gradebook.csv and junit.xml.
+ * and the simplest of them, gradebook.csv.
  *
  * The core takes each student once: it checks the report, has every asked-
- * for report render its part of the student (csv_row and junit_suite here,
- * report_html_row and report_html_section in report_html.c) and appends the
- * parts to unnamed work files, then keeps only counters.  Finishing has
+ * for report render its part of the student (csv_row here,
+ * report_junit_suite in report_junit.c, report_html_row and
+ * report_html_section in report_html.c) and appends the parts to unnamed
+ * work files, then keeps only counters.  Finishing has
  * each report render its head from the counters, and class_report_write()
  * puts head and work files together, renamed into place when complete.
  * The text and reading helpers every report shares (report_html.c and
@@ -27,6 +28,7 @@
 #include "class_report_internal.h"
 #include "escape.h"
 #include "report_html.h"
+#include "report_junit.h"
 #include "spec.h"
 #include "util.h"
 
@@ -180,11 +182,6 @@ enum status report_status_of(const json_t *test)
 	return ST_ERROR; /* an unknown status is not a pass: show it as a grader problem */
 }
 
-static bool status_is_failure(enum status st)
-{
-	return st == ST_FAILED || st == ST_TIMEOUT || st == ST_CRASHED || st == ST_BUILD_FAILED;
-}
-
 /* "Diagnosis: ...\nHint: ...\n" of a test, each when it has one. */
 static void add_explanation(struct strbuf *sb, const json_t *test)
 {
@@ -239,16 +236,6 @@ void report_add_failure_text(struct strbuf *sb, const json_t *test, const json_t
 		strbuf_addstr(sb, "\nBuild output:\n");
 		strbuf_add(sb, out, len);
 	}
-}
-
-/* The message of the first failing check, else the diagnosis; "" if neither. */
-static const char *first_failure(const json_t *test, size_t *len)
-{
-	size_t i;
-	json_t *c;
-	json_array_foreach(json_object_get(test, "checks"), i,
-			   c) if (!report_true(c, "ok")) return report_str(c, "message", len);
-	return report_str(test, "diagnosis", len);
 }
 
 /* ---- files ----------------------------------------------------------- */
@@ -402,7 +389,34 @@ struct class_report *class_report_new_for_spec(const char *out_dir, unsigned wha
 						   names, points, spec->ntests);
 	free(names);
 	free(points);
+	if (cr && spec->build.files.n) {
+		cr->source_file = xstrdup(spec->build.files.v[0]);
+		cr->source_in_folder = true;
+	}
 	return cr;
+}
+
+int class_report_set_roster(struct class_report *cr, struct roster *roster, int kind,
+			    const char *column)
+{
+	cr->roster = roster;
+	cr->lms = (enum gradebook_kind)kind;
+	if (cr->lms != GRADEBOOK_GENERIC) {
+		cr->lms_column = column ? xstrdup(column)
+					: gradebook_default_column(cr->lms, cr->assignment,
+								   cr->max_points);
+		if (!(cr->lms_rows = work_file_open(cr->out_dir, "lms")))
+			return -1;
+	}
+	if (roster && (cr->what & CLASS_REPORT_HTML) &&
+	    !(cr->html_unmatched = work_file_open(cr->out_dir, "unmatched")))
+		return -1;
+	return 0;
+}
+
+void class_report_source_at_root(struct class_report *cr)
+{
+	cr->source_in_folder = false;
 }
 
 void class_report_free(struct class_report *cr)
@@ -415,12 +429,16 @@ void class_report_free(struct class_report *cr)
 	work_file_close(&cr->html_sections);
 	work_file_close(&cr->html_missing);
 	work_file_close(&cr->scores);
+	work_file_close(&cr->lms_rows);
+	work_file_close(&cr->html_unmatched);
+	free(cr->lms_column);
 	for (size_t i = 0; i < cr->ntests; i++)
 		free(cr->test_names[i]);
 	free(cr->test_names);
 	free(cr->test_points);
 	free(cr->test_status);
 	free(cr->out_dir);
+	free(cr->source_file);
 	free(cr->assignment);
 	free(cr->title);
 	free(cr);
@@ -446,7 +464,7 @@ const json_t *class_report_find_test(const struct class_report *cr, const json_t
  * for a formula (=HYPERLINK(...) in a folder name would be a live link): as
  * OWASP recommends, such a cell gets a leading single quote, inside quotes.
  */
-static void csv_field(struct strbuf *sb, const char *s, size_t len)
+void report_add_csv_field(struct strbuf *sb, const char *s, size_t len, bool quote)
 {
 	struct strbuf clean = STRBUF_INIT;
 	strbuf_init(&clean);
@@ -454,11 +472,11 @@ static void csv_field(struct strbuf *sb, const char *s, size_t len)
 	if (formula)
 		strbuf_addch(&clean, '\'');
 	report_add_text(&clean, s, len, TEXT_PLAIN);
-	if (!formula && !strpbrk(clean.buf, ",\"\r\n")) {
+	if (!quote && !formula && !strpbrk(clean.buf ? clean.buf : "", ",\"\r\n")) {
 		strbuf_add(sb, clean.buf, clean.len);
 	} else {
 		strbuf_addch(sb, '"');
-		for (const char *p = clean.buf; *p; p++) {
+		for (const char *p = clean.buf ? clean.buf : ""; *p; p++) {
 			if (*p == '"')
 				strbuf_addch(sb, '"');
 			strbuf_addch(sb, *p);
@@ -476,7 +494,7 @@ static void csv_row(struct strbuf *sb, const struct class_report *cr, const json
 	const json_t *tests = json_object_get(report, "tests");
 	/* No score for a student whose report is missing: an LMS must not import a 0. */
 	bool missing = report_true(report, "report_missing");
-	csv_field(sb, name, len);
+	report_add_csv_field(sb, name, len, false);
 	strbuf_addch(sb, ',');
 	if (!missing)
 		strbuf_addstr(sb, report_fmt_num(num, report_num(report, "score")));
@@ -497,89 +515,9 @@ static int csv_head(struct strbuf *sb, const struct class_report *cr)
 	strbuf_addstr(sb, "student,score,max_score");
 	for (size_t i = 0; i < cr->ntests; i++) {
 		strbuf_addch(sb, ',');
-		csv_field(sb, cr->test_names[i], strlen(cr->test_names[i]));
+		report_add_csv_field(sb, cr->test_names[i], strlen(cr->test_names[i]), false);
 	}
 	strbuf_addstr(sb, "\r\n");
-	return 0;
-}
-
-/* ---- junit.xml ------------------------------------------------------- */
-
-static void junit_suite(struct strbuf *sb, struct class_report *cr, const json_t *report)
-{
-	const char *student = report_str(report, "submission", NULL);
-	const json_t *tests = json_object_get(report, "tests");
-	size_t ntests = json_array_size(tests), failures = 0, errors = 0, i;
-	double time = report_num(json_object_get(report, "build"), "seconds");
-	json_t *t;
-	json_array_foreach(tests, i, t)
-	{
-		enum status st = report_status_of(t);
-		failures += status_is_failure(st);
-		errors += st == ST_ERROR;
-		time += report_num(t, "seconds");
-	}
-	cr->junit_tests += ntests;
-	cr->junit_failures += failures;
-	cr->junit_errors += errors;
-	cr->junit_time += time;
-
-	char num[40];
-	/* The suite's time is what grading the student took: the build and every test. */
-	strbuf_addstr(sb, "  <testsuite name=\"");
-	report_add_attr(sb, student);
-	strbuf_addf(
-	    sb, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\" time=\"%.3f\">\n",
-	    ntests, failures, errors, time);
-	strbuf_addf(sb, "    <properties>\n      <property name=\"score\" value=\"%s\"/>\n",
-		    report_fmt_num(num, report_num(report, "score")));
-	strbuf_addf(sb, "      <property name=\"max_score\" value=\"%s\"/>\n",
-		    report_fmt_num(num, report_num(report, "max_score")));
-	strbuf_addstr(sb, "      <property name=\"isolation\" value=\"");
-	report_add_attr(sb, report_str(report, "isolation", NULL));
-	strbuf_addstr(sb, "\"/>\n    </properties>\n");
-
-	json_array_foreach(tests, i, t)
-	{
-		enum status st = report_status_of(t);
-		strbuf_addstr(sb, "    <testcase classname=\"");
-		report_add_attr(sb, cr->assignment);
-		strbuf_addch(sb, '.');
-		report_add_attr(sb, student);
-		strbuf_addstr(sb, "\" name=\"");
-		report_add_attr(sb, report_str(t, "name", NULL));
-		strbuf_addf(sb, "\" time=\"%.3f\"", report_num(t, "seconds"));
-		if (st == ST_PASSED) {
-			strbuf_addstr(sb, "/>\n");
-			continue;
-		}
-		/* Jenkins' schema: <error> for "could not be run", <failure> for "ran and failed".
-		 */
-		const char *element = st == ST_ERROR ? "error" : "failure";
-		size_t len;
-		const char *first = first_failure(t, &len);
-		strbuf_addf(sb, ">\n      <%s message=\"", element);
-		report_add_attr(sb, report_statuses[st].name);
-		if (len) {
-			strbuf_addstr(sb, ": ");
-			report_add_text(sb, first, len, TEXT_MARKUP_ATTR);
-		}
-		strbuf_addf(sb, "\" type=\"%s\">", report_statuses[st].name);
-		struct strbuf text = STRBUF_INIT;
-		report_add_failure_text(&text, t, report);
-		report_add_text(sb, text.buf ? text.buf : "", text.len, TEXT_MARKUP);
-		strbuf_release(&text);
-		strbuf_addf(sb, "</%s>\n    </testcase>\n", element);
-	}
-	strbuf_addstr(sb, "  </testsuite>\n");
-}
-
-static int junit_head(struct strbuf *sb, const struct class_report *cr)
-{
-	strbuf_addstr(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"");
-	report_add_attr(sb, cr->assignment);
-	strbuf_addf(sb, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
-		    cr->junit_tests, cr->junit_failures, cr->junit_errors, cr->junit_time);
 	return 0;
 }
 
@@ -602,6 +540,45 @@ static int work_file_put(struct class_report *cr, FILE *f, const struct strbuf *
 				   cr->out_dir);
 	}
 	return 0;
+}
+
+/*
+ * The student's row in the LMS gradebook and their place in the roster:
+ * seen, or listed among the folders it does not name.
+ */
+static int add_to_roster(struct class_report *cr, struct strbuf *sb, const json_t *report)
+{
+	if (!cr->roster && !cr->lms_rows)
+		return 0;
+	const char *folder = report_str(report, "submission", NULL);
+	struct roster_row *row = cr->roster ? roster_find(cr->roster, folder) : NULL;
+	/* Without a roster the folder's name is the student's username and login. */
+	struct roster_row self = {{NULL}, 0, true};
+	if (!cr->roster) {
+		for (int f = 0; f < ROSTER_NFIELDS; f++)
+			self.f[f] = (char *)"";
+		self.f[ROSTER_FOLDER] = self.f[ROSTER_NAME] = (char *)folder;
+		self.f[ROSTER_USERNAME] = self.f[ROSTER_SIS_LOGIN_ID] = (char *)folder;
+		row = &self;
+	}
+	int ret = 0;
+	const char *needs;
+	if (row) {
+		row->seen = true;
+		strbuf_reset(sb);
+		if (cr->lms_rows && gradebook_identifies(cr->lms, row, &needs)) {
+			gradebook_lms_row(sb, cr, row, report);
+			ret = work_file_put(cr, cr->lms_rows, sb);
+		}
+	} else {
+		cr->nunmatched++;
+		strbuf_reset(sb);
+		if (cr->html_unmatched) {
+			report_html_listed(sb, report);
+			ret = work_file_put(cr, cr->html_unmatched, sb);
+		}
+	}
+	return ret;
 }
 
 int class_report_check(const json_t *report)
@@ -638,7 +615,7 @@ int class_report_add(struct class_report *cr, const json_t *report)
 	}
 	if (cr->junit_suites) {
 		strbuf_reset(&sb);
-		junit_suite(&sb, cr, report);
+		report_junit_suite(&sb, cr, report);
 		ret |= work_file_put(cr, cr->junit_suites, &sb);
 	}
 	if (cr->html_rows) {
@@ -650,7 +627,7 @@ int class_report_add(struct class_report *cr, const json_t *report)
 		ret |= work_file_put(cr, cr->html_sections, &sb);
 		strbuf_reset(&sb);
 		if (missing)
-			report_html_missing(&sb, report);
+			report_html_listed(&sb, report);
 		ret |= work_file_put(cr, cr->html_missing, &sb);
 		if (!missing && fwrite(&score, sizeof(score), 1, cr->scores) != 1) {
 			cr->failed = true;
@@ -658,6 +635,7 @@ int class_report_add(struct class_report *cr, const json_t *report)
 					  cr->out_dir);
 		}
 	}
+	ret |= add_to_roster(cr, &sb, report);
 	strbuf_release(&sb);
 
 	cr->nstudents++;
@@ -691,7 +669,7 @@ int class_report_write(const struct class_report *cr, const char *name, report_h
 		goto out;
 	fwrite(sb.buf, 1, sb.len, o.f); /* errors surface in out_file_commit's ferror() */
 	for (size_t i = 0; i < nparts; i++) {
-		if (work_file_copy(parts[i].work, o.f) < 0)
+		if (parts[i].work && work_file_copy(parts[i].work, o.f) < 0)
 			goto out;
 		if (parts[i].after)
 			fputs(parts[i].after, o.f);
@@ -712,9 +690,9 @@ int class_report_finish(struct class_report *cr)
 		    "class report: a temporary file in %s could not be written; no report written",
 		    cr->out_dir);
 	const struct report_part csv[] = {{cr->csv_rows, NULL}};
-	const struct report_part junit[] = {{cr->junit_suites, "</testsuites>\n"}};
 	if ((cr->csv_rows && class_report_write(cr, "gradebook.csv", csv_head, csv, 1) < 0) ||
-	    (cr->junit_suites && class_report_write(cr, "junit.xml", junit_head, junit, 1) < 0) ||
+	    (cr->junit_suites && report_junit_write(cr) < 0) ||
+	    (cr->lms_rows && gradebook_lms_write(cr) < 0) ||
 	    (cr->html_rows && report_html_write(cr) < 0))
 		return -1;
 	return 0;

@@ -49,6 +49,30 @@ struct class_report *class_report_new(const char *out_dir, unsigned what, const 
 struct class_report *class_report_new_for_spec(const char *out_dir, unsigned what,
 					       const struct spec *spec);
 
+/**
+ * junit.xml's file= names the submission's main source file (the spec's
+ * first build file) under the student's folder, as a class's reports
+ * are read from the folder of student folders.  For one submission graded
+ * in its own folder (a CI job's working copy: grade, check) it names the
+ * file alone.  Call before class_report_add().
+ */
+void class_report_source_at_root(struct class_report *cr);
+
+struct roster;
+
+/**
+ * Adds what --roster and --gradebook ask for (gradebook_lms.h, roster.h):
+ * with kind other than GRADEBOOK_GENERIC the LMS's gradebook file, its
+ * grade column headed column (NULL: gradebook_default_column()); with a
+ * roster (borrowed, NULL for none), the students of each row a report is
+ * added for are marked seen, and index.html lists the folders it does not
+ * name and its students that have none.  kind is an enum gradebook_kind.
+ * Call before class_report_add(); -1 with error() set when a temporary
+ * file cannot be made.
+ */
+int class_report_set_roster(struct class_report *cr, struct roster *roster, int kind,
+			    const char *column);
+
 /** 0 when the object has what class_report_add() needs, else -1 with error() set. */
 int class_report_check(const json_t *student_report);
 

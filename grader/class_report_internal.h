@@ -18,6 +18,8 @@
 #include <stdio.h>
 
 #include "class_report.h"
+#include "gradebook_lms.h"
+#include "roster.h"
 #include "util.h"
 
 /* ---- text: UTF-8 repair and escaping --------------------------------- */
@@ -39,6 +41,14 @@ void report_add_text(struct strbuf *sb, const char *s, size_t len, enum text_mod
 /* The same for a C string, as TEXT_MARKUP and TEXT_MARKUP_ATTR. */
 void report_add_markup(struct strbuf *sb, const char *s);
 void report_add_attr(struct strbuf *sb, const char *s);
+
+/*
+ * Appends a CSV field (RFC 4180) holding s[0..len), repaired as
+ * TEXT_PLAIN: quoted when it must be, or always with quote (Blackboard
+ * wants every field quoted); a field a spreadsheet would take for a
+ * formula (=, +, -, @, tab, CR first) gets a leading single quote.
+ */
+void report_add_csv_field(struct strbuf *sb, const char *s, size_t len, bool quote);
 
 /* ---- reading a <student>.json ---------------------------------------- */
 
@@ -102,6 +112,8 @@ struct class_report {
 	double *test_points;
 	size_t ntests;
 	double max_points; /* sum of test_points: the histogram's range */
+	char *source_file;     /* the spec's first build file (junit.xml's file=), or NULL */
+	bool source_in_folder; /* file= is <student>/<source_file> (a class's reports) */
 
 	/* Work files, NULL when their report was not asked for. */
 	FILE *csv_rows;
@@ -120,6 +132,13 @@ struct class_report {
 	size_t hist_tenths[HIST_TENTH_BINS];
 	bool fractional;		 /* some score is not a whole number */
 	size_t (*test_status)[ST_COUNT]; /* [ntests][status] of the students with a score */
+	/* --roster and --gradebook (class_report_set_roster). */
+	struct roster *roster;	/* borrowed; NULL without a roster */
+	enum gradebook_kind lms;
+	char *lms_column;	/* the grade column's header */
+	FILE *lms_rows;		/* the LMS gradebook's rows; NULL for generic */
+	FILE *html_unmatched;	/* the folders the roster does not name, for index.html */
+	size_t nunmatched;
 	size_t junit_tests, junit_failures, junit_errors;
 	double junit_time;
 	bool failed; /* a temporary file could not be written: no report from these */
@@ -131,7 +150,7 @@ struct class_report {
  */
 const json_t *class_report_find_test(const struct class_report *cr, const json_t *tests, size_t i);
 
-/* What goes into a report after its head: a work file, then text (NULL: none). */
+/* What goes into a report after its head: a work file, then text (either NULL: none). */
 struct report_part {
 	FILE *work;
 	const char *after;

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "cli_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "class_report.h"
 #include "escape.h"
 #include "grade.h"
+#include "gradebook_lms.h"
 #include "lifecycle.h"
 #include "report_json.h"
 #include "report_text.h"
@@ -30,8 +32,10 @@ static const char usage_text[] =
 	"\n"
 	"  grader grade    SPEC SUBMISSION_DIR [-o REPORT_DIR] [--format human|json] [--test NAME]...\n"
 	"  grader batch    SPEC SUBMISSIONS_ROOT [-o REPORT_DIR] [-j N] [--resume] [--shard K/N]\n"
-	"                  [--test NAME]...\n"
+	"                  [--test NAME]... [--roster FILE.csv]\n"
+	"                  [--gradebook generic|canvas|moodle|blackboard]\n"
 	"  grader report   SPEC REPORT_DIR [--root SUBMISSIONS_ROOT]   class reports of a folder\n"
+	"  grader import   canvas|moodle ARCHIVE.zip DIR   an LMS's download -> a folder per student\n"
 	"  grader check    SPEC [SUBMISSION_DIR]      student self-check (default dir \".\")\n"
 	"  grader validate SPEC...                    check specs (errors, warnings)\n"
 	"  grader --version | --help | <command> --help\n"
@@ -57,7 +61,8 @@ static const char grade_usage[] =
 
 static const char batch_usage[] =
 	"usage: grader batch SPEC SUBMISSIONS_ROOT [-o REPORT_DIR] [-j N] [--resume] [--no-sandbox]\n"
-	"                    [--seed S] [--shard K/N] [--test NAME]...\n"
+	"                    [--seed S] [--shard K/N] [--test NAME]... [--roster FILE.csv]\n"
+	"                    [--gradebook generic|canvas|moodle|blackboard] [--gradebook-column NAME]\n"
 	"\n"
 	"Grades every folder directly under SUBMISSIONS_ROOT, N at a time (default:\n"
 	"twice the CPUs), each in a worker of its own.  Writes <student>.json per\n"
@@ -70,10 +75,14 @@ static const char batch_usage[] =
 	"per-student reports: shards on several hosts may share REPORT_DIR, and\n"
 	"`grader report` writes the class reports once they are done.\n"
 	"--test NAME grades only that test (repeatable): every report lists only those.\n"
+	"Every entry of SUBMISSIONS_ROOT that is no student folder (a file, a\n"
+	"hidden folder, a link) is named on stderr.\n"
+	CLI_LMS_USAGE
 	"Exit status 0 when grading finished, whatever the scores.\n";
 
 static const char report_usage[] =
-	"usage: grader report SPEC REPORT_DIR [--root SUBMISSIONS_ROOT]\n"
+	"usage: grader report SPEC REPORT_DIR [--root SUBMISSIONS_ROOT] [--roster FILE.csv]\n"
+	"                     [--gradebook generic|canvas|moodle|blackboard] [--gradebook-column NAME]\n"
 	"\n"
 	"Writes gradebook.csv, junit.xml and index.html into REPORT_DIR from the\n"
 	"<student>.json reports it holds (after `batch --shard`, or while a batch\n"
@@ -81,7 +90,8 @@ static const char report_usage[] =
 	"with --root the folders under SUBMISSIONS_ROOT: its students without a\n"
 	"report yet are named on stderr and in index.html, and have no score in\n"
 	"the gradebook.  Exit status 0 when every student has a report, 3 when\n"
-	"some student has none.\n";
+	"some student has none.\n"
+	CLI_LMS_USAGE;
 
 static const char check_usage[] =
 	"usage: grader check [SPEC] [SUBMISSION_DIR] [-o REPORT_DIR] [--spec SPEC] [--seed S]\n"
@@ -105,9 +115,7 @@ static const char validate_usage[] =
 	"(FILE:LINE:COL: warning: message) say what cannot be meant, such as a regex\n"
 	"that never matches; alone, they leave the exit status 0.\n";
 
-static int usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int usage_error(const char *usage, const char *fmt, ...)
+int cli_usage_error(const char *usage, const char *fmt, ...)
 {
 	struct strbuf msg = STRBUF_INIT;
 	va_list ap;
@@ -125,11 +133,11 @@ static int usage_error(const char *usage, const char *fmt, ...)
  * An empty path is never what was meant (`-o ''` once sent batch state to
  * /.grader): a usage error, said as such.  true when value is "".
  */
-static bool empty_path(const char *usage, const char *what, const char *value)
+bool cli_empty_path(const char *usage, const char *what, const char *value)
 {
 	if (!value || *value)
 		return false;
-	usage_error(usage, "%s is empty: give a path (\".\" for the current folder)", what);
+	cli_usage_error(usage, "%s is empty: give a path (\".\" for the current folder)", what);
 	return true;
 }
 
@@ -311,7 +319,7 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 			if (!strcmp(optarg, "json"))
 				a->json = true;
 			else if (strcmp(optarg, "human")) {
-				usage_error(usage, "unknown format '%s': use human or json", optarg);
+				cli_usage_error(usage, "unknown format '%s': use human or json", optarg);
 				return -1;
 			}
 			break;
@@ -326,7 +334,7 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 			break;
 		case OPT_SEED:
 			if (!parse_seed(optarg, &a->seed)) {
-				usage_error(usage, "--seed wants a whole number from 0 to %llu, not '%s'",
+				cli_usage_error(usage, "--seed wants a whole number from 0 to %llu, not '%s'",
 					    GRADE_SEED_MAX, optarg);
 				return -1;
 			}
@@ -344,24 +352,24 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 		}
 	}
 	int rest = argc - optind;
-	if (empty_path(usage, "-o REPORT_DIR", a->report_dir) ||
-	    empty_path(usage, "--spec SPEC", a->spec_path))
+	if (cli_empty_path(usage, "-o REPORT_DIR", a->report_dir) ||
+	    cli_empty_path(usage, "--spec SPEC", a->spec_path))
 		return -1;
 	if (!student) {
 		if (rest != 2) {
-			usage_error(usage, rest < 1 ? "missing SPEC" : rest == 1 ? "missing SUBMISSION_DIR" : "too many arguments");
+			cli_usage_error(usage, rest < 1 ? "missing SPEC" : rest == 1 ? "missing SUBMISSION_DIR" : "too many arguments");
 			return -1;
 		}
 		a->spec_path = argv[optind];
 		a->submission = argv[optind + 1];
-		return empty_path(usage, "SPEC", a->spec_path) ||
-			       empty_path(usage, "SUBMISSION_DIR", a->submission)
+		return cli_empty_path(usage, "SPEC", a->spec_path) ||
+			       cli_empty_path(usage, "SUBMISSION_DIR", a->submission)
 			   ? -1
 			   : 0;
 	}
 	/* check: [SPEC] [DIR]; a lone folder without a spec.yaml is the submission. */
 	if (rest > 2 || (rest == 2 && a->spec_path)) {
-		usage_error(usage, "too many arguments");
+		cli_usage_error(usage, "too many arguments");
 		return -1;
 	}
 	a->submission = ".";
@@ -373,14 +381,14 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 	} else if (rest == 1) {
 		a->submission = argv[optind];
 	}
-	if (empty_path(usage, "SPEC", a->spec_path) ||
-	    empty_path(usage, "SUBMISSION_DIR", a->submission))
+	if (cli_empty_path(usage, "SPEC", a->spec_path) ||
+	    cli_empty_path(usage, "SUBMISSION_DIR", a->submission))
 		return -1;
 	if (!a->spec_path) {
 		char *bad = NULL;
 		a->found_spec = spec_from_dot_grader(a->submission, &bad);
 		if (bad) {
-			usage_error(usage, "%s/.grader names %s: it may name only a spec.yaml that is a regular file (no link), or the folder holding one",
+			cli_usage_error(usage, "%s/.grader names %s: it may name only a spec.yaml that is a regular file (no link), or the folder holding one",
 				    a->submission, bad);
 			free(bad);
 			return -1;
@@ -390,7 +398,7 @@ static int parse_grade_args(int argc, char **argv, const char *usage, bool stude
 		a->spec_path = a->found_spec;
 	}
 	if (!a->spec_path) {
-		usage_error(usage, "which assignment? Give SPEC, --spec, a .grader file in %s, or set GRADER_SPECS to a folder with one spec",
+		cli_usage_error(usage, "which assignment? Give SPEC, --spec, a .grader file in %s, or set GRADER_SPECS to a folder with one spec",
 			    a->submission);
 		return -1;
 	}
@@ -403,6 +411,8 @@ static int write_single_reports(const struct grade_result *r, const struct spec 
 {
 	json_t *report = report_json_new(r);
 	struct class_report *cr = class_report_new_for_spec(report_dir, CLASS_REPORT_JUNIT, spec);
+	if (cr)
+		class_report_source_at_root(cr);
 	int ret = cr && class_report_add(cr, report) == 0 && class_report_finish(cr) == 0 ? 0 : -1;
 	class_report_free(cr);
 	if (ret == 0) {
@@ -546,6 +556,7 @@ static const struct option batch_options_long[] = {
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"shard", required_argument, NULL, OPT_SHARD},
 	{"test", required_argument, NULL, OPT_TEST},
+	CLI_LMS_LONG_OPTIONS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -554,10 +565,16 @@ static const struct option batch_options_long[] = {
 static int batch_with_args(int argc, char **argv, struct strvec *tests)
 {
 	struct batch_options o = {.sandbox = true, .shard = {1, 1}};
+	struct cli_lms lms = {0};
 	const char *report_dir = NULL;
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "o:j:h", batch_options_long, NULL)) != -1) {
+		int taken = cli_lms_option(&lms, c, optarg, batch_usage);
+		if (taken < 0)
+			return EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
 		case 'o':
 			report_dir = optarg;
@@ -566,7 +583,7 @@ static int batch_with_args(int argc, char **argv, struct strvec *tests)
 			char *end;
 			long n = strtol(optarg, &end, 10);
 			if (*end || n < 1 || n > 1024)
-				return usage_error(batch_usage, "-j wants a number of workers from 1 to 1024, not '%s'", optarg);
+				return cli_usage_error(batch_usage, "-j wants a number of workers from 1 to 1024, not '%s'", optarg);
 			o.jobs = (int)n;
 			break;
 		}
@@ -578,13 +595,13 @@ static int batch_with_args(int argc, char **argv, struct strvec *tests)
 			break;
 		case OPT_SEED:
 			if (!parse_seed(optarg, &o.seed))
-				return usage_error(batch_usage, "--seed wants a whole number from 0 to %llu, not '%s'",
+				return cli_usage_error(batch_usage, "--seed wants a whole number from 0 to %llu, not '%s'",
 						   GRADE_SEED_MAX, optarg);
 			o.seeded = true;
 			break;
 		case OPT_SHARD:
 			if (shard_parse(optarg, &o.shard) < 0)
-				return usage_error(batch_usage, "%s", error_last());
+				return cli_usage_error(batch_usage, "%s", error_last());
 			o.sharded = true;
 			break;
 		case OPT_TEST:
@@ -599,28 +616,36 @@ static int batch_with_args(int argc, char **argv, struct strvec *tests)
 		}
 	}
 	if (argc - optind != 2)
-		return usage_error(batch_usage, argc - optind < 2 ? "missing SPEC or SUBMISSIONS_ROOT" : "too many arguments");
+		return cli_usage_error(batch_usage, argc - optind < 2 ? "missing SPEC or SUBMISSIONS_ROOT" : "too many arguments");
 	o.spec_path = argv[optind];
 	o.root = argv[optind + 1];
-	if (empty_path(batch_usage, "-o REPORT_DIR", report_dir) ||
-	    empty_path(batch_usage, "SPEC", o.spec_path) ||
-	    empty_path(batch_usage, "SUBMISSIONS_ROOT", o.root))
+	if (cli_empty_path(batch_usage, "-o REPORT_DIR", report_dir) ||
+	    cli_empty_path(batch_usage, "SPEC", o.spec_path) ||
+	    cli_empty_path(batch_usage, "SUBMISSIONS_ROOT", o.root))
 		return EXIT_USAGE;
 	if (!path_is_dir(o.root)) {
 		escape_line(stderr, "grader: %s: %s", o.root,
 			    path_exists(o.root) ? "not a folder" : "no such folder");
 		return EXIT_USAGE;
 	}
-	struct spec *spec = load_spec_with_tests(o.spec_path, tests, batch_usage);
-	if (!spec)
+	if (cli_lms_load(&lms, batch_usage) < 0)
 		return EXIT_USAGE;
+	struct spec *spec = load_spec_with_tests(o.spec_path, tests, batch_usage);
+	if (!spec) {
+		cli_lms_release(&lms);
+		return EXIT_USAGE;
+	}
 	char *dir = report_dir ? xstrdup(report_dir) : xasprintf("reports/%s", spec->assignment);
 	o.report_dir = dir;
+	o.roster = lms.loaded ? &lms.roster : NULL;
+	o.gradebook = lms.gradebook;
+	o.gradebook_column = lms.column;
 	lifecycle_sweep_scratch();
 	/* batch_run says which reports it wrote: it alone knows. */
 	int status = batch_run(spec, &o);
 	free(dir);
 	spec_free(spec);
+	cli_lms_release(&lms);
 	return status;
 }
 
@@ -635,6 +660,7 @@ static int cmd_batch(int argc, char **argv)
 
 static const struct option report_options_long[] = {
 	{"root", required_argument, NULL, OPT_ROOT},
+	CLI_LMS_LONG_OPTIONS,
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -642,9 +668,15 @@ static const struct option report_options_long[] = {
 static int cmd_report(int argc, char **argv)
 {
 	const char *root = NULL;
+	struct cli_lms lms = {0};
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", report_options_long, NULL)) != -1) {
+		int taken = cli_lms_option(&lms, c, optarg, report_usage);
+		if (taken < 0)
+			return EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
 		case OPT_ROOT:
 			root = optarg;
@@ -658,12 +690,12 @@ static int cmd_report(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2)
-		return usage_error(report_usage, argc - optind < 2 ? "missing SPEC or REPORT_DIR" : "too many arguments");
+		return cli_usage_error(report_usage, argc - optind < 2 ? "missing SPEC or REPORT_DIR" : "too many arguments");
 	const char *spec_path = argv[optind];
 	const char *report_dir = argv[optind + 1];
-	if (empty_path(report_usage, "SPEC", spec_path) ||
-	    empty_path(report_usage, "REPORT_DIR", report_dir) ||
-	    empty_path(report_usage, "--root SUBMISSIONS_ROOT", root))
+	if (cli_empty_path(report_usage, "SPEC", spec_path) ||
+	    cli_empty_path(report_usage, "REPORT_DIR", report_dir) ||
+	    cli_empty_path(report_usage, "--root SUBMISSIONS_ROOT", root))
 		return EXIT_USAGE;
 	const char *const folders[] = {report_dir, root};
 	for (size_t i = 0; i < ARRAY_SIZE(folders); i++) {
@@ -673,9 +705,13 @@ static int cmd_report(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	struct spec *spec = load_spec_or_report(spec_path);
-	if (!spec)
+	if (cli_lms_load(&lms, report_usage) < 0)
 		return EXIT_USAGE;
+	struct spec *spec = load_spec_or_report(spec_path);
+	if (!spec) {
+		cli_lms_release(&lms);
+		return EXIT_USAGE;
+	}
 	double start = now_seconds();
 	struct strvec names = STRVEC_INIT;
 	strvec_init(&names);
@@ -686,6 +722,9 @@ static int cmd_report(int argc, char **argv)
 	    .why_missing = "this student has no report yet: their shard has not graded them, or "
 			   "could not write their report (see its error output)",
 	    .others = true,
+	    .roster = lms.loaded ? &lms.roster : NULL,
+	    .gradebook = lms.gradebook,
+	    .gradebook_column = lms.column,
 	};
 	struct class_merge_counts counts;
 	int status = EXIT_INTERNAL;
@@ -696,10 +735,13 @@ static int cmd_report(int argc, char **argv)
 	}
 	struct rusage self;
 	double mib = getrusage(RUSAGE_SELF, &self) == 0 ? (double)self.ru_maxrss / 1024.0 : 0;
+	const char *lms_file = gradebook_file_name((enum gradebook_kind)lms.gradebook);
 	escape_line(stderr,
-		    "grader: report: %zu students in %s/ (gradebook.csv, junit.xml, index.html), "
+		    "grader: report: %zu students in %s/ (gradebook.csv%s%s, junit.xml, index.html), "
 		    "%.1fs, peak memory %.1f MiB",
-		    counts.students, report_dir, now_seconds() - start, mib);
+		    counts.students, report_dir, lms_file ? ", " : "", lms_file ? lms_file : "",
+		    now_seconds() - start, mib);
+	class_merge_tell_roster(stderr, "report", &counts);
 	if (counts.missing)
 		escape_line(stderr, "grader: report: %zu of them without a report yet (named above)",
 			    counts.missing);
@@ -707,13 +749,14 @@ static int cmd_report(int argc, char **argv)
 out:
 	strvec_clear(&names);
 	spec_free(spec);
+	cli_lms_release(&lms);
 	return status;
 }
 
 static int cmd_validate(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error(validate_usage, "missing SPEC");
+		return cli_usage_error(validate_usage, "missing SPEC");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(validate_usage, stdout);
 		return EXIT_ALL_PASSED;
@@ -755,6 +798,8 @@ int cli_main(int argc, char **argv)
 		status = cmd_batch(argc - 1, argv + 1);
 	} else if (!strcmp(cmd, "report")) {
 		status = cmd_report(argc - 1, argv + 1);
+	} else if (!strcmp(cmd, "import")) {
+		status = cli_import(argc - 1, argv + 1);
 	} else if (!strcmp(cmd, "check")) {
 		status = cmd_grade_or_check(argc - 1, argv + 1, true);
 	} else {

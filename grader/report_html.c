@@ -1,13 +1,12 @@
 /*
- * report_html.c: index.html (report_html.h).  Each student is rendered once,
- * as class_report_add() takes them: a row of the overview grid and a
- * section with the failed checks, diffs and trace.  The overview above them
- * (statistics and charts) needs the whole class, so it is rendered last,
- * from the core's counters and its work file of scores.
+ * report_html.c: the per-student parts of index.html (report_html.h).  Each
+ * student is rendered once, as class_report_add() takes them: a row of the
+ * overview grid and a section with the failed checks, diffs and trace.
+ * The page around them (statistics, charts, the table's controls) needs
+ * the whole class and is rendered last, by report_html_page.c.
  */
 #include "report_html.h"
 
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,15 +15,12 @@
 
 #include "class_report_internal.h"
 #include "escape.h"
-#include "report_json.h" /* GRADER_VERSION */
 #include "util.h"
 
 /* A fork bomb's trace must not turn into a megabyte of HTML per test. */
 #define TRACE_MAX_PROCESSES 300
 #define TRACE_MAX_EVENTS 200
 #define TRACE_MAX_DEPTH 64
-/* Test names in the per-test chart are cut to fit its label column. */
-#define CHART_LABEL_CHARS 32
 
 /* ---- index.html: per-student parts ----------------------------------- */
 
@@ -74,12 +70,14 @@ static void html_student(struct strbuf *sb, const json_t *report, const char *co
 
 void report_html_row(struct strbuf *sb, struct class_report *cr, const json_t *report)
 {
-	static const char *const markup[4] = {
-	    "<tr class=\"student-row\"><th scope=\"row\"><a href=\"#", "\">",
-	    "</a></th><td class=\"score\">", "</td>"};
+	static const char *const markup[4] = {"\"><th scope=\"row\"><a href=\"#", "\">",
+					      "</a></th><td class=\"score\">", "</td>"};
 	char num[40], max[40];
 	const json_t *tests = json_object_get(report, "tests");
 	bool counted = !report_true(report, "report_missing");
+	/* The score the table's script sorts by; a student without a report sorts last. */
+	strbuf_addf(sb, "<tr class=\"student-row\" data-score=\"%s",
+		    counted ? report_fmt_num(num, report_num(report, "score")) : "-1");
 	html_student(sb, report, markup);
 	for (size_t i = 0; i < cr->ntests; i++) {
 		const json_t *t = class_report_find_test(cr, tests, i);
@@ -198,7 +196,7 @@ static void html_ptree(struct strbuf *sb, const json_t *procs, size_t n, size_t 
 }
 
 /* The optional "trace" member of a test: a process tree and the first system calls. */
-static void html_trace(struct strbuf *sb, const json_t *trace)
+static void html_trace(struct strbuf *sb, const json_t *trace, bool open)
 {
 	if (!json_is_object(trace))
 		return;
@@ -206,8 +204,9 @@ static void html_trace(struct strbuf *sb, const json_t *trace)
 	const json_t *events = json_object_get(trace, "events");
 	size_t nprocs = json_array_size(procs), nevents = json_array_size(events);
 	size_t n = nprocs < TRACE_MAX_PROCESSES ? nprocs : TRACE_MAX_PROCESSES;
-	strbuf_addstr(
-	    sb, "<details class=\"trace\" open><summary>Processes and system calls</summary>");
+	/* Folded for a test that passed: hundreds of students' traces are a long page. */
+	strbuf_addf(sb, "<details class=\"trace\"%s><summary>Processes and system calls</summary>",
+		    open ? " open" : "");
 	if (n) {
 		bool *shown = xcalloc(n, sizeof(*shown));
 		strbuf_addstr(sb, "<ul class=\"ptree\">");
@@ -333,7 +332,7 @@ static void html_test(struct strbuf *sb, const json_t *t)
 			strbuf_addstr(sb, "</pre>");
 		}
 	}
-	html_trace(sb, json_object_get(t, "trace"));
+	html_trace(sb, json_object_get(t, "trace"), st != ST_PASSED);
 	strbuf_addstr(sb, "</li>\n");
 }
 
@@ -364,7 +363,7 @@ void report_html_section(struct strbuf *sb, const json_t *report)
 		      "</section>\n");
 }
 
-void report_html_missing(struct strbuf *sb, const json_t *report)
+void report_html_listed(struct strbuf *sb, const json_t *report)
 {
 	size_t len;
 	const char *name = report_str(report, "submission", &len);
@@ -373,303 +372,4 @@ void report_html_missing(struct strbuf *sb, const json_t *report)
 	strbuf_addstr(sb, "\">");
 	report_add_text(sb, name, len, TEXT_MARKUP);
 	strbuf_addstr(sb, "</a></li>\n");
-}
-
-/* ---- index.html: the overview and the page --------------------------- */
-
-/* Inline, so the page is one file that works offline, printed and from a mail attachment. */
-static const char html_style[] =
-    ":root{--pass:#2e7d32;--fail:#c62828;--timeout:#ef6c00;--crash:#6a1b9a;--build:#546e7a;"
-    "--error:#212121;--missing:#9e9e9e;font-family:system-ui,sans-serif;line-height:1.4}\n"
-    "body{margin:0 auto;max-width:1200px;padding:1em;color:#1a1a1a;background:#fff}\n"
-    "h1{margin:.2em 0}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}\n"
-    "code,pre{font-family:ui-monospace,monospace;font-size:.9em}\n"
-    "pre{background:#f6f8fa;padding:.6em;overflow-x:auto;white-space:pre-wrap;"
-    "overflow-wrap:anywhere;border-radius:4px}\n"
-    ".meta,.note{color:#555}.stats{display:flex;flex-wrap:wrap;gap:1.5em;margin:0}\n"
-    ".stats div{min-width:7em}.stats dt{color:#555;font-size:.85em}"
-    ".stats dd{margin:0;font-size:1.4em;font-weight:600}\n"
-    ".charts{display:flex;flex-wrap:wrap;gap:2em}.charts figure{margin:1em 0;flex:1 1 420px}"
-    ".charts svg{width:100%;height:auto}figcaption{font-weight:600}\n"
-    ".legend span{display:inline-block;margin-right:1em;font-size:.85em}"
-    ".legend "
-    "i{display:inline-block;width:.8em;height:.8em;margin-right:.3em;vertical-align:middle}\n"
-    ".table-wrap{overflow-x:auto}table{border-collapse:collapse}\n"
-    "th,td{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}\n"
-    "table.grid td.st{text-align:center;font-size:.85em;white-space:nowrap}"
-    "td.score,.pts{white-space:nowrap}\n"
-    ".st-passed{background:#e8f5e9;color:var(--pass)}.st-failed{background:#ffebee;color:var(--"
-    "fail)}\n"
-    ".st-timeout{background:#fff3e0;color:var(--timeout)}.st-crashed{background:#f3e5f5;color:var(-"
-    "-crash)}\n"
-    ".st-build_failed{background:#eceff1;color:var(--build)}.st-error{background:#e0e0e0;color:var("
-    "--error)}\n"
-    ".st-missing{background:#fafafa;color:var(--missing)}\n"
-    "ul.tests{list-style:none;padding:0}li.test{padding:.4em .6em;margin:.3em "
-    "0;border-radius:4px}\n"
-    "li.test .name{font-weight:600;color:#1a1a1a}.badge{font-size:.8em;text-transform:uppercase;"
-    "font-weight:700}\n.tag{font-size:.8em;border:1px solid "
-    "currentColor;border-radius:3px;padding:0 .3em}\n"
-    "ul.checks{color:#1a1a1a}.diagnosis,.hint{color:#1a1a1a}\n"
-    ".d-del{color:#b31d28;background:#ffeef0}.d-add{color:#22863a;background:#f0fff4}"
-    ".d-hunk{color:#6f42c1}.d-file{color:#555}\n"
-    ".build-failed{border-left:4px solid var(--build);padding-left:.6em}\n"
-    ".trace{color:#1a1a1a;margin:.4em 0}.ptree,.ptree ul{list-style:none;padding-left:1.2em;"
-    "border-left:1px dotted #999}.exit{color:#555}\n"
-    "table.events{font-size:.85em;font-family:ui-monospace,monospace}\n"
-    "@media (max-width:700px){body{padding:.5em}.stats{gap:.8em}h2{font-size:1.2em}}\n"
-    "@media print{body{max-width:none;font-size:10pt}section.student{break-before:page}"
-    "a{color:inherit;text-decoration:none}.top{display:none}"
-    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}pre{white-space:pre-wrap}}\n";
-
-static bool hist_per_point(const struct class_report *cr)
-{
-	return !cr->fractional && cr->max_points > 0 && cr->max_points == floor(cr->max_points) &&
-	       cr->max_points < HIST_POINT_BINS;
-}
-
-static void html_histogram(struct strbuf *sb, const struct class_report *cr)
-{
-	bool per_point = hist_per_point(cr);
-	size_t bins = per_point ? (size_t)cr->max_points + 1 : HIST_TENTH_BINS;
-	size_t hist[HIST_POINT_BINS] = {0};
-	for (size_t b = 0; b < (per_point ? HIST_POINT_BINS : HIST_TENTH_BINS); b++)
-		hist[b < bins ? b : bins - 1] +=
-		    per_point ? cr->hist_points[b] : cr->hist_tenths[b];
-	size_t peak = 1;
-	for (size_t b = 0; b < bins; b++)
-		peak = hist[b] > peak ? hist[b] : peak;
-	const double x0 = 30, width = 560, top = 20, height = 160;
-	double bw = width / (double)bins;
-	strbuf_addstr(sb,
-		      "<svg viewBox=\"0 0 600 220\" role=\"img\" aria-label=\"Score histogram\">");
-	strbuf_addf(sb, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#999\"/>",
-		    x0, top + height, x0 + width, top + height);
-	for (size_t b = 0; b < bins; b++) {
-		char range[100], lo[40], hi[40];
-		if (per_point)
-			report_fmt_num(range, (double)b);
-		else
-			snprintf(
-			    range, sizeof(range), "%s\xe2\x80\x93%s",
-			    report_fmt_num(lo, cr->max_points * (double)b / HIST_TENTH_BINS),
-			    report_fmt_num(hi, cr->max_points * (double)(b + 1) / HIST_TENTH_BINS));
-		double h = height * (double)hist[b] / (double)peak;
-		double x = x0 + (double)b * bw;
-		strbuf_addf(
-		    sb,
-		    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1976d2\">"
-		    "<title>%zu student%s: %s points</title></rect>",
-		    x + 2, top + height - h, bw - 4, h, hist[b], hist[b] == 1 ? "" : "s", range);
-		if (hist[b])
-			strbuf_addf(sb,
-				    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" "
-				    "text-anchor=\"middle\">%zu</text>",
-				    x + bw / 2, top + height - h - 4, hist[b]);
-		strbuf_addf(
-		    sb,
-		    "<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"middle\">%s</text>",
-		    x + bw / 2, top + height + 14, range);
-	}
-	strbuf_addf(sb,
-		    "<text x=\"%.0f\" y=\"214\" font-size=\"11\" text-anchor=\"middle\">points (of "
-		    "%s)</text>",
-		    x0 + width / 2, report_fmt_num((char[40]){0}, cr->max_points));
-	strbuf_addstr(sb, "</svg>");
-}
-
-/* Name cut to at most max characters (not bytes), with an ellipsis when cut. */
-static void add_cut_name(struct strbuf *sb, const char *s, size_t max)
-{
-	size_t len = strlen(s), i = 0, chars = 0;
-	while (i < len && chars < max) {
-		uint32_t cp;
-		size_t n = escape_utf8_decode((const unsigned char *)s + i, len - i, &cp);
-		i += n ? n : 1;
-		chars++;
-	}
-	report_add_text(sb, s, i, TEXT_MARKUP);
-	if (i < len)
-		strbuf_addstr(sb, "\xe2\x80\xa6");
-}
-
-/* One stacked bar per test: how many students got each status. */
-static void html_test_chart(struct strbuf *sb, const struct class_report *cr)
-{
-	const double label_w = 220, bar_x = 228, bar_w = 220, row_h = 26;
-	size_t graded = cr->nstudents - cr->nmissing;
-	double total = graded ? (double)graded : 1;
-	strbuf_addf(sb,
-		    "<svg viewBox=\"0 0 540 %.0f\" role=\"img\" aria-label=\"Results per test\">",
-		    row_h * (double)(cr->ntests ? cr->ntests : 1) + 8);
-	for (size_t i = 0; i < cr->ntests; i++) {
-		double y = 4 + row_h * (double)i, x = bar_x;
-		strbuf_addf(
-		    sb, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\">%zu. ",
-		    label_w, y + 17, i + 1);
-		add_cut_name(sb, cr->test_names[i], CHART_LABEL_CHARS);
-		strbuf_addstr(sb, "<title>");
-		report_add_markup(sb, cr->test_names[i]);
-		strbuf_addstr(sb, "</title></text>");
-		for (int st = 0; st < ST_COUNT; st++) {
-			size_t count = cr->test_status[i][st];
-			if (!count)
-				continue;
-			double w = bar_w * (double)count / total;
-			strbuf_addf(sb,
-				    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" "
-				    "fill=\"%s\">"
-				    "<title>%zu %s</title></rect>",
-				    x, y + 2, w, row_h - 6, report_statuses[st].color, count,
-				    report_statuses[st].name);
-			x += w;
-		}
-		strbuf_addf(sb, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"12\">%.0f%% passed</text>",
-			    bar_x + bar_w + 8, y + 17,
-			    100.0 * (double)cr->test_status[i][ST_PASSED] / total);
-	}
-	strbuf_addstr(sb, "</svg><p class=\"legend\">");
-	for (int st = 0; st < ST_COUNT; st++)
-		strbuf_addf(sb, "<span><i style=\"background:%s\"></i>%s</span>",
-			    report_statuses[st].color, report_statuses[st].name);
-	strbuf_addstr(sb, "</p>");
-}
-
-/*
- * The k-th smallest (from 0) of the n scores in the work file, by
- * quickselect over the file: constant memory, an expected O(log n) passes.
- * Each pass counts the values below and equal to the pivot within the
- * range still open and samples the next pivot on either side (reservoir
- * sampling, a fixed-seed generator: the same class gives the same passes).
- */
-static int kth_score(FILE *f, size_t n, size_t k, double *out)
-{
-	double lo = -INFINITY, hi = INFINITY, pivot = 0;
-	size_t below = 0; /* values <= lo */
-	uint64_t rng = 0x9e3779b97f4a7c15u;
-	if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0 || fread(&pivot, sizeof(pivot), 1, f) != 1)
-		return error_errno("class report: cannot read back the scores");
-	for (;;) {
-		size_t lt = 0, eq = 0, gt = 0, seen = 0;
-		double next_lo = pivot, next_hi = pivot, v;
-		if (fseek(f, 0, SEEK_SET) != 0)
-			return error_errno("class report: cannot read back the scores");
-		while (fread(&v, sizeof(v), 1, f) == 1) {
-			seen++;
-			if (!(v > lo && v < hi))
-				continue;
-			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-			if (v < pivot && rng % ++lt == 0)
-				next_lo = v;
-			else if (v > pivot && rng % ++gt == 0)
-				next_hi = v;
-			eq += v == pivot;
-		}
-		if (ferror(f) || seen != n)
-			return error_errno("class report: cannot read back the scores");
-		if (k < below + lt) {
-			hi = pivot;
-			pivot = next_lo;
-		} else if (k < below + lt + eq) {
-			*out = pivot;
-			return 0;
-		} else {
-			below += lt + eq;
-			lo = pivot;
-			pivot = next_hi;
-		}
-	}
-}
-
-static int html_head(struct strbuf *sb, const struct class_report *cr)
-{
-	char mean[40], median[40], max[40];
-	report_fmt_num(max, cr->max_points);
-	size_t n = cr->nstudents - cr->nmissing;
-	if (n) {
-		double lo, hi;
-		if (kth_score(cr->scores, n, (n - 1) / 2, &lo) < 0 ||
-		    kth_score(cr->scores, n, n / 2, &hi) < 0)
-			return -1;
-		report_fmt_num(median, (lo + hi) / 2);
-		report_fmt_num(mean, cr->score_sum / (double)n);
-	} else {
-		strcpy(mean, "\xe2\x80\x94");
-		strcpy(median, mean);
-	}
-	strbuf_addstr(
-	    sb,
-	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-	report_add_markup(sb, cr->title);
-	strbuf_addf(sb,
-		    " \xe2\x80\x94 class "
-		    "report</title>\n<style>\n%s</style>\n</head>\n<body>\n<header><h1>",
-		    html_style);
-	report_add_markup(sb, cr->title);
-	strbuf_addstr(sb, "</h1><p class=\"meta\">Assignment <code>");
-	report_add_markup(sb, cr->assignment);
-	strbuf_addf(sb, "</code> \xc2\xb7 graded by grader %s</p></header>\n<main>\n",
-		    GRADER_VERSION);
-	strbuf_addf(sb,
-		    "<section id=\"overview\"><h2>Overview</h2>\n<dl class=\"stats\">"
-		    "<div><dt>Students</dt><dd id=\"nstudents\">%zu</dd></div>"
-		    "<div><dt>Mean score</dt><dd>%s / %s</dd></div>"
-		    "<div><dt>Median score</dt><dd>%s / %s</dd></div>"
-		    "<div><dt>Passed every test</dt><dd>%zu</dd></div>",
-		    cr->nstudents, mean, max, median, max, cr->all_passed);
-	if (cr->nmissing)
-		strbuf_addf(sb,
-			    "<div><dt>Without a report</dt><dd id=\"nmissing\">%zu</dd></div></dl>\n"
-			    "<div class=\"note\" id=\"missing\"><h3>Without a report (%zu)</h3>"
-			    "<p>Not graded yet, or the grader could not write their report: no "
-			    "score, every test shown as <code>error</code>, left out of the "
-			    "statistics.</p><ul class=\"missing\">\n",
-			    cr->nmissing, cr->nmissing);
-	else
-		strbuf_addstr(sb, "</dl>\n");
-	return 0;
-}
-
-/* What follows the list of students without a report: the charts and the grid's head. */
-static void html_grid_head(struct strbuf *sb, const struct class_report *cr)
-{
-	char max[40];
-	if (cr->nmissing)
-		strbuf_addstr(sb, "</ul></div>\n");
-	strbuf_addstr(sb,
-		      "<div class=\"charts\"><figure><figcaption>Score distribution</figcaption>");
-	html_histogram(sb, cr);
-	strbuf_addstr(sb, "</figure><figure><figcaption>Results per test</figcaption>");
-	html_test_chart(sb, cr);
-	strbuf_addstr(sb, "</figure></div>\n<h3>Tests</h3><ol class=\"test-names\">");
-	for (size_t i = 0; i < cr->ntests; i++) {
-		strbuf_addstr(sb, "<li>");
-		report_add_markup(sb, cr->test_names[i]);
-		strbuf_addf(sb, " <span class=\"pts\">(%s points)</span></li>",
-			    report_fmt_num(max, cr->test_points[i]));
-	}
-	strbuf_addstr(sb, "</ol>\n<div class=\"table-wrap\"><table class=\"grid\"><thead><tr>"
-			  "<th scope=\"col\">Student</th><th scope=\"col\">Score</th>");
-	for (size_t i = 0; i < cr->ntests; i++) {
-		strbuf_addstr(sb, "<th scope=\"col\" title=\"");
-		report_add_attr(sb, cr->test_names[i]);
-		strbuf_addf(sb, "\">%zu</th>", i + 1);
-	}
-	strbuf_addstr(sb, "</tr></thead>\n<tbody>\n");
-}
-
-int report_html_write(const struct class_report *cr)
-{
-	struct strbuf grid = STRBUF_INIT;
-	strbuf_init(&grid);
-	html_grid_head(&grid, cr);
-	const struct report_part parts[] = {
-	    {cr->html_missing, grid.buf},
-	    {cr->html_rows, "</tbody></table></div>\n</section>\n"},
-	    {cr->html_sections, "</main>\n</body>\n</html>\n"},
-	};
-	int ret = class_report_write(cr, "index.html", html_head, parts, ARRAY_SIZE(parts));
-	strbuf_release(&grid);
-	return ret;
 }

@@ -1,13 +1,18 @@
 /*
  * report_html: index.html, the class report for people — an overview
  * (number of students, mean and median score, a score histogram and the
- * results per test as inline SVG charts, a grid of every student's result
- * in every test) and a section per student with each failed check, its
- * diff, the diagnosis, and the traced processes and system calls.  The page
- * is one self-contained file: inline style, nothing fetched.
+ * results per test, the students without a report, the roster's
+ * mismatches, a grid of every student's result in every test that a TA
+ * can sort and filter) and a section per student with each failed check,
+ * its diff, the diagnosis, and the traced processes and system calls
+ * (folded for a test that passed).  The page is one self-contained file:
+ * inline style and one inline script, nothing fetched (its Content
+ * Security Policy forbids it); without the script it reads the same, in
+ * order of name.  It fits a 400 px wide screen, test names wrap, never cut.
  *
  * Only class_report.c calls these: it drives every class report in the same
- * two steps, a student at a time and then the whole class.
+ * two steps, a student at a time and then the whole class.  report_html.c
+ * renders the students, report_html_page.c the page around them.
  */
 #ifndef GRADER_REPORT_HTML_H
 #define GRADER_REPORT_HTML_H
@@ -28,8 +33,12 @@ void report_html_row(struct strbuf *sb, struct class_report *cr, const json_t *r
 /** Appends the student's section (its tests, build failure, trace) to sb. */
 void report_html_section(struct strbuf *sb, const json_t *report);
 
-/** Appends the student's entry in the list of those without a report (a link to its section). */
-void report_html_missing(struct strbuf *sb, const json_t *report);
+/**
+ * Appends the student's entry in a list at the top of the page (those
+ * without a report, the folders the roster does not name): a link to its
+ * section.
+ */
+void report_html_listed(struct strbuf *sb, const json_t *report);
 
 /**
  * Writes out_dir/index.html atomically: the overview from cr's counters and

@@ -79,27 +79,47 @@ void shard_sort_names(struct strvec *names)
 	names->v[kept] = NULL;
 }
 
-int shard_list_class(const char *root, struct strvec *dirs)
+/* Why an entry of the root is no student folder; NULL when it is one. */
+static const char *not_a_student(const char *path, const char *name)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return "it vanished while the folder was read";
+	if (S_ISLNK(st.st_mode))
+		return "a symbolic link, not a student folder";
+	if (!S_ISDIR(st.st_mode))
+		return "not a folder";
+	if (name[0] == '.')
+		return "a hidden folder (its name begins with a dot)";
+	return NULL;
+}
+
+int shard_list_class(const char *root, const char *who, struct strvec *dirs)
 {
 	DIR *d = opendir(root);
 	if (!d)
 		return error_errno("cannot open %s", root);
 	struct dirent *de;
+	size_t skipped = 0;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		char *path = path_join(root, de->d_name);
-		struct stat st;
-		bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
-		if (link)
-			escape_line(stderr, "grader: batch: skipped %s: a symbolic link, not a student folder",
-				    path);
-		if (!link && path_is_dir(path))
-			strvec_push_owned(dirs, path);
-		else
+		const char *why = not_a_student(path, de->d_name);
+		if (why) {
+			escape_line(stderr, "grader: %s: skipped %s: %s", who, path, why);
+			skipped++;
 			free(path);
+		} else {
+			strvec_push_owned(dirs, path);
+		}
 	}
 	closedir(d);
+	if (skipped)
+		escape_line(stderr, "grader: %s: skipped %zu entr%s of %s that %s no student folder%s "
+				    "(named above)",
+			    who, skipped, skipped == 1 ? "y" : "ies", root, skipped == 1 ? "is" : "are",
+			    skipped == 1 ? "" : "s");
 	/* root/a and root/b share their prefix: sorted paths are sorted names. */
 	qsort(dirs->v, dirs->n, sizeof(*dirs->v), by_name);
 	return 0;

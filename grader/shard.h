@@ -48,12 +48,14 @@ bool shard_contains(const struct shard *s, const char *name);
 
 /**
  * Appends the student folders directly under root to dirs (root/name),
- * sorted by name.  Hidden entries are not students; a symbolic link is no
+ * sorted by name.  Every other entry is skipped, each named on stderr with
+ * why ("grader: WHO: skipped ..."), then how many: a plain file, a hidden
+ * entry (its name begins with a dot), and a symbolic link, which is no
  * student folder wherever it points (graded, a link to /root would copy
- * root's files into a build the student's code runs in): it is skipped
- * and named on stderr.  -1 with error() set when root cannot be read.
+ * root's files into a build the student's code runs in).  -1 with error()
+ * set when root cannot be read.
  */
-int shard_list_class(const char *root, struct strvec *dirs);
+int shard_list_class(const char *root, const char *who, struct strvec *dirs);
 
 /** The student's name in a path shard_list_class() made (its last part; borrowed). */
 const char *shard_student_name(const char *dir);

@@ -18,7 +18,7 @@ _grader()
 	local cur prev cmd i word spec="" args=0
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="grade check batch report validate"
+	local commands="grade check batch report import validate"
 
 	if [[ $COMP_CWORD -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -30,8 +30,9 @@ _grader()
 	case $cmd in
 	grade) flags="-o --output --format --keep-scratch --no-sandbox --seed --test --help" ;;
 	check) flags="-o --output --spec --seed --test --help" ;;
-	batch) flags="-o --output -j --jobs --resume --no-sandbox --seed --shard --test --help" ;;
-	report) flags="--root --help" ;;
+	batch) flags="-o --output -j --jobs --resume --no-sandbox --seed --shard --test --roster --gradebook --gradebook-column --help" ;;
+	report) flags="--root --roster --gradebook --gradebook-column --help" ;;
+	import) flags="--write-roster --help" ;;
 	validate) flags="--help" ;;
 	*) return ;;
 	esac
@@ -40,7 +41,8 @@ _grader()
 	for ((i = 2; i < COMP_CWORD; i++)); do
 		word=${COMP_WORDS[i]}
 		case $word in
-		-o | --output | --format | --seed | -j | --jobs | --shard | --root | --test) ((i++)) ;;
+		-o | --output | --format | --seed | -j | --jobs | --shard | --root | --test | --roster | --gradebook | \
+		--gradebook-column | --write-roster) ((i++)) ;;
 		--spec) spec=${COMP_WORDS[i+1]}; ((i++)) ;;
 		-*) ;;
 		*) ((args++)); [[ $args -eq 1 && -z $spec ]] && spec=$word ;;
@@ -55,7 +57,14 @@ _grader()
 	--format)
 		COMPREPLY=($(compgen -W "human json" -- "$cur"))
 		return ;;
-	--seed | -j | --jobs | --shard)
+	--roster | --write-roster)
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--gradebook)
+		COMPREPLY=($(compgen -W "generic canvas moodle blackboard" -- "$cur"))
+		return ;;
+	--seed | -j | --jobs | --shard | --gradebook-column)
 		return ;;
 	--test)
 		local IFS=$'\n'
@@ -73,6 +82,16 @@ _grader()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$flags" -- "$cur"))
+		return
+	fi
+	# import: the LMS first, then the archive and the folder it makes.
+	if [[ $cmd == import ]]; then
+		if [[ $args -eq 0 ]]; then
+			COMPREPLY=($(compgen -W "canvas moodle" -- "$cur"))
+		else
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi
 		return
 	fi
 	# Arguments: spec folders (and spec files) first, then submission folders.

@@ -21,6 +21,8 @@ size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 #include "class_report.h"
+#include "scratch_util.h"
+#include "spec.h"
 #include "util.h"
 
 #define FIXTURES "grader/tests/class_report/"
@@ -497,7 +499,8 @@ Test(class_report, junit_is_well_formed_and_escapes_student_output)
 	char *xml = slurp(path);
 	xml_check(xml);
 
-	cr_expect(strstr(xml, "<testsuites name=\"pipes\" tests=\"5\" failures=\"3\" errors=\"1\""),
+	/* failed and timeout are failures; build_failed and error are errors. */
+	cr_expect(strstr(xml, "<testsuites name=\"pipes\" tests=\"5\" failures=\"2\" errors=\"2\""),
 		  "%.300s", xml);
 	cr_expect_eq(count(xml, "<testsuite "), 3);
 	cr_expect_eq(count(xml, "<testcase "), 5);
@@ -507,12 +510,13 @@ Test(class_report, junit_is_well_formed_and_escapes_student_output)
 	cr_expect(strstr(xml, "<testcase classname=\"pipes.O&#39;Brien, &quot;Bob&quot;\" "
 			      "name=\"a, b &quot;c&quot;\""),
 		  "%s", xml);
-	cr_expect(strstr(xml, "<failure message=\"failed: first &lt;message&gt;\" "
+	/* The message is the cause (the first failing check), the status its type. */
+	cr_expect(strstr(xml, "<failure message=\"stdout: first &lt;message&gt;\" "
 			      "type=\"failed\">stdout: first &lt;message&gt;\n--- expected\n"),
 		  "%s", xml);
 	/* The newline in a name survives attribute normalisation. */
 	cr_expect(strstr(xml, "<testsuite name=\"multi&#10;line\""), "%s", xml);
-	cr_expect(strstr(xml, "<failure message=\"timeout: differs\" type=\"timeout\">"), "%s",
+	cr_expect(strstr(xml, "<failure message=\"stdout: differs\" type=\"timeout\">"), "%s",
 		  xml);
 	cr_expect(strstr(xml, "cleanup.fds: fd 4 -&gt; pipe:[1] still open\n"),
 		  "every failing check is listed");
@@ -521,8 +525,7 @@ Test(class_report, junit_is_well_formed_and_escapes_student_output)
 	cr_expect(strstr(xml, "<error message=\"error: fixture missing\" type=\"error\">"), "%s",
 		  xml);
 	cr_expect(
-	    strstr(xml,
-		   "<failure message=\"build_failed: the build failed\" type=\"build_failed\">"),
+	    strstr(xml, "<error message=\"build: the build failed\" type=\"build_failed\">"),
 	    "%s", xml);
 	cr_expect(strstr(xml, "eve.c:3: error: expected &#39;;&#39; &lt;here&gt;"),
 		  "build output in the failure text");
@@ -535,21 +538,85 @@ Test(class_report, junit_is_well_formed_and_escapes_student_output)
 	free(path);
 }
 
+/*
+ * junit.xml of pipe_hello's spec for carol, who crashed in one test and
+ * failed another: the reports a class gets (file= under the student's
+ * folder), or with at_root those of one submission graded in its own
+ * folder.  Returns the XML; its path is scratch/junit.xml.
+ */
+static char *junit_of_carol(bool at_root)
+{
+	struct strvec errors = STRVEC_INIT;
+	strvec_init(&errors);
+	struct spec *spec = spec_load("testcases/pipe_hello", &errors);
+	cr_assert_not_null(spec, "%s", errors.n ? errors.v[0] : "");
+	strvec_clear(&errors);
+	struct class_report *cr = class_report_new_for_spec(scratch, CLASS_REPORT_JUNIT, spec);
+	cr_assert_not_null(cr, "%s", error_last());
+	if (at_root)
+		class_report_source_at_root(cr);
+	json_t *r = report(
+	    "carol", 0, 10, true, "",
+	    json_pack("[o, o]",
+		      test("default message", "crashed", 0, 4, false,
+			   json_pack("[o, o]", check("signal", false, "killed by SIGSEGV", NULL),
+				     check("stdout", false, "stdout is empty", NULL)),
+			   "it dereferenced NULL"),
+		      test("message from the command line", "failed", 0, 3, false,
+			   json_pack("[o]", check("stdout", false, "differs", NULL)), NULL)));
+	cr_assert_eq(class_report_add(cr, r), 0, "%s", error_last());
+	json_decref(r);
+	cr_assert_eq(class_report_finish(cr), 0, "%s", error_last());
+	class_report_free(cr);
+	spec_free(spec);
+	char *path = out_path("junit.xml");
+	char *xml = slurp(path);
+	free(path);
+	xml_check(xml);
+	return xml;
+}
+
+/* A crash is an <error> (GitLab and GitHub show it apart), its cause first; file= is the source. */
+Test(class_report, junit_names_the_source_and_tells_errors_from_failures)
+{
+	char *xml = junit_of_carol(false);
+	cr_expect(strstr(xml, "<testsuite name=\"carol\" tests=\"2\" failures=\"1\" errors=\"1\""),
+		  "%s", xml);
+	cr_expect(strstr(xml, "name=\"default message\" file=\"carol/pipe_hello.c\" time="), "%s",
+		  xml);
+	cr_expect(strstr(xml, "<error message=\"signal: killed by SIGSEGV\" type=\"crashed\">"
+			      "signal: killed by SIGSEGV\nDiagnosis: it dereferenced NULL\n"),
+		  "%s", xml);
+	cr_expect(strstr(xml, "<failure message=\"stdout: differs\" type=\"failed\">"), "%s", xml);
+	free(xml);
+	/* grade and check: the submission is the CI job's working folder. */
+	xml = junit_of_carol(true);
+	cr_expect(strstr(xml, "name=\"default message\" file=\"pipe_hello.c\" time="), "%s", xml);
+	free(xml);
+}
+
+/* xmllint checks the reports of both writers (file= too) against the schema. */
 Test(class_report, junit_matches_the_junit_schema)
 {
 	if (access("/usr/bin/xmllint", X_OK) != 0)
 		cr_skip_test("xmllint (Debian: libxml2-utils) is not installed; well-formedness is "
 			     "still checked by junit_is_well_formed_and_escapes_student_output");
-	write_small_class(CLASS_REPORT_JUNIT);
-	char *cmd = xasprintf("/usr/bin/xmllint --noout --schema %s %s/junit.xml 2>%s/xmllint.err",
+	for (int round = 0; round < 2; round++) {
+		if (round == 0)
+			write_small_class(CLASS_REPORT_JUNIT);
+		else
+			free(junit_of_carol(false));
+		char *cmd =
+		    xasprintf("/usr/bin/xmllint --noout --schema %s %s/junit.xml 2>%s/xmllint.err",
 			      FIXTURES "junit.xsd", scratch, scratch);
-	int rc = system(cmd);
-	char *err_path = out_path("xmllint.err");
-	char *err = slurp(err_path);
-	cr_expect_eq(rc, 0, "xmllint: %s", err);
-	free(err);
-	free(err_path);
-	free(cmd);
+		int rc = system(cmd);
+		char *err_path = out_path("xmllint.err");
+		char *err = slurp(err_path);
+		cr_expect_eq(rc, 0, "xmllint: %s", err);
+		free(err);
+		free(err_path);
+		free(cmd);
+	}
 }
 
 /* ---- results.json ---------------------------------------------------- */
@@ -663,7 +730,7 @@ Test(class_report, html_is_self_contained_and_escaped)
 	write_small_class(CLASS_REPORT_HTML);
 	char *path = out_path("index.html");
 	char *html = slurp(path);
-	cr_expect_eq(count(html, "<tr class=\"student-row\">"), 3);
+	cr_expect_eq(count(html, "<tr class=\"student-row\" data-score="), 3);
 	cr_expect(
 	    strstr(
 		html,
@@ -674,11 +741,13 @@ Test(class_report, html_is_self_contained_and_escaped)
 	cr_expect(strstr(html, "id=\"student-multi.0Aline\""));
 	cr_expect(strstr(
 	    html, "<title>Pipes &lt;&amp;&gt; &quot;lab&quot; \xe2\x80\x94 class report</title>"));
-	/* Nothing from the network, no script at all (student text escaped). */
-	static const char *const banned[] = {
-	    "http://", "https://", "<script", " src=", "<link", "@import", "url(", "<iframe"};
+	/* Nothing from the network, no script but the page's own (student text escaped). */
+	static const char *const banned[] = {"http://", "https://", " src=", "<link",
+					     "@import", "url(",	    "<iframe"};
 	for (size_t i = 0; i < ARRAY_SIZE(banned); i++)
 		cr_expect_null(strstr(html, banned[i]), "index.html contains %s", banned[i]);
+	cr_expect_eq(count(html, "<script"), 1, "the page's one script");
+	cr_expect(strstr(html, "<script>(function () {"), "inline, nothing fetched");
 	cr_expect(strstr(html, "&lt;script&gt;document.body.setAttribute(&#39;data-pwned&#39;,&#39;"
 			       "1&#39;)&lt;/script&gt;"));
 	cr_expect(strstr(html, "<svg viewBox=\"0 0 600 220\""), "the histogram");
@@ -751,14 +820,14 @@ Test(class_report, html_renders_in_headless_chromium)
 	char *dom = slurp(dom_path);
 	char *err = slurp(err_path);
 	cr_assert_eq(rc, 0, "chromium failed (status %d): %.2000s", rc, err);
-	cr_expect_eq(count(dom, "<tr class=\"student-row\">"), 3, "%.3000s", dom);
+	cr_expect_eq(count(dom, "<tr class=\"student-row\" data-score="), 3, "%.3000s", dom);
 	cr_expect(strstr(dom, "O'Brien, \"Bob\"</a>"), "%.3000s", dom);
 	cr_expect(strstr(dom, ">multi\nline</a>"));
 	cr_expect(strstr(dom, ">eve</a>"));
 	cr_expect(strstr(dom, "<svg viewBox=\"0 0 600 220\""), "the histogram is parsed as SVG");
 	cr_expect(strstr(dom, "setAttribute('data-pwned','1')"), "the script is shown as text");
 	cr_expect_null(strstr(dom, "data-pwned=\"1\""), "a student's script ran");
-	cr_expect_null(strstr(dom, "<script"), "a student's script became an element");
+	cr_expect_eq(count(dom, "<script"), 1, "a student's script became an element");
 	free(dom);
 	free(err);
 	free(dom_path);
@@ -848,18 +917,6 @@ Test(class_report, a_missing_report_is_listed_and_left_out_of_the_statistics)
 	free(html);
 }
 
-static size_t entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	cr_assert_not_null(d);
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)))
-		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	closedir(d);
-	return n;
-}
-
 Test(class_report, failures_say_why_and_leave_nothing_behind)
 {
 	char *file = out_path("a_file");
@@ -885,9 +942,9 @@ Test(class_report, failures_say_why_and_leave_nothing_behind)
 	json_t *r = score_only("ann", 3);
 	cr_expect_eq(class_report_add(cr, r), 0);
 	json_decref(r);
-	cr_expect_eq(entries(dir), 0, "the temporary files have no names");
+	cr_expect_eq(dir_entries(dir), 0, "the temporary files have no names");
 	class_report_free(cr);
-	cr_expect_eq(entries(dir), 0);
+	cr_expect_eq(dir_entries(dir), 0);
 
 	/* After finish: exactly the three reports, no temporaries. */
 	cr = class_report_new(dir, CLASS_REPORT_CSV | CLASS_REPORT_JUNIT | CLASS_REPORT_HTML, "a",
@@ -895,7 +952,7 @@ Test(class_report, failures_say_why_and_leave_nothing_behind)
 	cr_assert_not_null(cr);
 	cr_assert_eq(class_report_finish(cr), 0, "an empty class is fine: %s", error_last());
 	class_report_free(cr);
-	cr_expect_eq(entries(dir), 3);
+	cr_expect_eq(dir_entries(dir), 3);
 	char *html_path = path_join(dir, "index.html");
 	char *html = slurp(html_path);
 	cr_expect(strstr(html, "<dd id=\"nstudents\">0</dd>"));
@@ -987,7 +1044,7 @@ Test(class_report, two_thousand_students_in_flat_memory)
 	free(p);
 	p = out_path("index.html");
 	text = slurp(p);
-	cr_expect_eq(count(text, "<tr class=\"student-row\">"), N);
+	cr_expect_eq(count(text, "<tr class=\"student-row\" data-score="), N);
 	cr_expect_eq(count(text, "<section class=\"student\" id=\"student-student_"), N);
 	cr_expect(strstr(text, "<dd id=\"nstudents\">2000</dd>"));
 	free(text);
