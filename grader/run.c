@@ -793,6 +793,8 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		}
 		if (finished && all_output_closed(&lp))
 			break;
+		if (lp.tracer)
+			trace_ready_pending(lp.tracer, lp.started < req->nprocs);
 		if (watch.on && !finished && ms_until(watch.next, now_seconds()) < wait_ms)
 			wait_ms = ms_until(watch.next, now_seconds());
 		if (loop_poll(&lp, wait_ms) < 0)

@@ -65,7 +65,8 @@
  *   Kothari, Musuvathi, Nagarakatte, ASPLOS 2010) at the grain of system
  *   calls (trace_pct.c).  The filter also stops the calls where processes
  *   sharing memory hand over work (trace_record.c lists them; shmget and
- *   shmat stop again at their exit, before the program sees the segment);
+ *   shmat stop again at their exit, before the program sees the segment;
+ *   writes too while processes are still to be started on `ready`);
  *   each such stop is a step.  Every process has a seeded priority; at a
  *   step a process is held (kept in its stop) while a process of higher
  *   priority can run, and let go once each of those is blocked.  A seed
@@ -276,6 +277,11 @@ int trace_attach(struct tracer *t, pid_t pid, char *const *argv, int go_fd, int 
 void trace_attach_done(struct tracer *t);
 /* Handles every pending stop and exit, and parents whose grace has run out. */
 int trace_step(struct tracer *t);
+/*
+ * Whether the runner still has processes to start on `ready`: perturbed
+ * runs then also stop writes at their exit (the line that fires a ready).
+ */
+void trace_ready_pending(struct tracer *t, bool pending);
 /* Milliseconds until trace_step is due without an event (a held parent, a held step); LLONG_MAX when none. */
 long long trace_wake_ms(const struct tracer *t, double now);
 /* The test's processes have all exited: judge what is pending, judge no more exits, hold no more. */

@@ -167,6 +167,7 @@ struct tracer {
 	bool pausing;		/* every task but the one being attached is kept stopped */
 	bool every_call;	/* no trace filter here (it could not be loaded): every call stops */
 	bool perturbing;	/* the schedule holds processes; false once settled or killing */
+	bool ready_pending;	/* the runner has processes to start on `ready`: writes stop at their exit */
 	bool watch_system;	/* the spec names `system`: each exec is looked at */
 	struct trace_shells *shells;	/* made at the first exec looked at */
 	struct task *tasks;

@@ -6,7 +6,9 @@
  *
  * Steps.  A step is a stop at the entry of a perturbed call (trace_record.c
  * lists them), or at the exit of shmget or shmat: the segment exists, or
- * is attached, and the program has not touched it yet.  A step is decided
+ * is attached, and the program has not touched it yet; and, while the
+ * runner still has processes to start on `ready`, at the exit of a write:
+ * the line that fires a `ready` is out, the writer not yet past it.  A step is decided
  * two passes (trace_pct_schedule, once per trace_step) after the one that
  * saw it: what the process did before it stopped (a line written, a
  * segment made) has reached the runner by then, which checks its `ready`
@@ -291,7 +293,19 @@ static bool is_sleep(const struct tracer *t, int nr)
 /* A step at whose exit the segment is there for the program (or, a sleep, whose end matters). */
 static bool wants_exit(const struct tracer *t, int nr)
 {
-	return is_call(t, nr, "shmget") || is_call(t, nr, "shmat") || is_sleep(t, nr);
+	/*
+	 * While processes are still to be started on `ready`, a write may be
+	 * the one that makes the next ready: stopped at its exit, the writer
+	 * is where that line left it when the next one starts, not wherever
+	 * the machine's scheduler let it run on to.
+	 */
+	return is_call(t, nr, "shmget") || is_call(t, nr, "shmat") || is_sleep(t, nr) ||
+	       (t->ready_pending && is_call(t, nr, "write"));
+}
+
+void trace_ready_pending(struct tracer *t, bool pending)
+{
+	t->ready_pending = pending;
 }
 
 /* Whether call nr (args) makes a child that borrows the caller's memory until it execs or exits. */

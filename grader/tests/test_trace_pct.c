@@ -380,7 +380,8 @@ Test(trace_pct, a_seed_reproduces_the_same_holds)
 {
 	/*
 	 * The first process prints "ready", which starts the second: the
-	 * first is then at its next write, the second ahead of it.  The
+	 * first is then held right after that write (whatever the machine's
+	 * scheduler would have let it do next), the second ahead of it.  The
 	 * second never blocks, so the first is held until it has exited:
 	 * the same holds, the same steps meanwhile, every time.
 	 */
@@ -393,7 +394,7 @@ Test(trace_pct, a_seed_reproduces_the_same_holds)
 		run_pair(procs, seed_with_first_ahead(false, 400));
 		cr_expect_str_eq(fixture_result.procs[0].out.data, "ready\ntwo\nthree\n");
 		char *told = schedule_untimed();
-		char *want = xasprintf("pid %d (/bin/sh) was held at write(); meanwhile pid %d "
+		char *want = xasprintf("pid %d (/bin/sh) was held after write(); meanwhile pid %d "
 				       "(/bin/sh) started its program (execve), read (read), wrote "
 				       "5 lines (write) and exited\n",
 				       (int)fixture_result.procs[0].pid, (int)fixture_result.procs[1].pid);
