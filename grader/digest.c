@@ -60,9 +60,18 @@ static int add_file(struct digest *d, const char *path)
 	return 0;
 }
 
+/*
+ * Folders nested below a tree's root that a digest walks: a submission's
+ * tree deeper than that is refused anyway (sandbox_fs.h), and walking it
+ * would recurse as deep as its author pleased.
+ */
+#define DIGEST_DEPTH_MAX 64
+
 /* rel is the path below the tree's root that the digest records. */
-static int add_tree(struct digest *d, const char *dir, const char *rel)
+static int add_tree(struct digest *d, const char *dir, const char *rel, int depth)
 {
+	if (depth > DIGEST_DEPTH_MAX)
+		return error("digest: %s nests folders more than %d deep", dir, DIGEST_DEPTH_MAX);
 	DIR *dh = opendir(dir);
 	if (!dh)
 		return error_errno("digest: open folder %s", dir);
@@ -86,7 +95,7 @@ static int add_tree(struct digest *d, const char *dir, const char *rel)
 			uint32_t mode = (uint32_t)st.st_mode;
 			digest_add(d, &mode, sizeof(mode));
 			if (S_ISDIR(st.st_mode)) {
-				ret = add_tree(d, path, sub);
+				ret = add_tree(d, path, sub, depth + 1);
 			} else if (S_ISREG(st.st_mode)) {
 				ret = add_file(d, path);
 			} else if (S_ISLNK(st.st_mode)) {
@@ -107,7 +116,7 @@ static int add_tree(struct digest *d, const char *dir, const char *rel)
 
 int digest_add_tree(struct digest *d, const char *dir)
 {
-	return add_tree(d, dir, "");
+	return add_tree(d, dir, "", 0);
 }
 
 void digest_hex(const struct digest *d, char out[17])

@@ -21,7 +21,8 @@ void digest_add_str(struct digest *d, const char *s);
 /*
  * Adds every file under dir: relative paths in sorted order, their mode bits
  * and contents; a symbolic link below dir adds its target's text, never
- * what it points to (dir itself is the caller's and is followed).
+ * what it points to (dir itself is the caller's and is followed).  -1 for
+ * a file it cannot read or a tree nested more than 64 folders deep.
  */
 int digest_add_tree(struct digest *d, const char *dir);
 /* 16 lowercase hex digits. */

@@ -340,6 +340,11 @@ static bool footprint_fits(const struct sandbox_fs_footprint *fp, const char *wh
 				 workdir_label(wd), SANDBOX_FS_FILES);
 		return false;
 	}
+	if (fp->depth > SANDBOX_FS_DEPTH) {
+		*why = xasprintf("%s nest folders more than %d deep; %s holds at most %d levels",
+				 what, SANDBOX_FS_DEPTH, workdir_label(wd), SANDBOX_FS_DEPTH);
+		return false;
+	}
 	return true;
 }
 

@@ -476,7 +476,11 @@ static long long footprint_page;
 
 static int footprint_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	(void)ftw;
+	if (ftw->level > footprint_acc->depth)
+		footprint_acc->depth = ftw->level;
+	/* Too deep is decided here: what lies below is never walked. */
+	if (ftw->level > SANDBOX_FS_DEPTH)
+		return type == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
 	/* What cannot be read cannot be copied: said now, by name, not as a failed copy. */
 	bool readable = true;
 	if (type == FTW_DNR || type == FTW_NS)
@@ -487,13 +491,13 @@ static int footprint_entry(const char *path, const struct stat *st, int type, st
 		readable = access(path, R_OK) == 0;
 	if (!readable) {
 		error_errno("cannot read %s", path);
-		return 1;
+		return FTW_STOP;
 	}
 	footprint_acc->files++;
 	if (type == FTW_F && S_ISREG(st->st_mode) && st->st_size > 0)
 		footprint_acc->bytes +=
 		    (st->st_size + footprint_page - 1) / footprint_page * footprint_page;
-	return 0;
+	return FTW_CONTINUE;
 }
 
 int sandbox_fs_footprint(const char *const *sources, struct sandbox_fs_footprint *out)
@@ -503,8 +507,8 @@ int sandbox_fs_footprint(const char *const *sources, struct sandbox_fs_footprint
 	footprint_page = sysconf(_SC_PAGESIZE) > 0 ? sysconf(_SC_PAGESIZE) : 4096;
 	for (const char *const *src = sources; *src; src++) {
 		/* FTW_PHYS: a link is counted as a link, never followed. */
-		int rc = nftw(*src, footprint_entry, 16, FTW_PHYS);
-		if (rc > 0 || (rc < 0 && error_errno("cannot read %s", *src)))
+		int rc = nftw(*src, footprint_entry, 16, FTW_PHYS | FTW_ACTIONRETVAL);
+		if (rc == FTW_STOP || (rc < 0 && error_errno("cannot read %s", *src)))
 			return -1;
 	}
 	return 0;

@@ -122,6 +122,41 @@ Test(hostile_made, a_submission_of_too_many_files_fails_its_build)
 	free(dir);
 }
 
+/*
+ * Folders nested 5,000 deep: every walk of the tree would recurse that deep
+ * (a digest's recursion overflowed the stack: the grader crashed, exit 3)
+ * and its paths outgrow PATH_MAX.  Refused before any copy, in the
+ * submission's terms: a failed build, never a grader error.
+ */
+Test(hostile_made, folders_nested_thousands_deep_fail_the_build)
+{
+	char *dir = make_folder("too_deep", "prog.c", prints_safe);
+	char *sub = path_join(dir, "d");
+	cr_assert_eq(mkdir(sub, 0755), 0, "%s", strerror(errno));
+	int fd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (int i = 0; fd >= 0 && i < 5000; i++) {
+		cr_assert_eq(mkdirat(fd, "d", 0755), 0, "level %d: %s", i, strerror(errno));
+		int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	cr_assert_geq(fd, 0, "%s", strerror(errno));
+	close(fd);
+	grade_json(HOSTILE "/spec.yaml", dir, NULL);
+	cr_expect_eq(run.exit_code, 1, "exit %d: %s", run.exit_code, run.err);
+	json_t *report = report_of(&run);
+	cr_expect_str_eq(first_test_status(report), "build_failed");
+	const char *output = json_string_value(json_object_get(json_object_get(report, "build"), "output"));
+	cr_expect(strstr(output, "more than 64 deep"), "%s", output);
+	json_decref(report);
+	/* remove_tree walks by path, which a tree this deep outgrows: rm walks by descriptor. */
+	const char *rm[] = {"rm", "-rf", sub, NULL};
+	e2e_release_and_run(rm, &run);
+	cr_expect_eq(run.exit_code, 0, "%s", run.err);
+	free(sub);
+	free(dir);
+}
+
 /* As root, student code runs as uid 65534 even with no sandbox at all. */
 Test(hostile_made, no_sandbox_still_never_runs_student_code_as_root)
 {
