@@ -209,6 +209,9 @@ bench:
 	bench/shard_bench.sh
 	@# index.html of 300 and 1,000 students in headless Chromium: size, load, sort, filter, 400 px.
 	bench/html_bench.sh
+	@# perturb on grader/tests/races: each racy program fails every grading and half its runs,
+	@# the correct ones never (10 gradings of 10 runs per pair, each with another --seed).
+	bench/race_bench.sh
 	@# Last, as it loads the machine: every bundled submission graded 3 times idle and 3 times
 	@# beside stress-ng; fails when a verdict changed.
 	bench/determinism.sh
