@@ -3,6 +3,8 @@
  *
  *   run.c            the loop: starting processes, pumping their pipes,
  *                    noting exits, the deadline
+ *   run_start.c      starting one process: the runner's side of the fork,
+ *                    until the child's exec
  *   run_child.c      a process between fork and exec
  *   run_stdin.c      what a process reads: a pipe, a file, /dev/null, or a
  *                    pseudo-terminal that is its stdout too (tty: true)
@@ -134,6 +136,15 @@ void run_stdin_close_child(struct run_stdin *in);
 void run_stdin_release(struct run_stdin *in);
 /* Writes what p's stdin may take now; closes in_fd once all is written or refused. */
 void run_stdin_pump(struct proc *p);
+
+/*
+ * Starts p (run_start.c).  Returns -1 only when the runner failed; a
+ * process the test's own processes left no room for (fork: EAGAIN at the
+ * process limit once one of them was started, or its descendants — never
+ * the first) is not started, and its result says so (limited).
+ */
+int run_proc_start(struct proc *p, const struct run_request *req, rlim_t nproc,
+		   struct tracer *tracer, bool not_first);
 
 /* Which step of the set-up failed, for messages. */
 const char *run_child_step_name(int step);

@@ -1,7 +1,7 @@
 /*
  * Unit tests of the seccomp filter.  Each test forks a child that sets
  * no_new_privs, loads the filter and hands the listener to the test over a
- * socket (as run.c does); the test is the supervisor.  The child makes
+ * socket (as run_start.c does); the test is the supervisor.  The child makes
  * calls and sends back what each returned (a `struct record` per call on a
  * pipe), while the test answers the notifications and keeps the denials.
  * No root needed: no_new_privs is what allows an ordinary user a filter.
