@@ -1,7 +1,9 @@
 /*
- * cli_internal: what the command line's files share — cli.c (the grading
- * commands) and cli_lms.c (`grader import`, and the LMS options that batch
- * and report take).  Nothing outside them includes it.
+ * cli_internal: what the command line's files share — cli.c (the commands,
+ * `batch`, `report` and `validate`, and what the others share: usage
+ * errors, loading a spec, --seed), cli_grade.c (`grade` and `check`) and
+ * cli_lms.c (`grader import`, and the LMS options that batch and report
+ * take).  Nothing outside them includes it.
  */
 #ifndef GRADER_CLI_INTERNAL_H
 #define GRADER_CLI_INTERNAL_H
@@ -10,11 +12,41 @@
 
 #include "roster.h"
 
+struct spec;
+struct strvec;
+
 /* Prints "grader: MESSAGE" (escaped) and usage on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* An empty path is never what was meant: a usage error, said as such.  true when value is "". */
 bool cli_empty_path(const char *usage, const char *what, const char *value);
+
+/*
+ * Loads a spec and keeps only the tests --test named (none: all); NULL
+ * means exit status 2, its errors printed.  A name that is none of the
+ * spec's tests is a usage error, which lists them.
+ */
+struct spec *cli_load_spec_with_tests(const char *path, const struct strvec *tests,
+				      const char *usage);
+
+/* Reads --seed's value, a whole number from 0 to GRADE_SEED_MAX, into *seed; false if not one. */
+bool cli_parse_seed(const char *text, unsigned long long *seed);
+
+/* `grader grade`, or with student `grader check` (cli_grade.c): returns the exit status. */
+int cli_grade_or_check(int argc, char **argv, bool student);
+
+/* getopt's values for the long options without a short form (the LMS ones are below). */
+enum {
+	CLI_OPT_FORMAT = 256,
+	CLI_OPT_KEEP,
+	CLI_OPT_NO_SANDBOX,
+	CLI_OPT_RESUME,
+	CLI_OPT_SPEC,
+	CLI_OPT_SEED,
+	CLI_OPT_SHARD,
+	CLI_OPT_ROOT,
+	CLI_OPT_TEST
+};
 
 /* --roster, --gradebook, --gradebook-column: getopt's values for them. */
 enum { CLI_OPT_ROSTER = 1024, CLI_OPT_GRADEBOOK, CLI_OPT_GRADEBOOK_COLUMN };

@@ -6,8 +6,8 @@
  * as plain text.
  *
  * class_report.h includes this header: these functions were declared there
- * before they had a file of their own, and its callers (cli.c) still reach
- * them through it.
+ * before they had a file of their own, and its callers (cli_grade.c) still
+ * reach them through it.
  */
 #ifndef GRADER_GRADESCOPE_H
 #define GRADER_GRADESCOPE_H

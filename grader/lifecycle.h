@@ -6,7 +6,7 @@
  * Theory of operation
  *
  *   The grader's own process (batch's parent, or grade's and check's: see
- *   cli.c) does no grading itself: it forks the processes that do, and
+ *   cli_grade.c) does no grading itself: it forks the processes that do, and
  *   watches them.  lifecycle_init() blocks the stop signals and reads them
  *   from a signalfd that the watching loop polls, so that no work is done
  *   in a signal handler; it also makes the process a child subreaper, so
