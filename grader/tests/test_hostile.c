@@ -71,6 +71,23 @@ static void grade_json(const char *spec, const char *submission, const char *ext
 }
 
 /*
+ * Grades dir against the hostile spec and expects a failed build (exit 1,
+ * isolation full) whose output holds every one of words (NULL-terminated).
+ */
+static void expect_build_refused(const char *dir, const char *const *words)
+{
+	grade_json(HOSTILE "/spec.yaml", dir, NULL);
+	cr_expect_eq(run.exit_code, 1, "exit %d: %s", run.exit_code, run.err);
+	json_t *report = report_of(&run);
+	cr_expect_str_eq(first_test_status(report), "build_failed");
+	const char *output = json_string_value(json_object_get(json_object_get(report, "build"), "output"));
+	for (const char *const *w = words; *w; w++)
+		cr_expect(output && strstr(output, *w), "no \"%s\" in: %s", *w, output);
+	cr_expect_str_eq(json_string_value(json_object_get(report, "isolation")), "full");
+	json_decref(report);
+}
+
+/*
  * A 130 MiB sparse file (it takes no room on the disk) does not fit the
  * build's 128 MiB working folder: the submission's failure, said in its
  * terms, before anything is copied.  Never an error, never a way around
@@ -84,14 +101,7 @@ Test(hostile_made, a_submission_larger_than_its_working_folder_fails_its_build)
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(ftruncate(fd, 130LL << 20), 0, "%s", strerror(errno));
 	close(fd);
-	grade_json(HOSTILE "/spec.yaml", dir, NULL);
-	cr_expect_eq(run.exit_code, 1, "exit %d: %s", run.exit_code, run.err);
-	json_t *report = report_of(&run);
-	cr_expect_str_eq(first_test_status(report), "build_failed");
-	const char *output = json_string_value(json_object_get(json_object_get(report, "build"), "output"));
-	cr_expect(strstr(output, "130.0 MiB") && strstr(output, "128 MiB"), "%s", output);
-	cr_expect_str_eq(json_string_value(json_object_get(report, "isolation")), "full");
-	json_decref(report);
+	expect_build_refused(dir, (const char *const[]){"130.0 MiB", "128 MiB", NULL});
 	free(big);
 	free(dir);
 }
@@ -110,13 +120,7 @@ Test(hostile_made, a_submission_of_too_many_files_fails_its_build)
 		close(fd);
 		free(path);
 	}
-	grade_json(HOSTILE "/spec.yaml", dir, NULL);
-	cr_expect_eq(run.exit_code, 1, "exit %d: %s", run.exit_code, run.err);
-	json_t *report = report_of(&run);
-	cr_expect_str_eq(first_test_status(report), "build_failed");
-	const char *output = json_string_value(json_object_get(json_object_get(report, "build"), "output"));
-	cr_expect(strstr(output, "files and folders") && strstr(output, "16384"), "%s", output);
-	json_decref(report);
+	expect_build_refused(dir, (const char *const[]){"files and folders", "16384", NULL});
 	remove_tree(sub);
 	free(sub);
 	free(dir);
@@ -142,13 +146,7 @@ Test(hostile_made, folders_nested_thousands_deep_fail_the_build)
 	}
 	cr_assert_geq(fd, 0, "%s", strerror(errno));
 	close(fd);
-	grade_json(HOSTILE "/spec.yaml", dir, NULL);
-	cr_expect_eq(run.exit_code, 1, "exit %d: %s", run.exit_code, run.err);
-	json_t *report = report_of(&run);
-	cr_expect_str_eq(first_test_status(report), "build_failed");
-	const char *output = json_string_value(json_object_get(json_object_get(report, "build"), "output"));
-	cr_expect(strstr(output, "more than 64 deep"), "%s", output);
-	json_decref(report);
+	expect_build_refused(dir, (const char *const[]){"more than 64 deep", NULL});
 	/* remove_tree walks by path, which a tree this deep outgrows: rm walks by descriptor. */
 	const char *rm[] = {"rm", "-rf", sub, NULL};
 	e2e_release_and_run(rm, &run);
