@@ -159,11 +159,16 @@ SlurmdParameters=config_overrides
 NodeName=$node NodeAddr=127.0.0.1 CPUs=2 State=UNKNOWN
 PartitionName=grader Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
-cat >"$work/cgroup.conf" <<EOF
-# Nothing here uses cgroups (proctrack/linuxproc, task/none); slurmd reads this file if present.
+# Nothing here uses cgroups (proctrack/linuxproc, task/none), but slurmd 22.05 and later
+# still set up their cgroup plugin, through systemd unless told not to; slurmd 20.11
+# (Debian 11) knows neither key and refuses a file that holds them.
+slurm_version=$(slurmd -V 2>/dev/null | sed -n 's/^slurm[^0-9]*\([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1\2/p')
+if [ "${slurm_version:-0}" -ge 2205 ]; then
+	cat >"$work/cgroup.conf" <<EOF
 CgroupPlugin=autodetect
 IgnoreSystemd=yes
 EOF
+fi
 export SLURM_CONF=$work/slurm.conf
 setpriv --pdeathsig KILL slurmctld -D -i -f "$SLURM_CONF" >>"$work/slurmctld.log" 2>&1 &
 daemons+=($!)
