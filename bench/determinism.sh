@@ -77,14 +77,15 @@ echo "determinism: $grader, $rounds idle and $rounds loaded gradings of every bu
 for i in $(seq 1 "$rounds"); do
 	before=$(load)
 	grade_all "idle$i"
-	echo "  idle $i: $(wc -l <"$work/idle$i.tsv") verdicts (load average before: $before)"
+	echo "  idle $i: $(wc -l <"$work/idle$i.tsv") verdicts (load average before: $before)" | tee -a "$work/rounds.txt"
 done
 stress-ng --cpu "$stress_cpus" --quiet --timeout 3600s &
 stress=$!
 sleep 1 # stress-ng's workers are running before the first grading starts
 for i in $(seq 1 "$rounds"); do
 	grade_all "loaded$i"
-	echo "  loaded $i: $(wc -l <"$work/loaded$i.tsv") verdicts (stress-ng --cpu $stress_cpus, load average $(load))"
+	echo "  loaded $i: $(wc -l <"$work/loaded$i.tsv") verdicts (stress-ng --cpu $stress_cpus, load average $(load))" |
+		tee -a "$work/rounds.txt"
 done
 kill "$stress" && wait "$stress" 2>/dev/null
 stress=
@@ -118,4 +119,18 @@ for r in "${names[@]}"; do sed "s/^/$r\t/" "$work/$r.tsv"; done |
 	}' | tee "$work/changes.txt"
 rc=${PIPESTATUS[1]}
 echo "determinism: $(($(date +%s) - started)) s"
+{
+	echo "<!-- determinism.sh: begin -->"
+	echo "## Same verdict idle and loaded (bench/determinism.sh)"
+	echo
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), nproc $(nproc): every bundled submission graded $rounds times" \
+		"as the machine was, then $rounds times beside stress-ng --cpu $stress_cpus (batch -j $jobs);" \
+		"a verdict is a test's score, status and failing check kinds"
+	echo
+	echo '```'
+	cat "$work/rounds.txt" "$work/changes.txt"
+	echo '```'
+	echo "<!-- determinism.sh: end -->"
+} >"$work/section.md"
+bench/put_section.sh determinism.sh "$work/section.md"
 exit "$rc"
