@@ -70,6 +70,8 @@ make_class() {
 
 secs() { /usr/bin/time -f "%e" -o "$work/t" "$@" >/dev/null 2>>"$work/err" || true; cat "$work/t"; }
 
+# The table and the course line go to stdout and, as its section, to bench/results.md.
+{
 printf '| assignment | submissions | floor s | grader s | speed-up | compile s | run s | waiting s | overhead s | cache hits |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|\n'
 total_f=0 total_g=0
@@ -94,3 +96,16 @@ done
 printf '\ncourse: floor %ss, grader %ss (%s workers on %s CPUs): %sx\n' "$total_f" "$total_g" "$jobs" "$(nproc)" \
 	"$(echo "scale=1; $total_f / $total_g" | bc)"
 printf '(overhead: the workers'"'"' time, -j times the wall clock, minus compile, run and waiting)\n'
+} | tee "$work/body.md"
+{
+	echo "<!-- class_bench.sh: begin -->"
+	echo "## A course at scale against the naive floor (bench/class_bench.sh)"
+	echo
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), nproc $(nproc), $n submissions per bundled assignment" \
+		"(70% correct, a fifth of those verbatim; 30% wrong, a third of those hanging)," \
+		"floor and grader at -j $jobs, interleaved by assignment"
+	echo
+	cat "$work/body.md"
+	echo "<!-- class_bench.sh: end -->"
+} >"$work/section.md"
+bench/put_section.sh class_bench.sh "$work/section.md"
