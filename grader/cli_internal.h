@@ -35,7 +35,7 @@ bool cli_parse_seed(const char *text, unsigned long long *seed);
 /* `grader grade`, or with student `grader check` (cli_grade.c): returns the exit status. */
 int cli_grade_or_check(int argc, char **argv, bool student);
 
-/* getopt's values for the long options without a short form (the LMS ones are below). */
+/* getopt's values for the long options without a short form, every command's. */
 enum {
 	CLI_OPT_FORMAT = 256,
 	CLI_OPT_KEEP,
@@ -45,11 +45,12 @@ enum {
 	CLI_OPT_SEED,
 	CLI_OPT_SHARD,
 	CLI_OPT_ROOT,
-	CLI_OPT_TEST
+	CLI_OPT_TEST,
+	CLI_OPT_ROSTER,
+	CLI_OPT_GRADEBOOK,
+	CLI_OPT_GRADEBOOK_COLUMN,
+	CLI_OPT_WRITE_ROSTER
 };
-
-/* --roster, --gradebook, --gradebook-column: getopt's values for them. */
-enum { CLI_OPT_ROSTER = 1024, CLI_OPT_GRADEBOOK, CLI_OPT_GRADEBOOK_COLUMN };
 
 #define CLI_LMS_LONG_OPTIONS                                                                       \
 	{"roster", required_argument, NULL, CLI_OPT_ROSTER},                                       \

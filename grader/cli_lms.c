@@ -81,10 +81,8 @@ static const char import_usage[] =
     "Exit status 0 when imported (some entries may be skipped), 2 for a usage\n"
     "error or an archive that is no LMS download, 3 when DIR cannot be written.\n";
 
-enum { OPT_WRITE_ROSTER = 256 };
-
 static const struct option import_options_long[] = {
-    {"write-roster", required_argument, NULL, OPT_WRITE_ROSTER},
+    {"write-roster", required_argument, NULL, CLI_OPT_WRITE_ROSTER},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -96,7 +94,7 @@ int cli_import(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "h", import_options_long, NULL)) != -1) {
 		switch (c) {
-		case OPT_WRITE_ROSTER:
+		case CLI_OPT_WRITE_ROSTER:
 			o.roster_out = optarg;
 			break;
 		case 'h':

@@ -60,18 +60,11 @@ static int add_file(struct digest *d, const char *path)
 	return 0;
 }
 
-/*
- * Folders nested below a tree's root that a digest walks: a submission's
- * tree deeper than that is refused anyway (sandbox_fs.h), and walking it
- * would recurse as deep as its author pleased.
- */
-#define DIGEST_DEPTH_MAX 64
-
 /* rel is the path below the tree's root that the digest records. */
 static int add_tree(struct digest *d, const char *dir, const char *rel, int depth)
 {
-	if (depth > DIGEST_DEPTH_MAX)
-		return error("digest: %s nests folders more than %d deep", dir, DIGEST_DEPTH_MAX);
+	if (depth > TREE_DEPTH_MAX)
+		return error("digest: %s nests folders more than %d deep", dir, TREE_DEPTH_MAX);
 	DIR *dh = opendir(dir);
 	if (!dh)
 		return error_errno("digest: open folder %s", dir);

@@ -340,9 +340,9 @@ static bool footprint_fits(const struct sandbox_fs_footprint *fp, const char *wh
 				 workdir_label(wd), SANDBOX_FS_FILES);
 		return false;
 	}
-	if (fp->depth > SANDBOX_FS_DEPTH) {
+	if (fp->too_deep) {
 		*why = xasprintf("%s nest folders more than %d deep; %s holds at most %d levels",
-				 what, SANDBOX_FS_DEPTH, workdir_label(wd), SANDBOX_FS_DEPTH);
+				 what, TREE_DEPTH_MAX, workdir_label(wd), TREE_DEPTH_MAX);
 		return false;
 	}
 	return true;

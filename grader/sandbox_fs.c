@@ -476,11 +476,11 @@ static long long footprint_page;
 
 static int footprint_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	if (ftw->level > footprint_acc->depth)
-		footprint_acc->depth = ftw->level;
 	/* Too deep is decided here: what lies below is never walked. */
-	if (ftw->level > SANDBOX_FS_DEPTH)
+	if (ftw->level > TREE_DEPTH_MAX) {
+		footprint_acc->too_deep = true;
 		return type == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
+	}
 	/* What cannot be read cannot be copied: said now, by name, not as a failed copy. */
 	bool readable = true;
 	if (type == FTW_DNR || type == FTW_NS)

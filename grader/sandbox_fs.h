@@ -58,6 +58,8 @@
 #ifndef GRADER_SANDBOX_FS_H
 #define GRADER_SANDBOX_FS_H
 
+#include <stdbool.h>
+
 struct sandbox_fs_config {
 	const char *workdir;		/* absolute path, exists */
 	long long tmp_size;		/* bytes for /tmp and /dev/shm tmpfs (each) */
@@ -74,12 +76,6 @@ struct sandbox_fs_config {
 
 /* Files and folders (inodes) a size-limited tmpfs holds. */
 #define SANDBOX_FS_FILES 16384
-/*
- * Folders nested in a working folder, at most: deeper trees are refused
- * before any copy (their paths outgrow PATH_MAX, and every walk of them
- * would recurse that deep).
- */
-#define SANDBOX_FS_DEPTH 64
 /* sandbox_fs_setup's answer when the workdir's content does not fit. */
 #define SANDBOX_FS_FULL (-2)
 
@@ -89,7 +85,7 @@ int sandbox_fs_setup(const struct sandbox_fs_config *cfg);
 struct sandbox_fs_footprint {
 	long long bytes;	/* each file's size rounded up to pages: a copy writes sparse files in full */
 	long long files;	/* files, folders and links */
-	int depth;		/* folders nested, capped at SANDBOX_FS_DEPTH + 1 (not walked deeper) */
+	bool too_deep;		/* folders nested past TREE_DEPTH_MAX (not walked below it) */
 };
 
 /*

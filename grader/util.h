@@ -108,6 +108,13 @@ int write_text_file(const char *path, const char *text);
 /* mkdir -p; mode applies to the folders it creates.  An empty path is an error. */
 int mkdir_p(const char *path, mode_t mode);
 /*
+ * Folders nested below a tree's root that the grader walks in a
+ * submission: deeper trees are refused before any copy (sandbox_fs.h), and
+ * a walk of them would recurse as deep, and build paths as long, as their
+ * author pleased.
+ */
+#define TREE_DEPTH_MAX 64
+/*
  * Copies the contents of folder src into existing folder dst (or, when src is
  * a regular file, that file into dst).  Regular files, folders and symbolic
  * links (copied as links, never followed) are copied; anything else is
