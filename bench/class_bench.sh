@@ -98,7 +98,6 @@ printf '\ncourse: floor %ss, grader %ss (%s workers on %s CPUs): %sx\n' "$total_
 printf '(overhead: the workers'"'"' time, -j times the wall clock, minus compile, run and waiting)\n'
 } | tee "$work/body.md"
 {
-	echo "<!-- class_bench.sh: begin -->"
 	echo "## A course at scale against the naive floor (bench/class_bench.sh)"
 	echo
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), nproc $(nproc), $n submissions per bundled assignment" \
@@ -106,6 +105,5 @@ printf '(overhead: the workers'"'"' time, -j times the wall clock, minus compile
 		"floor and grader at -j $jobs, interleaved by assignment"
 	echo
 	cat "$work/body.md"
-	echo "<!-- class_bench.sh: end -->"
 } >"$work/section.md"
 bench/put_section.sh class_bench.sh "$work/section.md"

@@ -120,7 +120,6 @@ for r in "${names[@]}"; do sed "s/^/$r\t/" "$work/$r.tsv"; done |
 rc=${PIPESTATUS[1]}
 echo "determinism: $(($(date +%s) - started)) s"
 {
-	echo "<!-- determinism.sh: begin -->"
 	echo "## Same verdict idle and loaded (bench/determinism.sh)"
 	echo
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), nproc $(nproc): every bundled submission graded $rounds times" \
@@ -130,7 +129,6 @@ echo "determinism: $(($(date +%s) - started)) s"
 	echo '```'
 	cat "$work/rounds.txt" "$work/changes.txt"
 	echo '```'
-	echo "<!-- determinism.sh: end -->"
 } >"$work/section.md"
 bench/put_section.sh determinism.sh "$work/section.md"
 exit "$rc"

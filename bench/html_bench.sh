@@ -43,7 +43,6 @@ document.getElementById('f').addEventListener('load', function () {
 HTML
 
 {
-	echo "<!-- html_bench.sh: begin -->"
 	echo "## index.html for large classes (bench/html_bench.sh)"
 	echo
 	echo "\`grader report\` on copies of the bundled pipe_hello class's reports, the page opened"
@@ -79,7 +78,6 @@ HTML
 		printf '| %s | %s KiB | %s ms | %s ms | %s ms | %s (%s) |\n' "$n" "$size" \
 			"${load// /}" "${sort// /}" "${filter// /}" "${fits// /}" "${shown# }"
 	done
-	echo "<!-- html_bench.sh: end -->"
 } >"$work/section.md"
 cat "$work/section.md"
 

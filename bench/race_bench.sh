@@ -39,7 +39,6 @@ $s $c"
 done
 
 {
-	echo "<!-- race_bench.sh: begin -->"
 	echo "## Races found by perturb (bench/race_bench.sh)"
 	echo
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), nproc $(nproc), stress-ng --cpu $load beside it;" \
@@ -69,7 +68,6 @@ done <<<"$pairs"
 {
 	echo
 	echo "pairs off target: $bad"
-	echo "<!-- race_bench.sh: end -->"
 } >>"$work/section.md"
 cat "$work/section.md"
 bench/put_section.sh race_bench.sh "$work/section.md"

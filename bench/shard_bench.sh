@@ -135,7 +135,6 @@ row() { # LABEL TITLE STUDENTS
 		'BEGIN { printf "| %s | %.2f | %s | %.0f |\n", t, w, (c > 0 ? sprintf("%.2f", c) : "-"), 60 * n / w }'
 }
 {
-	echo "<!-- shard_bench.sh: begin -->"
 	echo "## Shards and grader report (bench/shard_bench.sh)"
 	echo
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), nproc $(nproc), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
@@ -174,7 +173,6 @@ row() { # LABEL TITLE STUDENTS
 	echo "students named as without a report: $missing_named of 50; index.html of $reports_n students: $html_mb MB"
 	awk -v a="$(best rsmall 3)" -v b="$(best rlarge 3)" -v n="$reports_n" \
 		'BEGIN { printf "peak memory at %d reports over at a tenth of them: %.2fx (the names, about 100 bytes a student)\n", n, b / a }'
-	echo "<!-- shard_bench.sh: end -->"
 } >"$work/section.md"
 cat "$work/section.md"
 
