@@ -472,17 +472,7 @@ void report_add_csv_field(struct strbuf *sb, const char *s, size_t len, bool quo
 	if (formula)
 		strbuf_addch(&clean, '\'');
 	report_add_text(&clean, s, len, TEXT_PLAIN);
-	if (!quote && !formula && !strpbrk(clean.buf ? clean.buf : "", ",\"\r\n")) {
-		strbuf_add(sb, clean.buf, clean.len);
-	} else {
-		strbuf_addch(sb, '"');
-		for (const char *p = clean.buf ? clean.buf : ""; *p; p++) {
-			if (*p == '"')
-				strbuf_addch(sb, '"');
-			strbuf_addch(sb, *p);
-		}
-		strbuf_addch(sb, '"');
-	}
+	roster_add_field(sb, clean.buf ? clean.buf : "", quote || formula);
 	strbuf_release(&clean);
 }
 

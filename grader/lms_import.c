@@ -370,7 +370,7 @@ static int write_roster(const struct import *im)
 		for (int f = 0; f < ROSTER_NFIELDS; f++) {
 			if (f)
 				strbuf_addch(&sb, ',');
-			roster_add_field(&sb, cells[f] ? cells[f] : "");
+			roster_add_field(&sb, cells[f] ? cells[f] : "", false);
 		}
 		strbuf_addstr(&sb, "\r\n");
 	}

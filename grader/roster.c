@@ -104,9 +104,9 @@ int roster_csv_record(const char **text, const char *end, struct strvec *fields,
 	return 0;
 }
 
-void roster_add_field(struct strbuf *sb, const char *s)
+void roster_add_field(struct strbuf *sb, const char *s, bool quote)
 {
-	bool quote = strpbrk(s, ",\"\r\n") != NULL;
+	quote |= strpbrk(s, ",\"\r\n") != NULL;
 	if (quote)
 		strbuf_addch(sb, '"');
 	for (; *s; s++) {

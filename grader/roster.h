@@ -64,9 +64,13 @@ struct roster_row *roster_find(const struct roster *r, const char *folder);
 /** The column's name as the roster's header writes it ("sis_user_id"). */
 const char *roster_field_name(enum roster_field field);
 
-/** Appends s to sb as one CSV field (RFC 4180: quoted when it holds a comma, quote, CR or LF). */
+/**
+ * Appends s to sb as one CSV field (RFC 4180: quoted when it holds a comma,
+ * quote, CR or LF, or always with quote; its quotes doubled), as it is:
+ * what roster_csv_record() reads back.
+ */
 struct strbuf;
-void roster_add_field(struct strbuf *sb, const char *s);
+void roster_add_field(struct strbuf *sb, const char *s, bool quote);
 
 /**
  * Splits the next CSV record at *text (text_end ends the data) into

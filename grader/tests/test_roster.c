@@ -138,7 +138,7 @@ Test(roster, fields_written_back_are_read_back)
 	for (size_t i = 0; i < ARRAY_SIZE(values); i++) {
 		if (i)
 			strbuf_addch(&sb, ',');
-		roster_add_field(&sb, values[i]);
+		roster_add_field(&sb, values[i], false);
 	}
 	strbuf_addstr(&sb, "\r\n");
 	struct strvec fields = STRVEC_INIT;
@@ -152,5 +152,9 @@ Test(roster, fields_written_back_are_read_back)
 	cr_expect_eq(line, 3, "the record held one line break, and ended with another");
 	cr_expect_eq(*p, '\0');
 	strvec_clear(&fields);
+	/* Quoted when asked (Blackboard's gradebook), the same value read back. */
+	strbuf_reset(&sb);
+	roster_add_field(&sb, "plain", true);
+	cr_expect_str_eq(sb.buf, "\"plain\"");
 	strbuf_release(&sb);
 }
