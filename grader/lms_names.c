@@ -222,19 +222,25 @@ const char *lms_bad_path(const char *path)
 			return "an empty folder name in its path";
 		if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
 			return "a \".\" or \"..\" in its path";
-		if (len > 255)
-			return "a name longer than 255 bytes";
-		for (size_t i = 0; i < len;) {
-			uint32_t cp;
-			size_t n = escape_utf8_decode((const unsigned char *)p + i, len - i, &cp);
-			if (!n)
-				return "a name that is not UTF-8";
-			if (escape_is_control(cp))
-				return "a control character in its name";
-			i += n;
-		}
-		if (!slash)
-			return NULL;
+		const char *why = lms_bad_name(p, len);
+		if (why || !slash)
+			return why;
 		p = slash + 1;
 	}
+}
+
+const char *lms_bad_name(const char *name, size_t len)
+{
+	if (len > 255)
+		return "a name longer than 255 bytes";
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = escape_utf8_decode((const unsigned char *)name + i, len - i, &cp);
+		if (!n)
+			return "a name that is not UTF-8";
+		if (escape_is_control(cp))
+			return "a control character in its name";
+		i += n;
+	}
+	return NULL;
 }

@@ -9,6 +9,7 @@
 #define GRADER_LMS_NAMES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "lms_import.h"
 
@@ -34,9 +35,16 @@ char *lms_safe_folder(const char *student);
 
 /**
  * Why path (relative, '/'-separated) cannot be made under a student's
- * folder: absolute, an empty, "." or ".." component, a control character
- * or invalid UTF-8, a component longer than 255 bytes; NULL when it can.
+ * folder: absolute, an empty, "." or ".." component, or one lms_bad_name()
+ * refuses; NULL when it can.
  */
 const char *lms_bad_path(const char *path);
+
+/**
+ * Why name[0..len), one file or folder name, cannot be made or shown as it
+ * is: longer than 255 bytes, invalid UTF-8, a control character (escape.h);
+ * NULL when it can.  The roster's folders are checked so too.
+ */
+const char *lms_bad_name(const char *name, size_t len);
 
 #endif

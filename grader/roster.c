@@ -7,11 +7,10 @@
 #include "roster.h"
 
 #include <ctype.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
+#include "lms_names.h"
 #include "util.h"
 
 static const char *const field_names[ROSTER_NFIELDS] = {
@@ -156,26 +155,16 @@ static char *trimmed(const char *s)
 	return xstrndup(s, len);
 }
 
-/* Why text cannot be a folder under the submissions root; NULL when it can. */
+/* Why name cannot be a folder under the submissions root; NULL when it can. */
 static const char *bad_folder(const char *name)
 {
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return "is no folder name";
+		return "no folder name";
 	if (strchr(name, '/'))
-		return "has a '/' (a folder directly under the submissions root is meant)";
+		return "a '/' in it (a folder directly under the submissions root is meant)";
 	if (name[0] == '.')
-		return "begins with a dot (batch grades no hidden folder)";
-	size_t len = strlen(name);
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t n = escape_utf8_decode((const unsigned char *)name + i, len - i, &cp);
-		if (!n)
-			return "is not UTF-8";
-		if (escape_is_control(cp))
-			return "has a control character";
-		i += n;
-	}
-	return NULL;
+		return "a dot first (batch grades no hidden folder)";
+	return lms_bad_name(name, strlen(name));
 }
 
 static int by_folder(const void *a, const void *b)
@@ -210,7 +199,7 @@ static int add_row(struct roster *r, size_t *cap, const struct strvec *cells, co
 	const char *why = *row.f[ROSTER_FOLDER] ? bad_folder(row.f[ROSTER_FOLDER]) : NULL;
 	if (why || points_possible_row(&row)) {
 		if (why)
-			error("%zu: folder '%s' %s", line, row.f[ROSTER_FOLDER], why);
+			error("%zu: folder '%s': %s", line, row.f[ROSTER_FOLDER], why);
 		for (int f = 0; f < ROSTER_NFIELDS; f++)
 			free(row.f[f]);
 		return why ? -1 : 0;

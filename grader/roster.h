@@ -52,7 +52,7 @@ struct roster {
 /**
  * Reads the roster at path into r.  -1 with error() set ("PATH:LINE: ...")
  * when it cannot be read, is not CSV, names a folder twice, gives a folder
- * that cannot be one ("a/b", "..", a control character), or its header
+ * that cannot be one ("a/b", "..", lms_bad_name()), or its header
  * has no folder column.
  */
 int roster_load(const char *path, struct roster *r);

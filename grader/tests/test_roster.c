@@ -107,10 +107,11 @@ Test(roster, what_is_wrong_is_said_with_its_line)
 		const char *text, *says;
 	} bad[] = {
 	    {"folder,name\nalice,A\nbob,B\nalice,C\n", "roster.csv:4: folder 'alice' is on line 2"},
-	    {"folder\na/b\n", ":2: folder 'a/b' has a '/'"},
-	    {"folder\n..\n", ":2: folder '..' is no folder name"},
-	    {"folder\n.hidden\n", ":2: folder '.hidden' begins with a dot"},
-	    {"folder\nx\x1b[1m\n", ":2: folder 'x\x1b[1m' has a control character"},
+	    {"folder\na/b\n", ":2: folder 'a/b': a '/' in it"},
+	    {"folder\n..\n", ":2: folder '..': no folder name"},
+	    {"folder\n.hidden\n", ":2: folder '.hidden': a dot first"},
+	    {"folder\nx\x1b[1m\n", ":2: folder 'x\x1b[1m': a control character"},
+	    {"folder\nx\xff\n", ":2: folder 'x\xff': a name that is not UTF-8"},
 	    {"name,email\nA,a@x\n", ":1: the header row names no folder column"},
 	    {"folder\n\"alice\n", ":2: a quoted field is never closed"},
 	    {"folder,name\nalice,Al \"the\" x\n", ":2: a quote inside a field"},
@@ -124,6 +125,12 @@ Test(roster, what_is_wrong_is_said_with_its_line)
 		cr_expect(strstr(error_last(), "roster "), "%s", error_last());
 	}
 	struct roster r;
+	char long_folder[300];
+	memset(long_folder, 'a', sizeof(long_folder));
+	memcpy(long_folder, "folder\n", 7);
+	strcpy(long_folder + 7 + 256, "\n");
+	cr_expect_eq(load(long_folder, &r), -1, "a folder of 256 bytes cannot exist");
+	cr_expect(strstr(error_last(), ": a name longer than 255 bytes"), "%s", error_last());
 	char *missing = path_join(scratch, "nope.csv");
 	cr_expect_eq(roster_load(missing, &r), -1);
 	cr_expect(strstr(error_last(), "nope.csv"), "%s", error_last());
