@@ -97,7 +97,6 @@ int unzip_next(struct unzip *u, struct unzip_entry *e)
 	/* A hard link is an entry that names another's data: never made either. */
 	if (archive_entry_hardlink(entry))
 		e->type = UNZIP_LINK;
-	e->size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : -1;
 	return 1;
 }
 

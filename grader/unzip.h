@@ -5,15 +5,14 @@
  *
  * An archive is hostile input (an LMS download holds what students
  * uploaded, and a TA may be handed any file): entries are streamed, never
- * held in memory whole; the declared size of an entry is only a hint (a
- * zip bomb lies), so the caller counts the bytes it is given; the entry's
+ * held in memory whole; the declared size of an entry is not even passed
+ * on (a zip bomb lies), so the caller counts the bytes it is given; the entry's
  * type says whether it is a regular file, and links and devices are never
  * made, only reported.
  */
 #ifndef GRADER_UNZIP_H
 #define GRADER_UNZIP_H
 
-#include <stdint.h>
 #include <sys/types.h>
 
 struct unzip;
@@ -24,7 +23,6 @@ struct unzip_entry {
 	const char
 	    *name; /* as stored (UTF-8 when the archive says so); valid until the next call */
 	enum unzip_type type;
-	int64_t size; /* as declared; -1 when unknown */
 };
 
 /** Opens the zip archive at path; NULL with error() set (not a zip, cannot be read). */
