@@ -13,6 +13,23 @@ char *scratch_new(const char *prefix);
 /* Removes *scratch and what it holds, frees it, and sets it to NULL (NULL is fine). */
 void scratch_remove(char **scratch);
 
+/*
+ * Declares Criterion's suite SUITE (its other options after it) whose every
+ * test gets a fresh folder `scratch`, $TMPDIR/SUITE-test-XXXXXX, removed
+ * after it.
+ */
+#define SCRATCH_SUITE(suite, ...)                                                                  \
+	static char *scratch;                                                                      \
+	static void scratch_setup(void)                                                            \
+	{                                                                                          \
+		scratch = scratch_new(#suite "-test");                                             \
+	}                                                                                          \
+	static void scratch_teardown(void)                                                         \
+	{                                                                                          \
+		scratch_remove(&scratch);                                                          \
+	}                                                                                          \
+	TestSuite(suite, .init = scratch_setup, .fini = scratch_teardown, ##__VA_ARGS__)
+
 #include <stddef.h>
 
 /* How many entries folder dir holds, "." and ".." aside; asserts it can be read. */

@@ -15,19 +15,7 @@
 #include "scratch_util.h"
 #include "util.h"
 
-static char *scratch;
-
-static void setup(void)
-{
-	scratch = scratch_new("gradebook_lms-test");
-}
-
-static void teardown(void)
-{
-	scratch_remove(&scratch);
-}
-
-TestSuite(gradebook_lms, .init = setup, .fini = teardown);
+SCRATCH_SUITE(gradebook_lms);
 
 static const char *const names[] = {"prints hello", "exits 0"};
 static const double points[] = {10, 5};

@@ -20,19 +20,7 @@
 #include "util.h"
 #include "zip_util.h"
 
-static char *scratch;
-
-static void setup(void)
-{
-	scratch = scratch_new("lms_import-test");
-}
-
-static void teardown(void)
-{
-	scratch_remove(&scratch);
-}
-
-TestSuite(lms_import, .init = setup, .fini = teardown, .timeout = 120);
+SCRATCH_SUITE(lms_import, .timeout = 120);
 
 /* ---- names ----------------------------------------------------------- */
 

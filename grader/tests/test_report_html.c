@@ -19,19 +19,7 @@
 
 #define CHROMIUM "/usr/bin/chromium"
 
-static char *scratch;
-
-static void setup(void)
-{
-	scratch = scratch_new("report_html-test");
-}
-
-static void teardown(void)
-{
-	scratch_remove(&scratch);
-}
-
-TestSuite(report_html, .init = setup, .fini = teardown, .timeout = 180);
+SCRATCH_SUITE(report_html, .timeout = 180);
 
 static const char long_name[] =
     "the pipeline of three processes counts the lines of every file in the fixture directory, "

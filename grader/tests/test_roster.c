@@ -12,19 +12,7 @@
 #include "scratch_util.h"
 #include "util.h"
 
-static char *scratch;
-
-static void setup(void)
-{
-	scratch = scratch_new("roster-test");
-}
-
-static void teardown(void)
-{
-	scratch_remove(&scratch);
-}
-
-TestSuite(roster, .init = setup, .fini = teardown);
+SCRATCH_SUITE(roster);
 
 /* Loads text as a roster; returns roster_load's result. */
 static int load(const char *text, struct roster *r)
