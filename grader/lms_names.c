@@ -23,7 +23,7 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-/* The tokens of s[0..len) joined back with '_'. */
+/* tokens[from..to) joined back with '_'. */
 static char *join(char **tokens, size_t from, size_t to)
 {
 	struct strbuf sb = STRBUF_INIT;
