@@ -76,7 +76,7 @@ Test(trace, a_shell_pipeline_shows_pipe_fork_dup2_execve_and_wait)
 	cr_assert_not_null(exec);
 	cr_expect(strstr(exec->args, "[\"ls\", \"/\"]") || strstr(exec->args, "[\"wc\", \"-l\"]"),
 		  "execve args: %s", exec->args);
-	/* A tracer's signal stop restarts an interrupted wait: it stays one call, with its fixture_result. */
+	/* A tracer's signal stop restarts an interrupted wait: it stays one call, with its result. */
 	const struct trace_event *wait = fixture_find_event("wait4");
 	cr_assert_not_null(wait);
 	cr_expect_gt(wait->result, 0, "wait4 returned %lld", wait->result);
