@@ -57,8 +57,6 @@ bool trace_format_exit(pid_t tid, const char *name, const uint64_t *args, struct
 uint64_t trace_clone3_flags(pid_t tid, uint64_t addr);
 /* Whether a call's result is one of the kernel's restart codes (the call goes on after a signal). */
 bool trace_restarts(long long rval);
-/* Copies memory of a stopped tracee; returns how many bytes could be read. */
-size_t trace_proc_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);
 
 /* Thread group and parent of a task, from /proc/TID/status; -1 when it is gone. */
 int trace_proc_ids(pid_t tid, pid_t *tgid, pid_t *ppid);

@@ -89,17 +89,16 @@ struct pct_seen {
 
 struct pct_hold {
 	double since;
-	unsigned fresh;		/* passes it waits before it is decided (the runner looks at ready meanwhile) */
-	bool decided;		/* a pass has decided to keep it */
-	bool exit;		/* held at its call's exit (after shmat()), else at its entry */
-	int nr;
+	/* Passes until one decides it, that one included (the runner looks at ready meanwhile); 0: kept. */
+	unsigned passes;
+	/* Held at its call's (task->step_nr) exit, after shmat() say, else at its entry. */
+	bool exit;
 	long sleep_ms;		/* a nanosleep's: the time it asks for */
 	unsigned long long cpu_ns;	/* runnable higher-priority processes used since it began */
 	unsigned *sleeps0;	/* each process's sleeps when it began (by index in t->procs) */
 	size_t nsleeps0;
 	struct pct_seen *seen;
 	size_t nseen, seen_cap;
-	unsigned long long score;	/* the others' steps: how much the hold reordered */
 };
 
 /* A hold worth telling. */
@@ -354,7 +353,6 @@ static unsigned long long lines_written(pid_t tid, const uint64_t *args)
 
 static void see(struct pct_hold *h, const struct pct_seen *s)
 {
-	h->score++;
 	struct pct_seen *last = h->nseen ? &h->seen[h->nseen - 1] : NULL;
 	if (last && last->proc == s->proc && last->nr == s->nr && last->rmid == s->rmid) {
 		last->count++;
@@ -415,11 +413,10 @@ bool trace_pct_step(struct tracer *t, struct task *task, int nr, const uint64_t 
 	 * What the process did before this stop (a line written, a segment
 	 * made) is in the runner's hands by the iteration after the one that
 	 * collected the stop (its poll began after that), and the runner looks
-	 * at `ready` at the top of the next: two passes.
+	 * at `ready` at the top of the next: the third pass decides.
 	 */
-	h->fresh = 2;
+	h->passes = 3;
 	h->exit = exit;
-	h->nr = nr;
 	h->sleep_ms = !exit && is_sleep(t, nr) ? sleep_ms_of(t, task->tid, nr, args) : 0;
 	h->nsleeps0 = t->nprocs;
 	h->sleeps0 = xcalloc(t->nprocs ? t->nprocs : 1, sizeof(*h->sleeps0));
@@ -510,7 +507,7 @@ static void tell_hold(struct tracer *t, const struct task *task, double now)
 	if (!h->nseen)
 		return;
 	const struct process *p = &t->procs[task->proc];
-	const char *name = call_name(t, h->nr);
+	const char *name = call_name(t, task->step_nr);
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_init(&sb);
 	strbuf_addf(&sb, "pid %d (%s) was held ", (int)p->rec.pid, trace_process_name(p));
@@ -538,8 +535,12 @@ static void tell_hold(struct tracer *t, const struct task *task, double now)
 	}
 	if (h->nseen > SEEN_TOLD)
 		strbuf_addstr(&sb, ", ...");
+	/* The others' steps: how much the hold reordered. */
+	unsigned long long score = 0;
+	for (size_t i = 0; i < h->nseen; i++)
+		score += h->seen[i].count;
 	pct->told = xgrow(pct->told, sizeof(*pct->told), pct->ntold + 1, &pct->told_cap);
-	pct->told[pct->ntold++] = (struct pct_told){strbuf_detach(&sb, NULL), h->score};
+	pct->told[pct->ntold++] = (struct pct_told){strbuf_detach(&sb, NULL), score};
 }
 
 static void release(struct tracer *t, struct task *task, double now)
@@ -548,7 +549,7 @@ static void release(struct tracer *t, struct task *task, double now)
 	struct process *p = &t->procs[task->proc];
 	tell_hold(t, task, now);
 	/* Let go at a sleep's entry, it now sleeps for a set time: enabled, within bounds. */
-	if (!h->exit && is_sleep(t, h->nr) && t->perturbing) {
+	if (!h->exit && is_sleep(t, task->step_nr) && t->perturbing) {
 		p->sleeping = true;
 		p->sleeps++;
 		p->sleep_ms = h->sleep_ms;
@@ -667,8 +668,8 @@ void trace_pct_schedule(struct tracer *t)
 		struct pct_hold *h = task->hold;
 		if (!h)
 			continue;
-		if (h->fresh) {
-			h->fresh--;
+		if (h->passes > 1) {
+			h->passes--;
 			continue;
 		}
 		int64_t prio = t->procs[task->proc].prio;
@@ -692,7 +693,7 @@ void trace_pct_schedule(struct tracer *t)
 		if (!kept)
 			release(t, task, now);
 		else
-			h->decided = true;
+			h->passes = 0;
 	}
 	for (size_t o = 0; o < t->nprocs; o++)
 		if (spun[o])
@@ -707,7 +708,7 @@ long long trace_pct_wake_ms(const struct tracer *t)
 	for (size_t i = 0; t->pct && i < t->ntasks; i++) {
 		const struct pct_hold *h = t->tasks[i].hold;
 		/* Undecided: the next pass is due at once (the runner looks at `ready` first). */
-		if (h && !h->decided)
+		if (h && h->passes)
 			return 0;
 		if (h)
 			wake = TRACE_PCT_SAMPLE_MS;

@@ -76,7 +76,7 @@ Test(trace, a_shell_pipeline_shows_pipe_fork_dup2_execve_and_wait)
 	cr_assert_not_null(exec);
 	cr_expect(strstr(exec->args, "[\"ls\", \"/\"]") || strstr(exec->args, "[\"wc\", \"-l\"]"),
 		  "execve args: %s", exec->args);
-	/* A tracer's signal stop restarts an interrupted wait: it stays one call, with its fixture_result. */
+	/* A tracer's signal stop restarts an interrupted wait: it stays one call, with its result. */
 	const struct trace_event *wait = fixture_find_event("wait4");
 	cr_assert_not_null(wait);
 	cr_expect_gt(wait->result, 0, "wait4 returned %lld", wait->result);
@@ -294,6 +294,8 @@ Test(trace, a_stopped_and_continued_process_goes_on)
 	    "int main(void) { int go[2], st; char c; if (pipe(go)) return 1;\n"
 	    "  pid_t child = fork();\n"
 	    "  if (child == 0) { close(go[1]); return read(go[0], &c, 1) == 0 ? 0 : 9; }\n"
+	    /* kill(-1, SIGSTOP) would stop every process of the user, other tests' too. */
+	    "  if (child < 0) return 5;\n"
 	    "  close(go[0]); kill(child, SIGSTOP);\n"
 	    "  if (waitpid(child, &st, WUNTRACED) != child || !WIFSTOPPED(st)) return 2;\n"
 	    "  kill(child, SIGCONT);\n"

@@ -33,10 +33,16 @@ void fixture_teardown(void)
 struct run_request fixture_request(const struct run_proc_spec *proc,
 				   const struct trace_request *trace, long long timeout_ms)
 {
+	/*
+	 * No process limit (0): unsandboxed, an ordinary user's limit is
+	 * RLIMIT_NPROC, which counts every thread of that user on the machine,
+	 * and other tests' and users' come and go.  The limit is the sandbox
+	 * tests' (test_sandbox.c, in a namespace of their own).
+	 */
 	struct run_request req = {
 		.workdir = fixture_scratch,
 		.envp = env.v,
-		.limits = {.cpu_ms = 5000, .memory = 1LL << 30, .processes = 64, .output = 1 << 20,
+		.limits = {.cpu_ms = 5000, .memory = 1LL << 30, .processes = 0, .output = 1 << 20,
 			   .open_files = 64},
 		.timeout_ms = timeout_ms,
 		.procs = proc,

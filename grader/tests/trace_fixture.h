@@ -21,7 +21,7 @@ extern char *fixture_scratch;
 
 void fixture_setup(void);
 void fixture_teardown(void);
-/* One process (nprocs 1), run in the scratch folder with generous limits. */
+/* One process (nprocs 1), run in the scratch folder with generous limits and no process limit. */
 struct run_request fixture_request(const struct run_proc_spec *proc,
 				   const struct trace_request *trace, long long timeout_ms);
 /* Compiles C source into scratch/name; returns the program's path (caller frees). */
