@@ -63,6 +63,20 @@ struct diagnose_proc {
 	char wchan[48];
 	double cpu_seconds;	/* user + system time so far */
 	long threads;		/* 0 when unknown (a hand-built snapshot) */
+	double started;		/* when it started, in seconds of CLOCK_BOOTTIME; 0 when unknown */
+	/*
+	 * A nanosleep or clock_nanosleep it is in, when its end is known for
+	 * certain (diagnose_snapshot.c says when): the earliest moment it can
+	 * end, on the clock of now_seconds() (CLOCK_MONOTONIC), and what was
+	 * asked — a length, or for an absolute sleep how far ahead its end was
+	 * when seen.
+	 */
+	struct diagnose_sleep {
+		bool known;	/* the rest is set */
+		bool absolute;	/* to a time on a clock (TIMER_ABSTIME), not for a while */
+		double asked;	/* seconds */
+		double until;	/* the earliest end */
+	} sleep;
 	bool observer;		/* the caller: its pipe ends count, it is never explained */
 	struct diagnose_fd *fds;	/* diagnose_snapshot_take() sorts them by fd */
 	size_t nfds;
@@ -135,15 +149,28 @@ char *diagnose_hang(const char **hint);
  */
 bool diagnose_in_memory(pid_t pid, const char *text);
 
+/* Why a test certainly cannot finish before its deadline. */
+enum diagnose_timeout {
+	DIAGNOSE_TIMEOUT_UNCERTAIN,	/* it may: something could still happen */
+	DIAGNOSE_TIMEOUT_DEADLOCK,	/* no process can ever run again */
+	DIAGNOSE_TIMEOUT_SLEEP,		/* none can before a sleep that ends after the deadline */
+};
+
 /*
  * Whether no process of snap (but the observer, which is never counted) can
- * ever run again: each sleeps reading or writing a pipe whose other end
- * only they hold, waiting for children that sleep alike, or in pause().
- * timers_armed: some process of the test armed a timer, whose signal could
- * wake any of them (then never).  See diagnose_deadlock.c: it errs towards
- * "not certain".
+ * run again before deadline (seconds of now_seconds()'s clock): each sleeps
+ * reading or writing a pipe whose other end only they hold, waiting for
+ * children that sleep alike, or in pause() — a deadlock — or, for at least
+ * one, in a sleep that ends after deadline.  timers_armed: some process of
+ * the test armed a timer, whose signal could wake any of them (then
+ * never).  See diagnose_deadlock.c: it errs towards "uncertain".  For
+ * DIAGNOSE_TIMEOUT_SLEEP, *sleep_past gets who sleeps past the deadline and
+ * what the others do, in words ("pid 4 (./sleeper) sleeps past the deadline
+ * (nanosleep of 5s)"; caller frees); else NULL.
  */
-bool diagnose_deadlocked(const struct diagnose_snapshot *snap, bool timers_armed);
+enum diagnose_timeout diagnose_certain_timeout(const struct diagnose_snapshot *snap,
+					       bool timers_armed, double deadline,
+					       char **sleep_past);
 
 /*
  * Explains a process killed by the CPU time limit (SIGXCPU): one that never

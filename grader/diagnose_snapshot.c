@@ -1,7 +1,8 @@
 /*
  * diagnose_snapshot: what /proc says of the observer and its descendants at
- * one moment (diagnose.h): states, the call each is blocked in, and their
- * descriptors.
+ * one moment (diagnose.h): states, the call each is blocked in, their
+ * descriptors, and for one asleep in nanosleep or clock_nanosleep when that
+ * sleep ends at the earliest.
  */
 #include "diagnose.h"
 
@@ -10,11 +11,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -78,6 +82,7 @@ struct stat_entry {
 	char comm[64];
 	double cpu_seconds;
 	long threads;
+	double started;		/* seconds of CLOCK_BOOTTIME */
 };
 
 static bool read_stat(pid_t pid, struct stat_entry *e)
@@ -91,18 +96,23 @@ static bool read_stat(pid_t pid, struct stat_entry *e)
 	if (!open || !close || close < open)
 		return false;
 	int ppid;
-	unsigned long long utime, stime;
+	unsigned long long utime, stime, starttime;
 	/*
 	 * state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
 	 * cmajflt utime stime cutime cstime priority nice num_threads
+	 * itrealvalue starttime
 	 */
-	if (sscanf(close + 1, " %c %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu %*s %*s %*s %*s %ld",
-		   &e->state, &ppid, &utime, &stime, &e->threads) != 5)
+	if (sscanf(close + 1,
+		   " %c %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu %*s %*s %*s %*s %ld %*s %llu",
+		   &e->state, &ppid, &utime, &stime, &e->threads, &starttime) != 6)
 		return false;
 	e->pid = pid;
 	e->ppid = ppid;
 	snprintf(e->comm, sizeof(e->comm), "%.*s", (int)(close - open - 1), open + 1);
-	e->cpu_seconds = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+	double tick = (double)sysconf(_SC_CLK_TCK);
+	e->cpu_seconds = (double)(utime + stime) / tick;
+	/* Ticks since boot, rounded down by the kernel; one less in case some kernel rounds up. */
+	e->started = starttime > 0 ? (double)(starttime - 1) / tick : 0;
 	return true;
 }
 
@@ -137,24 +147,139 @@ static void read_cmd(struct diagnose_proc *p)
 	}
 }
 
-/* "NR ARG1 ... ARG6 SP PC" while blocked; "running", or "-1 SP PC" outside a system call. */
-static void read_syscall(struct diagnose_proc *p)
+/*
+ * The call pid is blocked in and its six arguments, from /proc/PID/syscall:
+ * "NR ARG1 ... ARG6 SP PC" while blocked; "running", or "-1 SP PC" outside a
+ * system call (then false).
+ */
+static bool parse_syscall(pid_t pid, long *nr, unsigned long long args[6])
 {
 	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)p->pid);
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
 	if (read_small_file(path, buf, sizeof(buf)) <= 0)
-		return;
+		return false;
 	char *end;
-	long nr = strtol(buf, &end, 10);
-	if (end == buf || nr < 0)
+	*nr = strtol(buf, &end, 10);
+	if (end == buf || *nr < 0)
+		return false;
+	for (size_t k = 0; k < 6; k++)
+		args[k] = strtoull(end, &end, 0);
+	return true;
+}
+
+static void read_syscall(struct diagnose_proc *p)
+{
+	long nr;
+	if (!parse_syscall(p->pid, &nr, p->args))
 		return;
-	for (size_t k = 0; k < ARRAY_SIZE(p->args); k++)
-		p->args[k] = strtoull(end, &end, 0);
 	p->syscall = nr;
 	/* restart_syscall names no call: where it sleeps in the kernel tells which one it resumes. */
+	char path[64], buf[512];
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)p->pid);
 	if (nr == SYS_restart_syscall && read_small_file(path, buf, sizeof(buf)) > 0)
 		snprintf(p->wchan, sizeof(p->wchan), "%.*s", (int)sizeof(p->wchan) - 1, buf);
+}
+
+/* Whether [addr, addr + len) lies in one private mapping of pid, which no other process writes. */
+static bool in_private_mapping(pid_t pid, unsigned long long addr, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	struct strbuf maps = STRBUF_INIT;
+	strbuf_init(&maps);
+	bool is_private = false;
+	if (read_file(path, &maps) == 0) {
+		/* "start-end perms offset dev inode [path]", perms "rw-p": p private, s shared */
+		for (const char *line = maps.buf; line && *line;) {
+			unsigned long long start, end;
+			char perms[8];
+			if (sscanf(line, "%llx-%llx %7s", &start, &end, perms) == 3 && start <= addr &&
+			    addr < end) {
+				is_private = addr + len <= end && strlen(perms) == 4 && perms[3] == 'p';
+				break;
+			}
+			line = strchr(line, '\n');
+			line = line ? line + 1 : NULL;
+		}
+	}
+	strbuf_release(&maps);
+	return is_private;
+}
+
+static double seconds_of(const struct timespec *ts)
+{
+	return (double)ts->tv_sec + (double)ts->tv_nsec / 1e9;
+}
+
+/*
+ * When the nanosleep or clock_nanosleep p is in ends at the earliest
+ * (p->sleep, diagnose.h), when that is certain.
+ *
+ * The request is a timespec in the process's memory, which the kernel
+ * copied when the call began.  Since then no code of the process has run —
+ * it has one thread (diagnose_deadlock.c asks that), and a signal handler
+ * would have ended the call (a sleep resumed after one is in
+ * restart_syscall, whose request is not known) — so what is read now is
+ * what the kernel got, unless another process wrote it meanwhile: it must
+ * lie in a private mapping.  (A process that shares all of its memory with
+ * another, through clone(CLONE_VM) without CLONE_THREAD, is not told
+ * apart: no course program does that.)  The call is read again after the
+ * memory, so that the request is that of the call still under way.
+ *
+ * Its end, at the earliest, on the runner's clock (CLOCK_MONOTONIC):
+ *
+ *   relative   on CLOCK_MONOTONIC, CLOCK_BOOTTIME or CLOCK_REALTIME (sleep()
+ *              and usleep(): the kernel times a relative sleep on it as on
+ *              CLOCK_MONOTONIC), and nanosleep: it began no earlier than
+ *              the process started, so it ends no earlier than the start
+ *              plus the request.  The process may have run a while before
+ *              it slept: the bound only errs early.
+ *   absolute   (TIMER_ABSTIME) on one of those clocks: at the request, on
+ *              that clock.
+ *
+ * Any other clock is not certain.  The three clocks run together unless the
+ * machine is suspended or its wall clock is set, neither of which a grading
+ * machine does in the middle of a test.  Each is read after CLOCK_MONOTONIC,
+ * so that the time between the two reads only moves the end earlier.
+ */
+static void read_sleep(struct diagnose_proc *p)
+{
+	unsigned long long clock = CLOCK_MONOTONIC, flags = 0, request = p->args[0];
+	if (p->syscall == SYS_clock_nanosleep) {
+		clock = p->args[0];
+		flags = p->args[1];
+		request = p->args[2];
+	} else if (p->syscall != SYS_nanosleep) {
+		return;
+	}
+	if ((clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME && clock != CLOCK_REALTIME) ||
+	    p->started <= 0)
+		return;
+	/* The kernel's old timespec: what both calls take, on every architecture. */
+	struct {
+		long sec, nsec;
+	} ts;
+	struct iovec local = {&ts, sizeof(ts)};
+	struct iovec remote = {(void *)(uintptr_t)request, sizeof(ts)};
+	long nr;
+	unsigned long long args[6];
+	if (process_vm_readv(p->pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(ts) ||
+	    !parse_syscall(p->pid, &nr, args) || nr != p->syscall ||
+	    memcmp(args, p->args, sizeof(args)) ||
+	    !in_private_mapping(p->pid, request, sizeof(ts)))
+		return;
+	/* Any other request is refused (EINVAL): the process would not be asleep on it. */
+	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000L)
+		return;
+	bool absolute = flags & TIMER_ABSTIME;
+	double asked = (double)ts.sec + (double)ts.nsec / 1e9;
+	struct timespec mono, on;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	if (clock_gettime(absolute ? (clockid_t)clock : CLOCK_BOOTTIME, &on) < 0)
+		return;
+	double ahead = (absolute ? asked : p->started + asked) - seconds_of(&on);
+	p->sleep = (struct diagnose_sleep){true, absolute, absolute ? ahead : asked,
+					  seconds_of(&mono) + ahead};
 }
 
 /* O_RDONLY for a pipe's read end, O_WRONLY for its write end (fdinfo's "flags:" is octal). */
@@ -232,6 +357,7 @@ int diagnose_snapshot_take(struct diagnose_snapshot *snap)
 									all[k].state, all[k].comm);
 			p->cpu_seconds = all[k].cpu_seconds;
 			p->threads = all[k].threads;
+			p->started = all[k].started;
 		}
 	}
 	for (size_t i = 0; i < snap->n; i++) {
@@ -239,6 +365,7 @@ int diagnose_snapshot_take(struct diagnose_snapshot *snap)
 		if (!p->observer) {
 			read_cmd(p);
 			read_syscall(p);
+			read_sleep(p);
 		}
 		read_fds(p);
 	}

@@ -392,11 +392,17 @@ static void judge_run(const struct test_spec *t, const struct run_result *rr,
 
 	if (rr->timed_out) {
 		struct strbuf msg = STRBUF_INIT;
-		if (rr->deadlock_after > 0)
+		if (rr->certain_timeout == DIAGNOSE_TIMEOUT_DEADLOCK)
 			strbuf_addf(&msg, "would never finish: a deadlock was detected after %.0f ms "
 					  "(every process was waiting for another one of them), so the "
 					  "test was stopped before its %.3gs timeout",
-				    rr->deadlock_after * 1000.0, (double)t->timeout_ms / 1000.0);
+				    rr->certain_after * 1000.0, (double)t->timeout_ms / 1000.0);
+		else if (rr->certain_timeout == DIAGNOSE_TIMEOUT_SLEEP)
+			strbuf_addf(&msg, "would not finish within its %.3gs timeout: %s, so the test "
+					  "was stopped after %.0f ms",
+				    (double)t->timeout_ms / 1000.0,
+				    rr->sleep_past ? rr->sleep_past : "a process sleeps past it",
+				    rr->certain_after * 1000.0);
 		else
 			strbuf_addf(&msg, "did not finish within %.3gs and was killed",
 				    (double)t->timeout_ms / 1000.0);

@@ -1,8 +1,8 @@
 /*
  * run: the runner's loop (run.h; run_internal.h lists its other files) —
  * starting a test's processes one after another as each is ready, pumping
- * their pipes, noting exits, the deadline and the deadlock watch, and the
- * end: killing what is left and collecting the leftovers.
+ * their pipes, noting exits, the deadline and the watch for a certain
+ * timeout, and the end: killing what is left and collecting the leftovers.
  */
 #include "run.h"
 
@@ -244,40 +244,77 @@ static int sigchld_open(sigset_t *old)
 }
 
 /*
- * Looking for a certain deadlock (diagnose_deadlocked) while the test runs:
- * first soon, then ever less often while none is found, so that a test
- * that computes pays little; a deadlock seen twice in a row, some
- * milliseconds apart, ends the test.
+ * Looking for a certain timeout (diagnose_certain_timeout: a deadlock, or
+ * a sleep past the deadline) while the test runs: first soon, then ever
+ * less often while none is found, so that a test that computes pays
+ * little; one seen twice in a row, some milliseconds apart, ends the test.
  */
-#define DEADLOCK_FIRST_CHECK_MS 10
-#define DEADLOCK_MAX_INTERVAL_MS 160
-#define DEADLOCK_CONFIRM_MS 5
+#define WATCH_FIRST_CHECK_MS 10
+#define WATCH_MAX_INTERVAL_MS 160
+#define WATCH_CONFIRM_MS 5
+/*
+ * How much later than the latest deadline a sleep must end.  The runner
+ * notices the deadline when it next runs, a little after it on a loaded
+ * machine; a sleeper that woke in between and waited for a CPU would be
+ * credited that wait at that look (run_cpuwait.c) and could yet finish.
+ * Half a second is far more than the runner is ever late on a machine
+ * that can still grade.
+ */
+#define SLEEP_PAST_MARGIN_MS 500
 
-struct deadlock_watch {
+struct timeout_watch {
 	bool on;		/* the filter tells of every timer armed (seccomp.h) */
 	bool suspected;		/* the last look found one */
 	double interval;	/* seconds between looks */
 	double next;		/* the next look */
 };
 
-static bool deadlocked(struct deadlock_watch *w, const struct loop *lp, double now)
+/*
+ * Whether the test certainly times out, and why; *sleep_past as
+ * diagnose_certain_timeout's.
+ *
+ * A sleep must end after the latest deadline the test can still reach.
+ * The deadline moves only by the time the test's processes wait for a CPU
+ * (run_cpuwait.c), and a process waits only while it is runnable.  When
+ * the look finds every process asleep for good or until after that
+ * deadline, none becomes runnable before it: those asleep for good only
+ * when another process of the test acts (no timer was armed, the grader
+ * holds none of their pipes, every process is started), the sleepers not
+ * before their end.  So no new wait accrues, and the deadline moves at
+ * most by the waits they had before they fell asleep and that no sample
+ * has credited yet (run_cpuwait_pending, read after the look for that
+ * reason): that deadline is final.  Should the look be wrong (a process
+ * woke meanwhile), so is everything it says, and the second look is there
+ * for that.
+ */
+static enum diagnose_timeout certain_timeout(struct timeout_watch *w, const struct loop *lp,
+					     struct run_cpuwait *cpuwait, double deadline,
+					     double now, char **sleep_past)
 {
+	*sleep_past = NULL;
 	if (!w->on || now < w->next)
-		return false;
+		return DIAGNOSE_TIMEOUT_UNCERTAIN;
 	struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
-	bool found = diagnose_snapshot_take(&snap) == 0 && diagnose_deadlocked(&snap, lp->timers_armed);
-	diagnose_snapshot_release(&snap);
-	if (found && w->suspected)
-		return true;
-	w->suspected = found;
-	if (found) {
-		w->next = now + DEADLOCK_CONFIRM_MS / 1000.0;
-		return false;
+	enum diagnose_timeout found = DIAGNOSE_TIMEOUT_UNCERTAIN;
+	if (diagnose_snapshot_take(&snap) == 0) {
+		double latest = deadline + run_cpuwait_pending(cpuwait, lp) +
+				SLEEP_PAST_MARGIN_MS / 1000.0;
+		found = diagnose_certain_timeout(&snap, lp->timers_armed, latest, sleep_past);
 	}
-	if (w->interval * 2 <= DEADLOCK_MAX_INTERVAL_MS / 1000.0)
+	diagnose_snapshot_release(&snap);
+	if (found != DIAGNOSE_TIMEOUT_UNCERTAIN && w->suspected)
+		return found;
+	free(*sleep_past);
+	*sleep_past = NULL;
+	w->suspected = found != DIAGNOSE_TIMEOUT_UNCERTAIN;
+	if (w->suspected) {
+		w->next = now + WATCH_CONFIRM_MS / 1000.0;
+		return DIAGNOSE_TIMEOUT_UNCERTAIN;
+	}
+	if (w->interval * 2 <= WATCH_MAX_INTERVAL_MS / 1000.0)
 		w->interval *= 2;
 	w->next = now + w->interval;
-	return false;
+	return DIAGNOSE_TIMEOUT_UNCERTAIN;
 }
 
 /* One poll() round: pumps stdin, drains output, notes exits.  wait_ms bounds the sleep. */
@@ -522,11 +559,11 @@ int run_processes(const struct run_request *req, struct run_result *res)
 	 * CPU moves the deadline (run_cpuwait.c).
 	 */
 	run_cpuwait_init(&cpuwait, start, 3.0 * (double)req->timeout_ms / 1000.0);
-	struct deadlock_watch watch = {
+	struct timeout_watch watch = {
 		.on = req->confine && req->confine->seccomp &&
 		      seccomp_filter_sees_timers(req->confine->seccomp),
-		.interval = DEADLOCK_FIRST_CHECK_MS / 1000.0,
-		.next = start + DEADLOCK_FIRST_CHECK_MS / 1000.0,
+		.interval = WATCH_FIRST_CHECK_MS / 1000.0,
+		.next = start + WATCH_FIRST_CHECK_MS / 1000.0,
 	};
 	bool finished = false;
 	for (;;) {
@@ -541,10 +578,12 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		 * (paused orphans) is judged as orphans, and `finished` is set only
 		 * further down this round.
 		 */
-		if (!finished && lp.started == req->nprocs && !all_exited(&lp) &&
-		    deadlocked(&watch, &lp, now)) {
+		if (!finished && lp.started == req->nprocs && !all_exited(&lp))
+			res->certain_timeout = certain_timeout(&watch, &lp, &cpuwait, deadline, now,
+							       &res->sleep_past);
+		if (res->certain_timeout != DIAGNOSE_TIMEOUT_UNCERTAIN) {
 			res->timed_out = true;
-			res->deadlock_after = now - start;
+			res->certain_after = now - start;
 			break;
 		}
 		long long wait_ms = ms_until(deadline, now);
@@ -650,6 +689,7 @@ void run_result_release(struct run_result *res)
 	trace_record_release(&res->trace);
 	free(res->diagnosis);
 	free(res->diagnosis_hint);
+	free(res->sleep_past);
 	free(res->setup_failure);
 	memset(res, 0, sizeof(*res));
 }

@@ -46,6 +46,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "diagnose.h"
 #include "ipc.h"
 #include "spec.h"
 #include "trace.h"
@@ -133,11 +134,16 @@ struct run_result {
 	double seconds;
 	double cpu_wait_seconds;	/* how far the deadline moved for time spent waiting for a CPU */
 	/*
-	 * > 0 when the test was ended that many seconds in, before its deadline,
-	 * because no process could ever run again (diagnose_deadlocked); then
-	 * timed_out is true too.
+	 * Whether the test was ended before its deadline as a certain timeout
+	 * (diagnose_certain_timeout): because no process could ever run again
+	 * (a deadlock), or none before a sleep that ends after the deadline;
+	 * then timed_out is true too, certain_after says how many seconds in,
+	 * and for a sleep sleep_past says who sleeps and what the others do, in
+	 * words.  DIAGNOSE_TIMEOUT_UNCERTAIN, 0 and NULL when it was not.
 	 */
-	double deadlock_after;
+	enum diagnose_timeout certain_timeout;
+	double certain_after;
+	char *sleep_past;
 	struct strvec orphans;	/* "pid 12 (prog)" of processes alive after the test's processes exited */
 	struct strvec ipc_leftovers;	/* one sentence per IPC object left behind (then removed) */
 	struct strvec denied;	/* "pid 3 (prog) called mount" for each call the seccomp filter refused */

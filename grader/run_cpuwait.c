@@ -45,9 +45,12 @@ static bool read_schedstat(pid_t pid, unsigned long long *ran, unsigned long lon
 	return sscanf(buf, "%llu %llu", ran, waited) == 2;
 }
 
-/* Adds pid's CPU and run-queue time since it was last seen to *ran and *waited. */
+/*
+ * Adds pid's CPU and run-queue time since it was last seen to *ran and
+ * *waited; with commit, it is seen now.
+ */
 static void account(struct run_cpuwait *w, pid_t pid, unsigned long long *ran,
-		    unsigned long long *waited)
+		    unsigned long long *waited, bool commit)
 {
 	unsigned long long r, q;
 	if (!read_schedstat(pid, &r, &q))
@@ -55,17 +58,41 @@ static void account(struct run_cpuwait *w, pid_t pid, unsigned long long *ran,
 	size_t i = 0;
 	while (i < w->n && w->seen[i].pid != pid)
 		i++;
+	/* A process born during the test: all of its time is the test's. */
+	unsigned long long seen_ran = i < w->n ? w->seen[i].ran : 0;
+	unsigned long long seen_waited = i < w->n ? w->seen[i].waited : 0;
+	*ran += r > seen_ran ? r - seen_ran : 0;
+	*waited += q > seen_waited ? q - seen_waited : 0;
+	if (!commit)
+		return;
 	if (i == w->n) {
-		/* A process born during the test: all of its time is the test's. */
 		w->seen = xgrow(w->seen, sizeof(*w->seen), w->n + 1, &w->cap);
 		w->seen[i].pid = pid;
-		w->seen[i].ran = w->seen[i].waited = 0;
 		w->n++;
 	}
-	*ran += r > w->seen[i].ran ? r - w->seen[i].ran : 0;
-	*waited += q > w->seen[i].waited ? q - w->seen[i].waited : 0;
 	w->seen[i].ran = r;
 	w->seen[i].waited = q;
+}
+
+/* The CPU and run-queue time of the test's processes since the last sample. */
+static void account_test(struct run_cpuwait *w, const struct loop *lp, unsigned long long *ran,
+			 unsigned long long *waited, bool commit)
+{
+	if (getpid() == 1) {
+		DIR *dir = opendir("/proc");
+		struct dirent *de;
+		while (dir && (de = readdir(dir))) {
+			pid_t pid = (pid_t)atoi(de->d_name);
+			if (pid > 1)
+				account(w, pid, ran, waited, commit);
+		}
+		if (dir)
+			closedir(dir);
+	} else {
+		for (size_t i = 0; i < lp->started; i++)
+			if (lp->procs[i].pid > 0)
+				account(w, lp->procs[i].pid, ran, waited, commit);
+	}
 }
 
 void run_cpuwait_init(struct run_cpuwait *w, double now, double max_credit)
@@ -83,21 +110,7 @@ double run_cpuwait_sample(struct run_cpuwait *w, const struct loop *lp, double n
 	if (!force && interval * 1000.0 < RUN_CPUWAIT_SAMPLE_MS)
 		return 0;
 	unsigned long long ran = 0, waited = 0;
-	if (getpid() == 1) {
-		DIR *dir = opendir("/proc");
-		struct dirent *de;
-		while (dir && (de = readdir(dir))) {
-			pid_t pid = (pid_t)atoi(de->d_name);
-			if (pid > 1)
-				account(w, pid, &ran, &waited);
-		}
-		if (dir)
-			closedir(dir);
-	} else {
-		for (size_t i = 0; i < lp->started; i++)
-			if (lp->procs[i].pid > 0)
-				account(w, lp->procs[i].pid, &ran, &waited);
-	}
+	account_test(w, lp, &ran, &waited, true);
 	w->last_sample = now;
 	double credit = (double)waited / 1e9;
 	if (credit > interval)
@@ -110,6 +123,15 @@ double run_cpuwait_sample(struct run_cpuwait *w, const struct loop *lp, double n
 		credit = 0;
 	w->credited += credit;
 	return credit;
+}
+
+double run_cpuwait_pending(struct run_cpuwait *w, const struct loop *lp)
+{
+	unsigned long long ran = 0, waited = 0;
+	account_test(w, lp, &ran, &waited, false);
+	/* A sample credits at most the waits it finds, and never past max_credit. */
+	double pending = (double)waited / 1e9;
+	return pending < w->max_credit - w->credited ? pending : w->max_credit - w->credited;
 }
 
 void run_cpuwait_release(struct run_cpuwait *w)

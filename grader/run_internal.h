@@ -113,6 +113,12 @@ void run_cpuwait_init(struct run_cpuwait *w, double now, double max_credit);
  * force) and returns the seconds by which the deadline moves now.
  */
 double run_cpuwait_sample(struct run_cpuwait *w, const struct loop *lp, double now, bool force);
+/*
+ * The most the samples to come can still move the deadline by for the
+ * waits the test's processes have had since the last sample (it samples
+ * nothing): the deadline reached if none of them ever waits for a CPU again.
+ */
+double run_cpuwait_pending(struct run_cpuwait *w, const struct loop *lp);
 void run_cpuwait_release(struct run_cpuwait *w);
 
 /* A process's stdin as prepared before fork (run_stdin.c); fds are -1 when none. */

@@ -87,7 +87,9 @@ void sandbox_wire_put_result(struct strbuf *sb, const struct run_result *r)
 	put_u64(sb, r->timed_out);
 	put_f64(sb, r->seconds);
 	put_f64(sb, r->cpu_wait_seconds);
-	put_f64(sb, r->deadlock_after);
+	put_u64(sb, r->certain_timeout);
+	put_f64(sb, r->certain_after);
+	put_str(sb, r->sleep_past);
 	put_strvec(sb, &r->orphans);
 	put_strvec(sb, &r->ipc_leftovers);
 	put_strvec(sb, &r->denied);
@@ -256,7 +258,13 @@ static bool get_result(struct reader *r, size_t nprocs, struct run_result *res)
 	res->timed_out = get_u64(r) != 0;
 	res->seconds = get_f64(r);
 	res->cpu_wait_seconds = get_f64(r);
-	res->deadlock_after = get_f64(r);
+	uint64_t certain = get_u64(r);
+	/* A kind this grader does not know (a message from elsewhere) is refused. */
+	if (certain > DIAGNOSE_TIMEOUT_SLEEP)
+		r->bad = true;
+	res->certain_timeout = r->bad ? DIAGNOSE_TIMEOUT_UNCERTAIN : (enum diagnose_timeout)certain;
+	res->certain_after = get_f64(r);
+	res->sleep_past = get_str(r);
 	get_strvec(r, &res->orphans);
 	get_strvec(r, &res->ipc_leftovers);
 	get_strvec(r, &res->denied);

@@ -110,13 +110,15 @@ static void run_one(const char *name)
 static void expect_deadlock(void)
 {
 	cr_expect(result.timed_out, "the test finished");
-	cr_expect_gt(result.deadlock_after, 0, "no deadlock was detected (ran %.2fs)", result.seconds);
+	cr_expect_eq(result.certain_timeout, DIAGNOSE_TIMEOUT_DEADLOCK, "no deadlock was detected (%d, ran %.2fs)",
+		     (int)result.certain_timeout, result.seconds);
 }
 
 static void expect_no_deadlock(void)
 {
-	cr_expect_eq(result.deadlock_after, 0, "a deadlock was detected after %.3fs",
-		     result.deadlock_after);
+	cr_expect_eq(result.certain_timeout, DIAGNOSE_TIMEOUT_UNCERTAIN, "a certain timeout (%d) was found after %.3fs",
+		     (int)result.certain_timeout,
+		     result.certain_after);
 }
 
 /* ---- shapes that can never end --------------------------------------- */
