@@ -1,16 +1,22 @@
 /*
- * A certain deadlock ends a test at once (run.h, diagnose_deadlock.c); a
- * test that could still make progress is never ended early.  Each test
- * runs a small program in the sandbox with a timeout far longer than a
- * detection takes, and asserts only on what was decided, never on how
- * long it took: each shape of deadlock is detected, each near miss is not
- * (it finishes, or runs into its timeout or a limit as it would have).
+ * A certain timeout ends a test at once (run.h, diagnose_deadlock.c): a
+ * deadlock, or a sleep that ends after the deadline while every other
+ * process waits for good; a test that could still make progress is never
+ * ended early.  Each test runs a small program in the sandbox with a
+ * timeout far longer than a detection takes, and asserts only on what was
+ * decided, never on how long it took: each shape is detected as its kind,
+ * each near miss is not (it finishes, or runs into its timeout or a limit
+ * as it would have).  A sleep "past the deadline" sleeps 100 s against a
+ * 1 s timeout (at most 4 s with the credit for CPU waits), one "before"
+ * ends a second in against 10 s: neither side is close on any machine.
+ * Hand-built snapshots, last, try the rule at its edges.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "diagnose.h"
@@ -82,15 +88,16 @@ static void compile(const char *name, const char *source)
 	free(e2e_compile(workdir, name, source));
 }
 
-/* Runs the processes (argv lists, NULL-terminated each) in the sandbox with a 10 s timeout. */
-static void run(struct run_proc_spec *procs, size_t n)
+/* Runs the processes (argv lists, NULL-terminated each) in the sandbox. */
+static void run_limited(struct run_proc_spec *procs, size_t n, long long timeout_ms,
+			long long cpu_ms)
 {
 	struct run_request req = {
 		.workdir = workdir,
 		.envp = env.v,
-		.limits = {.cpu_ms = 5000, .memory = 256LL << 20, .processes = 16,
+		.limits = {.cpu_ms = cpu_ms, .memory = 256LL << 20, .processes = 16,
 			   .output = 1 << 16, .open_files = 64},
-		.timeout_ms = 10000,
+		.timeout_ms = timeout_ms,
 		.procs = procs,
 		.nprocs = n,
 	};
@@ -98,13 +105,25 @@ static void run(struct run_proc_spec *procs, size_t n)
 	have_result = true;
 }
 
-static void run_one(const char *name)
+/* With a 10 s timeout. */
+static void run(struct run_proc_spec *procs, size_t n)
+{
+	run_limited(procs, n, 10000, 5000);
+}
+
+/* ./name alone, with timeout_ms. */
+static void run_one_for(const char *name, long long timeout_ms)
 {
 	char *path = xasprintf("./%s", name);
 	char *argv[] = {path, NULL};
 	struct run_proc_spec proc = {.name = name, .argv = argv};
-	run(&proc, 1);
+	run_limited(&proc, 1, timeout_ms, 5000);
 	free(path);
+}
+
+static void run_one(const char *name)
+{
+	run_one_for(name, 10000);
 }
 
 static void expect_deadlock(void)
@@ -281,17 +300,252 @@ Test(deadlock, a_spinning_process_is_not_waiting)
 	compile("spins", "int main(void) { for (volatile int i = 0;; i++) ; }\n");
 	char *argv[] = {"./spins", NULL};
 	struct run_proc_spec proc = {.name = "spins", .argv = argv};
-	struct run_request req = {
-		.workdir = workdir,
-		.envp = env.v,
-		.limits = {.cpu_ms = 1000, .memory = 256LL << 20, .processes = 16,
-			   .output = 1 << 16, .open_files = 64},
-		.timeout_ms = 10000,
-		.procs = &proc,
-		.nprocs = 1,
-	};
-	cr_assert_eq(sandbox_run(sb, &req, SANDBOX_WORKDIR_COPY, &result), 0, "%s", error_last());
-	have_result = true;
+	run_limited(&proc, 1, 10000, 1000);
 	expect_no_deadlock();
 	cr_expect_eq(result.procs[0].signal, 24 /* SIGXCPU */, "signal %d", result.procs[0].signal);
+}
+
+/* ---- a sleep that ends after the deadline ------------------------------ */
+
+static void expect_sleep_past(const char *what)
+{
+	cr_expect(result.timed_out, "the test finished");
+	cr_expect_eq(result.certain_timeout, DIAGNOSE_TIMEOUT_SLEEP,
+		     "no sleep past the deadline was found (%d, ran %.2fs)",
+		     (int)result.certain_timeout, result.seconds);
+	cr_assert_not_null(result.sleep_past);
+	cr_expect(strstr(result.sleep_past, "sleeps past the deadline ("), "%s", result.sleep_past);
+	cr_expect(strstr(result.sleep_past, what), "%s: no \"%s\"", result.sleep_past, what);
+}
+
+Test(deadlock, a_lone_process_sleeping_past_the_timeout)
+{
+	require_detection();
+	compile("sleeper", "#include <unistd.h>\nint main(void) { sleep(100); return 0; }\n");
+	run_one_for("sleeper", 1000);
+	expect_sleep_past("of 100s)");
+	cr_expect_not(strstr(result.sleep_past, "every other"), "%s", result.sleep_past);
+	cr_expect_not_null(result.diagnosis, "the timeout's diagnosis");
+}
+
+Test(deadlock, nanosleep_itself_past_the_timeout)
+{
+	require_detection();
+	compile("nanosleeper", "#include <time.h>\n#include <unistd.h>\n#include <sys/syscall.h>\n"
+			       "int main(void) { struct timespec ts = {100, 0};\n"
+			       "  return syscall(SYS_nanosleep, &ts, NULL) != 0; }\n");
+	run_one_for("nanosleeper", 1000);
+	expect_sleep_past("(nanosleep of 100s)");
+}
+
+Test(deadlock, a_parent_sleeping_past_the_timeout_while_its_child_reads_its_pipe)
+{
+	require_detection();
+	compile("parent_sleeps", "#include <unistd.h>\nint main(void) { int p[2]; char c;\n"
+				 "  if (pipe(p)) return 1;\n"
+				 "  if (fork() == 0) { close(p[1]); return read(p[0], &c, 1) != 1; }\n"
+				 "  close(p[0]); sleep(100); return write(p[1], \"x\", 1) != 1; }\n");
+	run_one_for("parent_sleeps", 1000);
+	expect_sleep_past(", and every other process waits for another one of them");
+	cr_expect(strstr(result.sleep_past, "of 100s)"), "%s", result.sleep_past);
+}
+
+Test(deadlock, a_child_sleeping_past_the_timeout_while_its_parent_waits)
+{
+	require_detection();
+	compile("child_sleeps", "#include <unistd.h>\n#include <sys/wait.h>\n"
+				"int main(void) { if (fork() == 0) { sleep(100); return 0; }\n"
+				"  wait(NULL); return 0; }\n");
+	run_one_for("child_sleeps", 1000);
+	expect_sleep_past(", and every other process waits for another one of them");
+}
+
+/* An absolute sleep on `clock` to 100 s from now, or `ahead` seconds. */
+static void compile_absolute(const char *name, const char *clock, int ahead)
+{
+	char *source = xasprintf("#include <time.h>\nint main(void) { struct timespec t;\n"
+				 "  clock_gettime(%s, &t); t.tv_sec += %d;\n"
+				 "  return clock_nanosleep(%s, TIMER_ABSTIME, &t, NULL) != 0; }\n",
+				 clock, ahead, clock);
+	compile(name, source);
+	free(source);
+}
+
+Test(deadlock, an_absolute_sleep_past_the_timeout)
+{
+	require_detection();
+	compile_absolute("monotonic", "CLOCK_MONOTONIC", 100);
+	run_one_for("monotonic", 1000);
+	expect_sleep_past("(clock_nanosleep to a time ");
+	compile_absolute("realtime", "CLOCK_REALTIME", 100);
+	run_one_for("realtime", 1000);
+	expect_sleep_past("s ahead)");
+}
+
+/* ---- near misses: a sleep that may yet end in time --------------------- */
+
+Test(deadlock, an_absolute_sleep_ending_before_the_deadline)
+{
+	require_detection();
+	compile_absolute("monotonic_soon", "CLOCK_MONOTONIC", 1);
+	run_one("monotonic_soon");
+	expect_no_deadlock();
+	cr_expect_not(result.timed_out);
+	cr_expect_eq(result.procs[0].exit_code, 0);
+}
+
+Test(deadlock, a_sleep_past_the_timeout_beside_a_spinning_process)
+{
+	require_detection();
+	compile("sleeps_beside_spin", "#include <unistd.h>\n"
+				      "int main(void) { if (fork() == 0) for (volatile int i = 0;; i++) ;\n"
+				      "  sleep(100); return 0; }\n");
+	run_one_for("sleeps_beside_spin", 1000);
+	expect_no_deadlock();
+	cr_expect(result.timed_out, "the test finished");
+}
+
+Test(deadlock, a_sleep_past_the_timeout_beside_an_alarm)
+{
+	require_detection();
+	/* The parent's alarm ends the test long before its timeout: it dies of SIGALRM. */
+	compile("sleeps_beside_alarm", "#include <unistd.h>\n#include <sys/wait.h>\n"
+				       "int main(void) { if (fork() == 0) { sleep(100); return 0; }\n"
+				       "  alarm(1); wait(NULL); return 0; }\n");
+	run_one("sleeps_beside_alarm");
+	expect_no_deadlock();
+	cr_expect_not(result.timed_out);
+	cr_expect_eq(result.procs[0].signal, 14 /* SIGALRM */, "signal %d", result.procs[0].signal);
+}
+
+Test(deadlock, a_thread_may_end_a_sleeping_process)
+{
+	require_detection();
+	/* The main thread sleeps past the timeout; the other one ends the process soon. */
+	compile("thread_exits", "#include <pthread.h>\n#include <stdlib.h>\n#include <unistd.h>\n"
+				"static void *later(void *x) { usleep(300000); exit(0); return x; }\n"
+				"int main(void) { pthread_t t; pthread_create(&t, NULL, later, NULL);\n"
+				"  sleep(100); return 1; }\n");
+	run_one("thread_exits");
+	expect_no_deadlock();
+	cr_expect_not(result.timed_out);
+	cr_expect_eq(result.procs[0].exit_code, 0);
+}
+
+Test(deadlock, a_loop_of_short_sleeps_runs_to_its_timeout)
+{
+	require_detection();
+	compile("naps", "#include <unistd.h>\nint main(void) { for (;;) usleep(200000); }\n");
+	run_one_for("naps", 1000);
+	expect_no_deadlock();
+	cr_expect(result.timed_out, "the test finished");
+}
+
+Test(deadlock, a_sleep_asked_for_in_shared_memory_runs_to_its_timeout)
+{
+	require_detection();
+	/* Another process could have rewritten the request since the kernel read it. */
+	compile("shared_request", "#include <sys/mman.h>\n#include <time.h>\n"
+				  "int main(void) { struct timespec *ts = mmap(NULL, sizeof *ts,\n"
+				  "    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);\n"
+				  "  if (ts == MAP_FAILED) return 1;\n"
+				  "  ts->tv_sec = 100; ts->tv_nsec = 0; return nanosleep(ts, NULL) != 0; }\n");
+	run_one_for("shared_request", 1000);
+	expect_no_deadlock();
+	cr_expect(result.timed_out, "the test finished");
+}
+
+/* ---- the rule, on hand-built snapshots ---------------------------------- */
+
+static struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
+static char *words;
+
+static void snap_teardown(void)
+{
+	diagnose_snapshot_release(&snap);
+	free(words);
+	words = NULL;
+	teardown();
+}
+
+/* The grader, as every snapshot has it first. */
+static void add_observer(void)
+{
+	diagnose_snapshot_add(&snap, 1, 0, 'S', "grader")->observer = true;
+}
+
+/* A process of one thread in clock_nanosleep for 5 s, which ends at `until` at the earliest. */
+static struct diagnose_proc *add_sleeper(pid_t pid, pid_t ppid, double until)
+{
+	struct diagnose_proc *p = diagnose_snapshot_add(&snap, pid, ppid, 'S', "./sleeper");
+	p->syscall = SYS_clock_nanosleep;
+	p->threads = 1;
+	p->sleep = (struct diagnose_sleep){true, false, 5, until};
+	return p;
+}
+
+static enum diagnose_timeout decide(bool timers_armed, double deadline)
+{
+	free(words);
+	return diagnose_certain_timeout(&snap, timers_armed, deadline, &words);
+}
+
+Test(deadlock, rule_a_sleep_must_end_after_the_deadline, .fini = snap_teardown)
+{
+	add_observer();
+	add_sleeper(4, 1, 10.5);
+	cr_expect_eq(decide(false, 10), DIAGNOSE_TIMEOUT_SLEEP);
+	cr_expect_str_eq(words, "pid 4 (./sleeper) sleeps past the deadline (clock_nanosleep of 5s)");
+	cr_expect_eq(decide(false, 10.5), DIAGNOSE_TIMEOUT_UNCERTAIN, "it ends just then");
+	cr_expect_null(words);
+	cr_expect_eq(decide(false, 11), DIAGNOSE_TIMEOUT_UNCERTAIN);
+	cr_expect_eq(decide(true, 10), DIAGNOSE_TIMEOUT_UNCERTAIN, "a timer could end it");
+	snap.procs[1].sleep.known = false;
+	cr_expect_eq(decide(false, 10), DIAGNOSE_TIMEOUT_UNCERTAIN, "its end is not known");
+	snap.procs[1].sleep.known = true;
+	snap.procs[1].threads = 2;
+	cr_expect_eq(decide(false, 10), DIAGNOSE_TIMEOUT_UNCERTAIN, "another thread may run");
+}
+
+Test(deadlock, rule_the_others_must_wait_for_good, .fini = snap_teardown)
+{
+	add_observer();
+	struct diagnose_proc *parent = diagnose_snapshot_add(&snap, 3, 1, 'S', "./parent");
+	parent->syscall = SYS_wait4;
+	add_sleeper(4, 3, 100);
+	cr_expect_eq(decide(false, 10), DIAGNOSE_TIMEOUT_SLEEP);
+	cr_expect_str_eq(words, "pid 4 (./sleeper) sleeps past the deadline (clock_nanosleep of "
+				"5s), and every other process waits for another one of them");
+	snap.procs[1].state = 'R';
+	cr_expect_eq(decide(false, 10), DIAGNOSE_TIMEOUT_UNCERTAIN, "the parent runs");
+	snap.procs[1].state = 'S';
+	snap.procs[1].syscall = SYS_clock_nanosleep;
+	cr_expect_eq(decide(false, 10), DIAGNOSE_TIMEOUT_UNCERTAIN, "the parent's sleep is not known");
+}
+
+Test(deadlock, rule_names_the_sleeper_that_wakes_first, .fini = snap_teardown)
+{
+	add_observer();
+	add_sleeper(4, 1, 200);
+	struct diagnose_proc *p = add_sleeper(5, 4, 50);
+	p->sleep = (struct diagnose_sleep){true, true, 1234.5, 50};
+	cr_expect_eq(decide(false, 10), DIAGNOSE_TIMEOUT_SLEEP);
+	cr_expect_str_eq(words, "pid 5 (./sleeper) sleeps past the deadline (clock_nanosleep to a "
+				"time 1234s ahead), and every other process sleeps past it too or "
+				"waits for another one of them");
+	cr_expect_eq(decide(false, 60), DIAGNOSE_TIMEOUT_UNCERTAIN, "pid 5 wakes in time");
+}
+
+Test(deadlock, rule_a_deadlock_stays_a_deadlock, .fini = snap_teardown)
+{
+	add_observer();
+	struct diagnose_proc *p = diagnose_snapshot_add(&snap, 3, 1, 'S', "./pauses");
+#ifdef SYS_pause
+	p->syscall = SYS_pause;
+#else
+	p->syscall = SYS_ppoll;
+#endif
+	p->threads = 1;
+	cr_expect_eq(decide(false, 10), DIAGNOSE_TIMEOUT_DEADLOCK);
+	cr_expect_null(words);
 }

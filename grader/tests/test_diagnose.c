@@ -530,6 +530,46 @@ Test(diagnose, sleeping_child)
 	expect_has(text, "no sleep is needed");
 }
 
+/* pid in a snapshot taken now (release snap). */
+static const struct diagnose_proc *snapshot_of(struct diagnose_snapshot *snap, pid_t pid)
+{
+	cr_assert_eq(diagnose_snapshot_take(snap), 0, "%s", error_last());
+	for (size_t i = 0; i < snap->n; i++)
+		if (snap->procs[i].pid == pid)
+			return &snap->procs[i];
+	cr_assert_fail("pid %d is not in the snapshot", (int)pid);
+	return NULL;
+}
+
+Test(diagnose, snapshot_reads_how_long_a_sleep_lasts)
+{
+	start(parent_closes_all_then_waits, child_sleeps);
+	wait_blocked(fam.child, NRS(SYS_clock_nanosleep, SYS_nanosleep), ANY_ARG);
+	struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
+	const struct diagnose_proc *child = snapshot_of(&snap, fam.child);
+	cr_expect(child->sleep.known);
+	cr_expect_not(child->sleep.absolute);
+	cr_expect_eq(child->sleep.asked, 60);
+	/* 60 s from its start, at most, and it started within the suite's 30 s timeout. */
+	cr_expect_leq(child->sleep.until, now_seconds() + 60);
+	cr_expect_gt(child->sleep.until, now_seconds() + 60 - 30);
+	diagnose_snapshot_release(&snap);
+}
+
+Test(diagnose, a_sleep_resumed_after_a_stop_has_no_known_end)
+{
+	start(parent_closes_all_then_waits, child_sleeps);
+	wait_blocked(fam.child, NRS(SYS_clock_nanosleep, SYS_nanosleep), ANY_ARG);
+	/* A stop ends the call; after the continue the kernel resumes it as restart_syscall. */
+	cr_assert_eq(kill(fam.child, SIGSTOP), 0);
+	wait_state(fam.child, 'T');
+	cr_assert_eq(kill(fam.child, SIGCONT), 0);
+	wait_blocked(fam.child, NRS(SYS_restart_syscall), ANY_ARG);
+	struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
+	cr_expect_not(snapshot_of(&snap, fam.child)->sleep.known);
+	diagnose_snapshot_release(&snap);
+}
+
 Test(diagnose, spinning_child)
 {
 	start(parent_closes_all_then_waits, child_spins);
