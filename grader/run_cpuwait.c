@@ -18,6 +18,8 @@
  * every RUN_CPUWAIT_SAMPLE_MS, and once more whenever the deadline is
  * reached.  In a sandbox the PID namespace holds only the test (and init,
  * which is not counted); outside one, only the processes the test started.
+ * What the waits since the last sample could still add (run_cpuwait_pending)
+ * bounds the deadline a test whose processes all sleep can reach (run.c).
  */
 #include <dirent.h>
 #include <fcntl.h>
