@@ -382,6 +382,47 @@ Test(deadlock, an_absolute_sleep_past_the_timeout)
 	expect_sleep_past("s ahead)");
 }
 
+/* The bundled submission whose child sleeps 5 s in each 2 s test, graded by the grader. */
+Test(deadlock, the_grader_ends_the_bundled_sleeper_at_once_as_a_timeout)
+{
+	require_detection();
+	const char *argv[] = {e2e_grader(), "grade", "testcases/pipe_hello",
+			      "submissions/pipe_hello/child_sleeps_judy", "-o", e2e_tmpdir(),
+			      "--test", "default message", NULL};
+	struct e2e_run run;
+	e2e_run_grader(argv, &run);
+	cr_assert_eq(run.exit_code, 1, "grader exited %d; stderr:\n%s", run.exit_code, run.err);
+	e2e_run_release(&run);
+	char *path = e2e_report_path("child_sleeps_judy");
+	json_error_t jerr;
+	json_t *report = json_load_file(path, 0, &jerr);
+	cr_assert_not_null(report, "%s: %s", path, jerr.text);
+	free(path);
+	json_t *test = e2e_find_test(report, "default message");
+	cr_assert_not_null(test);
+	cr_expect_str_eq(json_string_value(json_object_get(test, "status")), "timeout");
+	const char *message = NULL;
+	size_t i;
+	json_t *check;
+	json_array_foreach(json_object_get(test, "checks"), i, check)
+		if (!strcmp(json_string_value(json_object_get(check, "kind")), "timeout"))
+			message = json_string_value(json_object_get(check, "message"));
+	cr_assert_not_null(message, "no timeout check");
+	cr_expect(strstr(message, "would not finish within its 2s timeout: pid "), "%s", message);
+	/* sleep() is clock_nanosleep in today's C library, nanosleep in older ones. */
+	cr_expect(strstr(message, ") sleeps past the deadline ("), "%s", message);
+	cr_expect(strstr(message, "nanosleep of 5s), and every other process waits for another one "
+				  "of them, so the test was stopped after "),
+		  "%s", message);
+	cr_expect_not(strstr(message, "deadlock"), "%s", message);
+	/* The diagnosis the timeout gives. */
+	const char *diagnosis = json_string_value(json_object_get(test, "diagnosis"));
+	cr_expect(diagnosis && strstr(diagnosis, "which is sleeping (in sleep(), usleep() or "
+						"nanosleep())"),
+		  "%s", diagnosis);
+	json_decref(report);
+}
+
 /* ---- near misses: a sleep that may yet end in time --------------------- */
 
 Test(deadlock, an_absolute_sleep_ending_before_the_deadline)
