@@ -33,6 +33,18 @@
  * of the runs instead of 50% (docs/spec.md).  What is lost: races that
  * need the order of two processes to change within one run.
  *
+ * Orders.  At depth 1 a run's schedule follows from the order of its
+ * processes' priorities alone: k processes have k! schedules.  The run's
+ * order, by the processes' keys, goes into its record (trace_record.order,
+ * for at most TRACE_ORDER_MAX processes: past that their orders are too
+ * many to try), and a `repeat` without repeat_all stops once its runs, all
+ * with the same processes, have tried every order (trace_orders_add):
+ * after the first pair of seeds for two processes.  What is lost: the
+ * timing that varies between two runs of one order (when a process
+ * reaches its next step, how far a polling loop gets during a hold),
+ * which further runs of the same order could still hit by chance;
+ * repeat_all makes those runs.
+ *
  * Holding.  At a pass, a task held at a step is let go unless a process of
  * higher priority is enabled: it has a task held at a step (it wants to
  * run); or the runner has just started it (its first step is still to
