@@ -99,12 +99,18 @@ static void free_cases(struct criterion_test_params *params)
 	cr_free(params->params);
 }
 
-ParameterizedTestParameters(races, graded_as_regrades_would)
+/* race_cases, as Criterion's parameters. */
+static struct criterion_test_params race_params(void)
 {
 	size_t n = sizeof(race_cases) / sizeof(race_cases[0]);
 	struct race_case *cases = cr_malloc(sizeof(race_cases));
 	memcpy(cases, race_cases, sizeof(race_cases));
 	return cr_make_param_array(struct race_case, cases, n, free_cases);
+}
+
+ParameterizedTestParameters(races, graded_as_regrades_would)
+{
+	return race_params();
 }
 
 ParameterizedTest(struct race_case *c, races, graded_as_regrades_would, .timeout = 300)
@@ -237,10 +243,7 @@ Test(races, the_bundled_correct_submission_stops_once_both_orders_are_tried, .ti
 
 ParameterizedTestParameters(races, graded_without_repeat_all)
 {
-	size_t n = sizeof(race_cases) / sizeof(race_cases[0]);
-	struct race_case *cases = cr_malloc(sizeof(race_cases));
-	memcpy(cases, race_cases, sizeof(race_cases));
-	return cr_make_param_array(struct race_case, cases, n, free_cases);
+	return race_params();
 }
 
 ParameterizedTest(struct race_case *c, races, graded_without_repeat_all, .timeout = 300)

@@ -295,18 +295,30 @@ Test(trace_pct, a_process_spinning_ahead_cannot_hold_the_other_forever)
 	free(setter);
 }
 
-/* Compiles grader/tests/races/submissions/<submission>/<name>.c into scratch/<name>. */
-static char *compile_race(const char *submission, const char *name)
+/*
+ * Compiles the server and the client of grader/tests/races/submissions/<submission>
+ * into scratch/work, the runs' working folder, as ./shm_server and ./shm_client;
+ * returns that folder (caller frees).
+ */
+static char *race_workdir(const char *submission)
 {
 	const char *root = getenv("GRADER_ROOT") ? getenv("GRADER_ROOT") : ".";
-	char *src = xasprintf("%s/grader/tests/races/submissions/%s/%s.c", root, submission, name);
-	struct strbuf text = STRBUF_INIT;
-	strbuf_init(&text);
-	cr_assert_eq(read_file(src, &text), 0, "%s", error_last());
-	char *prog = fixture_compile(name, text.buf);
-	strbuf_release(&text);
-	free(src);
-	return prog;
+	char *workdir = path_join(fixture_scratch, "work");
+	cr_assert_eq(mkdir_p(workdir, 0755), 0);
+	const char *names[] = {"shm_server", "shm_client"};
+	for (size_t i = 0; i < 2; i++) {
+		char *src = xasprintf("%s/grader/tests/races/submissions/%s/%s.c", root, submission,
+				      names[i]);
+		struct strbuf text = STRBUF_INIT;
+		strbuf_init(&text);
+		cr_assert_eq(read_file(src, &text), 0, "%s", error_last());
+		char *prog = fixture_compile(names[i], text.buf);
+		fixture_install(prog, workdir, names[i]);
+		free(prog);
+		strbuf_release(&text);
+		free(src);
+	}
+	return workdir;
 }
 
 /*
@@ -343,12 +355,7 @@ Test(trace_pct, a_seed_replays_its_order_and_its_pair_the_other, .timeout = 120)
 	 * one order, every time; the other seed of its pair, the other order.
 	 */
 	struct sandbox *sb = sandbox_new(true);
-	char *workdir = path_join(fixture_scratch, "work");
-	cr_assert_eq(mkdir_p(workdir, 0755), 0);
-	char *server = compile_race("racy_no_flag_wait", "shm_server");
-	char *client = compile_race("racy_no_flag_wait", "shm_client");
-	fixture_install(server, workdir, "shm_server");
-	fixture_install(client, workdir, "shm_client");
+	char *workdir = race_workdir("racy_no_flag_wait");
 	struct ready_spec ready = {.kind = READY_IPC_SHM};
 	uint64_t seed = seed_with_first_ahead(true, 300);
 	for (int i = 0; i < 3; i++) {
@@ -362,8 +369,6 @@ Test(trace_pct, a_seed_replays_its_order_and_its_pair_the_other, .timeout = 120)
 		cr_expect(strstr(told, "(./shm_server) was held after shmget() for "), "%s", told);
 		free(told);
 	}
-	free(server);
-	free(client);
 	free(workdir);
 	sandbox_free(sb);
 }
@@ -639,12 +644,7 @@ Test(trace_pct, a_fork_one_order_makes_keeps_the_orders_open, .timeout = 120)
 	 * record crosses the sandbox's wire, its order with it.
 	 */
 	struct sandbox *sb = sandbox_new(true);
-	char *workdir = path_join(fixture_scratch, "work");
-	cr_assert_eq(mkdir_p(workdir, 0755), 0);
-	char *server = compile_race("correct_fork_if_first", "shm_server");
-	char *client = compile_race("correct_fork_if_first", "shm_client");
-	fixture_install(server, workdir, "shm_server");
-	fixture_install(client, workdir, "shm_client");
+	char *workdir = race_workdir("correct_fork_if_first");
 	uint64_t seed = seed_with_first_ahead(true, 900);
 	struct trace_orders o;
 	trace_orders_init(&o);
@@ -667,8 +667,6 @@ Test(trace_pct, a_fork_one_order_makes_keeps_the_orders_open, .timeout = 120)
 	}
 	/* Both orders of the server and the client tried, twice: still not every order of a set. */
 	cr_expect_not(trace_orders_all_tried(&o));
-	free(server);
-	free(client);
 	free(workdir);
 	sandbox_free(sb);
 }
