@@ -481,12 +481,13 @@ static void trace_calls_of(const struct test_spec *t, struct strvec *calls)
  * Runs test t once in a fresh copy of the built files (and the test's
  * files), in a workdir that exists only for the run; -1 only on grader
  * failure.  A perturbed test runs with that seed; when the perturbation
- * could not be applied *why_not (owned) says why, and when the run failed
- * *story (owned) tells the order the grader gave its processes.
+ * could not be applied *why_not (owned) says why, when the run failed
+ * *story (owned) tells the order the grader gave its processes, and the
+ * order is added to *orders.
  */
 static int run_once(const struct test_spec *t, const char *build_dir, const char *workdir,
 		    struct sandbox *sandbox, unsigned long long seed, struct test_result *tr,
-		    char **why_not, char **story)
+		    char **why_not, char **story, struct trace_orders *orders)
 {
 	struct strvec env = STRVEC_INIT;
 	struct strvec calls = STRVEC_INIT;
@@ -550,6 +551,8 @@ static int run_once(const struct test_spec *t, const char *build_dir, const char
 		*why_not = xstrdup(rr.trace.unavailable ? rr.trace.unavailable : "not traced");
 	if (t->perturb && tr->status != STATUS_PASSED)
 		*story = trace_schedule_text(&rr.trace, seed);
+	if (t->perturb)
+		trace_orders_add(orders, &rr.trace);
 	/* A trace made only to perturb answers nothing the spec asked: not shown. */
 	if (rr.trace.traced && checked) {
 		/* The report shows the trace of the run whose checks it shows. */
@@ -612,15 +615,20 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 	char *unperturbed = NULL;
 	/* The order the failing run's processes ran in, when the grader chose it. */
 	char *story = NULL;
+	struct trace_orders orders;
+	trace_orders_init(&orders);
+	/* Every order of the processes tried: a further run would replay one (trace.h). */
+	bool all_tried = false;
 	/* A failed run has failed the test: the others only tell a pass rate (repeat_all). */
-	for (int run = 0; run < t->repeat && (!failed || t->repeat_all); run++) {
+	for (int run = 0; run < t->repeat && (!failed || t->repeat_all) && !all_tried; run++) {
 		struct test_result attempt = {0};
 		attempt.diagnosis = xstrdup("");
 		char *workdir = xasprintf("%s/test-%zu-run-%d", scratch, index + 1, run + 1);
 		char *why_not = NULL, *told = NULL;
 		if (run_once(t, build_dir, workdir, opts->sandbox, base + (unsigned)run, &attempt,
-			     &why_not, &told) < 0)
+			     &why_not, &told, &orders) < 0)
 			mark_error(&attempt, error_last());
+		all_tried = !t->repeat_all && trace_orders_all_tried(&orders);
 		if (why_not && !unperturbed)
 			unperturbed = why_not;
 		else
@@ -639,7 +647,7 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 			continue;
 		}
 		free(told);
-		if (run + 1 == t->repeat && !failed) {
+		if ((run + 1 == t->repeat || all_tried) && !failed) {
 			first_failure = attempt; /* the last passing run's checks stand for all */
 			continue;
 		}
@@ -685,6 +693,16 @@ static void grade_test(const struct test_spec *t, const char *build_dir, const c
 		if (failed && t->perturb)
 			strbuf_addf(&msg, "; reproduce with --seed %llu, which makes it the first run",
 				    tr->seed);
+		/* A passing test stops early only once every order has been tried. */
+		int rest = t->repeat - tr->runs;
+		if (!failed && rest && orders.nprocs == 1)
+			strbuf_addf(&msg, "its one process has one order, tried in run 1; the other %d "
+					  "run%s would have replayed it (repeat_all makes them)",
+				    rest, rest == 1 ? "" : "s");
+		else if (!failed && rest)
+			strbuf_addf(&msg, "every order of its %zu processes was tried in %d runs; the "
+					  "other %d would have replayed one (repeat_all makes them)",
+				    orders.nprocs, tr->runs, rest);
 		if (story)
 			strbuf_addf(&msg, ". %s", story);
 		test_result_add_check(tr, "repeat", !failed, msg.buf, NULL);

@@ -80,6 +80,9 @@ static void put_trace(struct strbuf *sb, const struct trace_record *t)
 	put_strvec(sb, &t->schedule);
 	put_u64(sb, t->schedule_more);
 	put_str(sb, t->schedule_order);
+	put_u64(sb, t->order_procs);
+	for (size_t i = 0; t->order_procs <= TRACE_ORDER_MAX && i < t->order_procs; i++)
+		put_u64(sb, t->order[i]);
 }
 
 void sandbox_wire_put_result(struct strbuf *sb, const struct run_result *r)
@@ -251,6 +254,10 @@ static void get_trace(struct reader *r, struct trace_record *t)
 	get_strvec(r, &t->schedule);
 	t->schedule_more = get_u64(r);
 	t->schedule_order = get_str(r);
+	/* Keys only for as many processes as a record holds (trace.h); a larger count comes alone. */
+	t->order_procs = (size_t)get_u64(r);
+	for (size_t i = 0; t->order_procs <= TRACE_ORDER_MAX && i < t->order_procs; i++)
+		t->order[i] = get_u64(r);
 }
 
 static bool get_result(struct reader *r, size_t nprocs, struct run_result *res)

@@ -133,6 +133,12 @@ struct seccomp_filter;
 #define TRACE_PCT_SAMPLE_MS 1
 /* Holds told in a record's `schedule` (the ones during which the others did the most). */
 #define TRACE_PCT_SHOWN 3
+/*
+ * A perturbed run's order is recorded for at most this many processes:
+ * 6 have 720 orders, more than a `repeat` tries; past that only their
+ * count is kept (it says the orders cannot all be tried).
+ */
+#define TRACE_ORDER_MAX 6
 
 /* What a traced run watches; borrowed for the run. */
 struct trace_request {
@@ -197,6 +203,16 @@ struct trace_record {
 	unsigned long long schedule_more;
 	/* Its processes by priority: "pid 3 (./client) ahead of pid 2 (./server)"; NULL when not perturbed. */
 	char *schedule_order;
+	/*
+	 * The same order as the schedule knows it (trace_pct.c), which decides
+	 * the run: how many processes the run saw (0 when not perturbed) and,
+	 * when they are at most TRACE_ORDER_MAX, their keys (where each stands
+	 * in the test: the k-th started, the n-th child of ...), the highest
+	 * priority first.  trace_orders_add() tells when a test's runs have
+	 * tried every order.
+	 */
+	size_t order_procs;
+	uint64_t order[TRACE_ORDER_MAX];
 };
 
 void trace_record_init(struct trace_record *rec);
@@ -232,6 +248,42 @@ int64_t trace_pct_priority(uint64_t seed, size_t started);
 char *trace_schedule_text(const struct trace_record *rec, unsigned long long seed);
 /* What to do about it: the hint that goes with that text (grade_explain.c's sense). */
 extern const char trace_schedule_hint[];
+
+/*
+ * The orders a perturbed test's runs have tried (trace_record.c), and
+ * whether they have tried them all (docs/spec.md, "repeat and perturb").
+ * A perturbed run's schedule follows from the order of its processes'
+ * priorities alone (trace_pct.c: PCT at depth 1), which its record keeps
+ * (trace_record.order).  Once the runs have tried every order of the
+ * processes they all saw (k! orders of k processes), a further run
+ * replays an order already tried: a `repeat` without repeat_all stops
+ * there.  What only the machine's timing varies between two runs of one
+ * order is not worth a run.
+ *
+ * Never all tried: after a run that could not tell its order (not
+ * perturbed: not traced, or the trace unavailable), a run that saw other
+ * processes than the first run did (a fork that one order makes and
+ * another does not: their orders are not comparable), or one that saw
+ * more than TRACE_ORDER_MAX processes.  Pure bookkeeping: no I/O, nothing
+ * timed, nothing to release.
+ */
+#define TRACE_ORDERS_MAX 720	/* TRACE_ORDER_MAX! */
+
+struct trace_orders {
+	size_t runs;		/* runs added */
+	/* Some run could not tell its order, or saw other processes: the orders stay open. */
+	bool open;
+	size_t nprocs;		/* the processes every run saw (the first run's) */
+	uint64_t keys[TRACE_ORDER_MAX];	/* their keys, in increasing order */
+	bool tried[TRACE_ORDERS_MAX];	/* by the rank of the order among the nprocs! */
+	size_t ntried;		/* distinct orders tried */
+};
+
+void trace_orders_init(struct trace_orders *o);
+/* Adds the order of a run of the test (its trace record). */
+void trace_orders_add(struct trace_orders *o, const struct trace_record *rec);
+/* Whether every order of the test's processes has been tried: a further run would replay one. */
+bool trace_orders_all_tried(const struct trace_orders *o);
 
 /*
  * The runner's side, in this order: trace_start, then for each started

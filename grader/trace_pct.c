@@ -33,6 +33,18 @@
  * of the runs instead of 50% (docs/spec.md).  What is lost: races that
  * need the order of two processes to change within one run.
  *
+ * Orders.  At depth 1 a run's schedule follows from the order of its
+ * processes' priorities alone: k processes have k! schedules.  The run's
+ * order, by the processes' keys, goes into its record (trace_record.order,
+ * for at most TRACE_ORDER_MAX processes: past that their orders are too
+ * many to try), and a `repeat` without repeat_all stops once its runs, all
+ * with the same processes, have tried every order (trace_orders_add):
+ * after the first pair of seeds for two processes.  What is lost: the
+ * timing that varies between two runs of one order (when a process
+ * reaches its next step, how far a polling loop gets during a hold),
+ * which further runs of the same order could still hit by chance;
+ * repeat_all makes those runs.
+ *
  * Holding.  At a pass, a task held at a step is let go unless a process of
  * higher priority is enabled: it has a task held at a step (it wants to
  * run); or the runner has just started it (its first step is still to
@@ -219,27 +231,39 @@ static int by_time(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* "pid 3 (./client) ahead of pid 2 (./server)": the order the seed gave the processes. */
-static char *order_text(const struct tracer *t)
+_Static_assert(ORDER_TOLD <= TRACE_ORDER_MAX, "the order told is the head of the one recorded");
+
+/*
+ * The first (at most TRACE_ORDER_MAX) processes by priority, the highest
+ * first, into top; returns how many.  Bounded whatever the number of
+ * processes: a program may fork thousands.
+ */
+static size_t top_by_priority(const struct tracer *t, size_t top[TRACE_ORDER_MAX])
 {
-	/* By priority, the highest first (a test has a few processes: an insertion sort). */
-	size_t *order = xcalloc(t->nprocs ? t->nprocs : 1, sizeof(*order));
+	size_t n = 0;
 	for (size_t i = 0; i < t->nprocs; i++) {
-		size_t k = i;
-		for (; k > 0 && t->procs[order[k - 1]].prio < t->procs[i].prio; k--)
-			order[k] = order[k - 1];
-		order[k] = i;
+		size_t k = n < TRACE_ORDER_MAX ? n++ : TRACE_ORDER_MAX;
+		for (; k > 0 && t->procs[top[k - 1]].prio < t->procs[i].prio; k--)
+			if (k < TRACE_ORDER_MAX)
+				top[k] = top[k - 1];
+		if (k < TRACE_ORDER_MAX)
+			top[k] = i;
 	}
+	return n;
+}
+
+/* "pid 3 (./client) ahead of pid 2 (./server)": the order the seed gave the processes (top). */
+static char *order_text(const struct tracer *t, const size_t *top, size_t ntop)
+{
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_init(&sb);
-	for (size_t i = 0; i < t->nprocs && i < ORDER_TOLD; i++) {
-		const struct process *p = &t->procs[order[i]];
+	for (size_t i = 0; i < ntop && i < ORDER_TOLD; i++) {
+		const struct process *p = &t->procs[top[i]];
 		strbuf_addf(&sb, "%spid %d (%s)", i ? " ahead of " : "", (int)p->rec.pid,
 			    trace_process_name(p));
 	}
 	if (t->nprocs > ORDER_TOLD)
 		strbuf_addf(&sb, " and %zu more", t->nprocs - ORDER_TOLD);
-	free(order);
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -259,8 +283,14 @@ void trace_pct_finish(struct tracer *t)
 	for (size_t i = 0; i < shown; i++)
 		strvec_push(&t->out->schedule, order[i]->text);
 	t->out->schedule_more = pct->ntold - shown;
+	size_t top[TRACE_ORDER_MAX];
+	size_t ntop = top_by_priority(t, top);
+	/* The order that decided the run, whole or not at all: a part is no order to have tried. */
+	t->out->order_procs = t->nprocs;
+	for (size_t i = 0; t->nprocs <= TRACE_ORDER_MAX && i < ntop; i++)
+		t->out->order[i] = t->procs[top[i]].key;
 	if (t->nprocs > 1)
-		t->out->schedule_order = order_text(t);
+		t->out->schedule_order = order_text(t, top, ntop);
 	for (size_t i = 0; i < pct->ntold; i++)
 		free(pct->told[i].text);
 	free(order);

@@ -1,7 +1,8 @@
 /*
  * trace_record: the names a trace speaks (kernel names and the spec's
- * conveniences), which calls the filter stops, and the record a traced run
- * leaves for the judge and the report.
+ * conveniences), which calls the filter stops, the record a traced run
+ * leaves for the judge and the report, and what a perturbed test's records
+ * tell together: whether its runs have tried every order of its processes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -182,4 +183,85 @@ void trace_record_release(struct trace_record *rec)
 	free(rec->schedule_order);
 	/* Zeroed, not re-initialised (that allocates): release it again or init it anew. */
 	memset(rec, 0, sizeof(*rec));
+}
+
+/* ---- the orders a test's runs tried (trace.h) ---------------------------- */
+
+_Static_assert(TRACE_ORDERS_MAX == 720 && TRACE_ORDER_MAX == 6,
+	       "TRACE_ORDERS_MAX is TRACE_ORDER_MAX!");
+
+void trace_orders_init(struct trace_orders *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+/* n! for n <= TRACE_ORDER_MAX: the orders of n processes. */
+static size_t orders_of(size_t n)
+{
+	size_t f = 1;
+	for (size_t i = 2; i <= n; i++)
+		f *= i;
+	return f;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The rank of an order of n distinct keys among the n! orders of the
+ * same keys: its Lehmer code (for each key, how many smaller ones follow
+ * it) read as a number in the factorial base.
+ */
+static size_t rank_of(const uint64_t *order, size_t n)
+{
+	size_t rank = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t smaller_after = 0;
+		for (size_t j = i + 1; j < n; j++)
+			smaller_after += order[j] < order[i];
+		rank += smaller_after * orders_of(n - 1 - i);
+	}
+	return rank;
+}
+
+void trace_orders_add(struct trace_orders *o, const struct trace_record *rec)
+{
+	size_t n = rec->order_procs;
+	bool first = o->runs++ == 0;
+	if (o->open)
+		return;
+	/* Not perturbed, or too many processes to try their every order. */
+	if (!rec->traced || rec->unavailable || n == 0 || n > TRACE_ORDER_MAX) {
+		o->open = true;
+		return;
+	}
+	uint64_t set[TRACE_ORDER_MAX];
+	memcpy(set, rec->order, n * sizeof(*set));
+	qsort(set, n, sizeof(*set), by_key);
+	for (size_t i = 1; i < n; i++)
+		/* Two processes with one key share a priority: the order between them is not the seed's. */
+		if (set[i] == set[i - 1]) {
+			o->open = true;
+			return;
+		}
+	if (first) {
+		o->nprocs = n;
+		memcpy(o->keys, set, n * sizeof(*set));
+	} else if (n != o->nprocs || memcmp(set, o->keys, n * sizeof(*set))) {
+		o->open = true;
+		return;
+	}
+	size_t rank = rank_of(rec->order, n);
+	if (!o->tried[rank]) {
+		o->tried[rank] = true;
+		o->ntried++;
+	}
+}
+
+bool trace_orders_all_tried(const struct trace_orders *o)
+{
+	return o->runs > 0 && !o->open && o->ntried == orders_of(o->nprocs);
 }

@@ -10,6 +10,12 @@
  * in one order of the two processes, a racy program is correct in the
  * other, and a test's runs come in pairs of opposite orders (trace.h,
  * "Perturbation"): one run of each pair fails, and no timing is assumed.
+ *
+ * Without repeat_all a repeat stops at its first failed run, or once its
+ * runs have tried both orders of the two processes (trace_orders_add): a
+ * correct program makes 2 runs, a racy one fails by then, and a program
+ * that forks in one order only (a set of processes that changes) makes
+ * every run.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -93,12 +99,18 @@ static void free_cases(struct criterion_test_params *params)
 	cr_free(params->params);
 }
 
-ParameterizedTestParameters(races, graded_as_regrades_would)
+/* race_cases, as Criterion's parameters. */
+static struct criterion_test_params race_params(void)
 {
 	size_t n = sizeof(race_cases) / sizeof(race_cases[0]);
 	struct race_case *cases = cr_malloc(sizeof(race_cases));
 	memcpy(cases, race_cases, sizeof(race_cases));
 	return cr_make_param_array(struct race_case, cases, n, free_cases);
+}
+
+ParameterizedTestParameters(races, graded_as_regrades_would)
+{
+	return race_params();
 }
 
 ParameterizedTest(struct race_case *c, races, graded_as_regrades_would, .timeout = 300)
@@ -141,25 +153,42 @@ ParameterizedTest(struct race_case *c, races, graded_as_regrades_would, .timeout
 	free(submission);
 }
 
-/* The bundled spec with every run made: repeat_all added to its perturbed test. */
-static char *bundled_spec_with_repeat_all(void)
+/* A copy of spec (from GRADER_ROOT) in the test's folder as name, its first `from` replaced by `to`. */
+static char *spec_edited(const char *spec, const char *name, const char *from, const char *to)
 {
 	struct strbuf text = STRBUF_INIT;
 	strbuf_init(&text);
 	const char *root = getenv("GRADER_ROOT") ? getenv("GRADER_ROOT") : ".";
-	char *bundled = xasprintf("%s/testcases/shm_server_client/spec.yaml", root);
-	cr_assert_eq(read_file(bundled, &text), 0, "%s", error_last());
-	free(bundled);
-	const char *at = strstr(text.buf, "    perturb: true\n");
-	cr_assert_not_null(at);
-	size_t cut = (size_t)(at - text.buf) + strlen("    perturb: true\n");
-	char *spec = xasprintf("%s/shm-repeat-all.yaml", e2e_tmpdir());
-	char *changed = xasprintf("%.*s    repeat_all: true\n%s", (int)cut, text.buf, text.buf + cut);
+	char *path = xasprintf("%s/%s", root, spec);
+	cr_assert_eq(read_file(path, &text), 0, "%s", error_last());
+	free(path);
+	const char *at = strstr(text.buf, from);
+	cr_assert_not_null(at, "%s has no '%s'", spec, from);
+	char *edited = path_join(e2e_tmpdir(), name);
+	char *changed = xasprintf("%.*s%s%s", (int)(at - text.buf), text.buf, to, at + strlen(from));
 	/* Its build names the submission's files: the spec's folder does not matter. */
-	cr_assert_eq(write_file_atomic(spec, changed, strlen(changed)), 0, "%s", error_last());
+	cr_assert_eq(write_file_atomic(edited, changed, strlen(changed)), 0, "%s", error_last());
 	free(changed);
 	strbuf_release(&text);
-	return spec;
+	return edited;
+}
+
+/* The bundled spec with every run made: repeat_all added to its perturbed test. */
+static char *bundled_spec_with_repeat_all(void)
+{
+	return spec_edited("testcases/shm_server_client/spec.yaml", "shm-repeat-all.yaml",
+			   "    perturb: true\n", "    perturb: true\n    repeat_all: true\n");
+}
+
+/* grader/tests/races/<name>.yaml without its repeat_all: the runs stop as a spec's would. */
+static char *race_spec_without_repeat_all(const char *name)
+{
+	char *spec = xasprintf(RACES "%s.yaml", name);
+	char *file = xasprintf("%s-stops.yaml", name);
+	char *edited = spec_edited(spec, file, "    repeat_all: true\n", "");
+	free(spec);
+	free(file);
+	return edited;
 }
 
 Test(races, the_bundled_racy_submission_fails_every_grading_in_half_its_runs, .timeout = 300)
@@ -196,4 +225,86 @@ Test(races, a_repeat_stops_at_its_first_failed_run, .timeout = 300)
 	cr_expect(strstr(g.repeat, not_made), "%s", g.repeat);
 	free(not_made);
 	json_decref(g.report);
+}
+
+Test(races, the_bundled_correct_submission_stops_once_both_orders_are_tried, .timeout = 300)
+{
+	/* The bundled spec as it is: repeat 20, no repeat_all; its two processes have two orders. */
+	struct grading g;
+	grade("testcases/shm_server_client/spec.yaml", "submissions/shm_server_client/correct_alice",
+	      RACE_TEST, NULL, &g);
+	cr_expect_str_eq(status_of(&g), "passed", "%s", g.repeat);
+	cr_expect_eq(g.runs, 2);
+	cr_expect_eq(g.passed_runs, 2);
+	cr_expect_str_eq(g.repeat, "every order of its 2 processes was tried in 2 runs; the other 18 "
+				   "would have replayed one (repeat_all makes them)");
+	json_decref(g.report);
+}
+
+ParameterizedTestParameters(races, graded_without_repeat_all)
+{
+	return race_params();
+}
+
+ParameterizedTest(struct race_case *c, races, graded_without_repeat_all, .timeout = 300)
+{
+	char *spec = race_spec_without_repeat_all(c->spec);
+	char *submission = xasprintf(RACES "submissions/%s", c->submission);
+	/*
+	 * The submission's own seed (even: runs 1 and 2 are a pair of opposite
+	 * orders), then an odd one (runs 2 and 3 are: 1 and 2 may replay one).
+	 */
+	const char *seeds[] = {NULL, "7343"};
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		struct grading g;
+		grade(spec, submission, RACE_TEST, seeds[i], &g);
+		int most = seeds[i] ? 3 : 2;
+		if (c->racy) {
+			/* Its failing order comes before both orders are tried: it never passes. */
+			cr_expect_str_neq(status_of(&g), "passed", "%s with %s passed (seed %s): %s",
+					  c->submission, c->spec, seeds[i] ? seeds[i] : "its own",
+					  g.repeat);
+			cr_expect_leq(g.runs, most, "%s: %d runs", c->submission, g.runs);
+			cr_expect_eq(g.passed_runs, g.runs - 1, "only the last run made failed");
+			char *not_made = xasprintf("the other %d runs were not made", 10 - g.runs);
+			cr_expect(strstr(g.repeat, not_made), "%s", g.repeat);
+			free(not_made);
+		} else {
+			cr_expect_str_eq(status_of(&g), "passed", "%s with %s: %s", c->submission,
+					 c->spec, g.repeat);
+			cr_expect(g.runs >= 2 && g.runs <= most, "%s with %s: %d runs", c->submission,
+				  c->spec, g.runs);
+			cr_expect_eq(g.passed_runs, g.runs);
+			char *told = xasprintf("every order of its 2 processes was tried in %d runs; the "
+					       "other %d would have replayed one (repeat_all makes them)",
+					       g.runs, 10 - g.runs);
+			cr_expect_str_eq(g.repeat, told);
+			free(told);
+		}
+		json_decref(g.report);
+	}
+	free(spec);
+	free(submission);
+}
+
+Test(races, a_program_whose_processes_change_with_the_order_makes_every_run, .timeout = 300)
+{
+	/*
+	 * correct_fork_if_first's client forks a child when it runs ahead of
+	 * the server, and not behind it: the runs of each pair see different
+	 * processes, whose orders cannot all be tried.
+	 */
+	char *spec = race_spec_without_repeat_all("at-once");
+	const char *seeds[] = {NULL, "1000", "7343"};
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		struct grading g;
+		grade(spec, RACES "submissions/correct_fork_if_first", RACE_TEST, seeds[i], &g);
+		cr_expect_str_eq(status_of(&g), "passed", "%s", g.repeat);
+		cr_expect_eq(g.runs, 10, "seed %s: stopped after %d runs: %s",
+			     seeds[i] ? seeds[i] : "its own", g.runs, g.repeat);
+		cr_expect_eq(g.passed_runs, 10);
+		cr_expect_str_eq(g.repeat, "", "nothing left out to tell");
+		json_decref(g.report);
+	}
+	free(spec);
 }

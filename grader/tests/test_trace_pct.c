@@ -295,28 +295,43 @@ Test(trace_pct, a_process_spinning_ahead_cannot_hold_the_other_forever)
 	free(setter);
 }
 
-/* Compiles grader/tests/races/submissions/<submission>/<name>.c into scratch/<name>. */
-static char *compile_race(const char *submission, const char *name)
+/*
+ * Compiles the server and the client of grader/tests/races/submissions/<submission>
+ * into scratch/work, the runs' working folder, as ./shm_server and ./shm_client;
+ * returns that folder (caller frees).
+ */
+static char *race_workdir(const char *submission)
 {
 	const char *root = getenv("GRADER_ROOT") ? getenv("GRADER_ROOT") : ".";
-	char *src = xasprintf("%s/grader/tests/races/submissions/%s/%s.c", root, submission, name);
-	struct strbuf text = STRBUF_INIT;
-	strbuf_init(&text);
-	cr_assert_eq(read_file(src, &text), 0, "%s", error_last());
-	char *prog = fixture_compile(name, text.buf);
-	strbuf_release(&text);
-	free(src);
-	return prog;
+	char *workdir = path_join(fixture_scratch, "work");
+	cr_assert_eq(mkdir_p(workdir, 0755), 0);
+	const char *names[] = {"shm_server", "shm_client"};
+	for (size_t i = 0; i < 2; i++) {
+		char *src = xasprintf("%s/grader/tests/races/submissions/%s/%s.c", root, submission,
+				      names[i]);
+		struct strbuf text = STRBUF_INIT;
+		strbuf_init(&text);
+		cr_assert_eq(read_file(src, &text), 0, "%s", error_last());
+		char *prog = fixture_compile(names[i], text.buf);
+		fixture_install(prog, workdir, names[i]);
+		free(prog);
+		strbuf_release(&text);
+		free(src);
+	}
+	return workdir;
 }
 
-/* One sandboxed run of the racy pair in workdir under seed: whether the client read the message. */
-static bool race_run(struct sandbox *sb, const char *workdir, uint64_t seed)
+/*
+ * One sandboxed run of the pair in workdir under seed, the client started
+ * on ready (NULL: at once): whether the client read the message.
+ */
+static bool race_run(struct sandbox *sb, const char *workdir, const struct ready_spec *ready,
+		     uint64_t seed)
 {
 	char *server[] = {"./shm_server", NULL}, *client[] = {"./shm_client", NULL};
-	struct ready_spec ready = {.kind = READY_IPC_SHM};
 	struct run_proc_spec procs[] = {
 		{.name = "server", .argv = server, .stdin_data = "hello\n", .stdin_len = 6,
-		 .ready = &ready},
+		 .ready = ready},
 		{.name = "client", .argv = client},
 	};
 	struct trace_request trace = {.perturb = true, .seed = seed};
@@ -340,26 +355,20 @@ Test(trace_pct, a_seed_replays_its_order_and_its_pair_the_other, .timeout = 120)
 	 * one order, every time; the other seed of its pair, the other order.
 	 */
 	struct sandbox *sb = sandbox_new(true);
-	char *workdir = path_join(fixture_scratch, "work");
-	cr_assert_eq(mkdir_p(workdir, 0755), 0);
-	char *server = compile_race("racy_no_flag_wait", "shm_server");
-	char *client = compile_race("racy_no_flag_wait", "shm_client");
-	fixture_install(server, workdir, "shm_server");
-	fixture_install(client, workdir, "shm_client");
+	char *workdir = race_workdir("racy_no_flag_wait");
+	struct ready_spec ready = {.kind = READY_IPC_SHM};
 	uint64_t seed = seed_with_first_ahead(true, 300);
 	for (int i = 0; i < 3; i++) {
-		cr_expect(race_run(sb, workdir, seed),
+		cr_expect(race_run(sb, workdir, &ready, seed),
 			  "seed %llu: the server runs ahead, the message is there when read",
 			  (unsigned long long)seed);
-		cr_expect_not(race_run(sb, workdir, seed + 1),
+		cr_expect_not(race_run(sb, workdir, &ready, seed + 1),
 			      "seed %llu: the client runs ahead, the message is not there yet",
 			      (unsigned long long)seed + 1);
 		char *told = fixture_joined(&fixture_result.trace.schedule);
 		cr_expect(strstr(told, "(./shm_server) was held after shmget() for "), "%s", told);
 		free(told);
 	}
-	free(server);
-	free(client);
 	free(workdir);
 	sandbox_free(sb);
 }
@@ -402,4 +411,262 @@ Test(trace_pct, a_seed_reproduces_the_same_holds)
 		free(want);
 		free(told);
 	}
+}
+
+/* ---- the orders a test's runs have tried (trace_orders_*) ---------------- */
+
+/* The record of a perturbed run that saw n processes, keys the highest priority first (none past TRACE_ORDER_MAX). */
+static struct trace_record order_run(size_t n, const uint64_t *keys)
+{
+	struct trace_record rec;
+	/* All trace_orders_add reads: no strvec to set up. */
+	memset(&rec, 0, sizeof(rec));
+	rec.traced = true;
+	rec.order_procs = n;
+	for (size_t i = 0; n <= TRACE_ORDER_MAX && i < n; i++)
+		rec.order[i] = keys[i];
+	return rec;
+}
+
+static void add_order(struct trace_orders *o, size_t n, const uint64_t *keys)
+{
+	struct trace_record rec = order_run(n, keys);
+	trace_orders_add(o, &rec);
+}
+
+/* A child's key has its top bit set (trace_pct.c): any such number stands for one. */
+#define CHILD (1ULL << 63 | 12345)
+
+Test(trace_orders, nothing_is_tried_before_the_first_run)
+{
+	struct trace_orders o;
+	trace_orders_init(&o);
+	cr_expect_not(trace_orders_all_tried(&o));
+}
+
+Test(trace_orders, one_process_has_one_order_tried_by_its_first_run)
+{
+	struct trace_orders o;
+	trace_orders_init(&o);
+	add_order(&o, 1, (uint64_t[]){1});
+	cr_expect(trace_orders_all_tried(&o));
+}
+
+Test(trace_orders, two_processes_are_all_tried_once_both_orders_ran)
+{
+	struct trace_orders o;
+	trace_orders_init(&o);
+	add_order(&o, 2, (uint64_t[]){2, 1});
+	cr_expect_not(trace_orders_all_tried(&o));
+	/* A replay tries nothing new. */
+	add_order(&o, 2, (uint64_t[]){2, 1});
+	cr_expect_not(trace_orders_all_tried(&o));
+	add_order(&o, 2, (uint64_t[]){1, 2});
+	cr_expect(trace_orders_all_tried(&o));
+	cr_expect_eq(o.nprocs, 2);
+}
+
+/* The next order of keys in lexicographic order; false after the last. */
+static bool next_order(uint64_t *keys, size_t n)
+{
+	size_t i = n - 1;
+	while (i > 0 && keys[i - 1] >= keys[i])
+		i--;
+	if (i == 0)
+		return false;
+	size_t j = n - 1;
+	while (keys[j] <= keys[i - 1])
+		j--;
+	uint64_t swap = keys[i - 1];
+	keys[i - 1] = keys[j];
+	keys[j] = swap;
+	for (size_t a = i, b = n - 1; a < b; a++, b--) {
+		swap = keys[a];
+		keys[a] = keys[b];
+		keys[b] = swap;
+	}
+	return true;
+}
+
+Test(trace_orders, k_processes_need_every_one_of_their_k_factorial_orders)
+{
+	/* Each order once, each replayed too: all tried with the last new one, not before. */
+	for (size_t n = 2; n <= TRACE_ORDER_MAX; n++) {
+		uint64_t keys[TRACE_ORDER_MAX] = {1, 2, 3, 4, CHILD, CHILD + 1};
+		struct trace_orders o;
+		trace_orders_init(&o);
+		size_t orders = 0;
+		do {
+			cr_assert_not(trace_orders_all_tried(&o), "%zu processes: all tried after %zu orders",
+				      n, orders);
+			add_order(&o, n, keys);
+			add_order(&o, n, keys);
+			orders++;
+		} while (next_order(keys, n));
+		cr_expect(trace_orders_all_tried(&o), "%zu processes: not all tried after %zu orders", n,
+			  orders);
+		cr_expect_eq(o.ntried, orders);
+	}
+}
+
+Test(trace_orders, runs_that_saw_other_processes_keep_the_orders_open)
+{
+	/* A child in some runs only (an order made the fork): never comparable, never all tried. */
+	struct trace_orders o;
+	trace_orders_init(&o);
+	add_order(&o, 2, (uint64_t[]){1, 2});
+	add_order(&o, 3, (uint64_t[]){CHILD, 2, 1});
+	add_order(&o, 2, (uint64_t[]){2, 1});
+	cr_expect_not(trace_orders_all_tried(&o));
+	/* As many processes, not the same ones. */
+	trace_orders_init(&o);
+	add_order(&o, 2, (uint64_t[]){1, 2});
+	add_order(&o, 2, (uint64_t[]){CHILD, 1});
+	add_order(&o, 2, (uint64_t[]){2, 1});
+	cr_expect_not(trace_orders_all_tried(&o));
+}
+
+Test(trace_orders, a_run_that_was_not_perturbed_keeps_the_orders_open)
+{
+	struct trace_record unperturbed[3];
+	unperturbed[0] = order_run(2, (uint64_t[]){1, 2});
+	unperturbed[0].unavailable = "ptrace(PTRACE_SEIZE): Operation not permitted";
+	unperturbed[1] = order_run(2, (uint64_t[]){1, 2});
+	unperturbed[1].traced = false;
+	unperturbed[2] = order_run(0, NULL);
+	for (size_t i = 0; i < 3; i++) {
+		struct trace_orders o;
+		trace_orders_init(&o);
+		trace_orders_add(&o, &unperturbed[i]);
+		add_order(&o, 2, (uint64_t[]){1, 2});
+		add_order(&o, 2, (uint64_t[]){2, 1});
+		cr_expect_not(trace_orders_all_tried(&o), "case %zu, first", i);
+		/* Between two runs that tried both orders as well. */
+		trace_orders_init(&o);
+		add_order(&o, 2, (uint64_t[]){1, 2});
+		trace_orders_add(&o, &unperturbed[i]);
+		add_order(&o, 2, (uint64_t[]){2, 1});
+		cr_expect_not(trace_orders_all_tried(&o), "case %zu, between", i);
+	}
+}
+
+Test(trace_orders, too_many_processes_or_a_shared_key_keep_the_orders_open)
+{
+	struct trace_orders o;
+	trace_orders_init(&o);
+	/* Only counted past TRACE_ORDER_MAX: 7! orders, more than any repeat tries. */
+	add_order(&o, TRACE_ORDER_MAX + 1, NULL);
+	cr_expect_not(trace_orders_all_tried(&o));
+	/* Two processes with one key share a priority: their order is not the seed's. */
+	trace_orders_init(&o);
+	add_order(&o, 2, (uint64_t[]){CHILD, CHILD});
+	add_order(&o, 2, (uint64_t[]){CHILD, CHILD});
+	cr_expect_not(trace_orders_all_tried(&o));
+}
+
+/* ---- the order a run records ---------------------------------------------- */
+
+/* The record's order of the last run as text: "1 2", a child's key as "c". */
+static char *recorded_order(void)
+{
+	const struct trace_record *rec = &fixture_result.trace;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	for (size_t i = 0; i < rec->order_procs && i < TRACE_ORDER_MAX; i++) {
+		if (rec->order[i] >> 63)
+			strbuf_addf(&sb, "%sc", i ? " " : "");
+		else
+			strbuf_addf(&sb, "%s%llu", i ? " " : "", (unsigned long long)rec->order[i]);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+Test(trace_pct, a_run_records_its_order_and_the_other_seed_of_its_pair_the_other)
+{
+	/* The started processes are keyed 1, 2, ...; a child by its parent and its rank. */
+	char *first[] = {"/bin/sh", "-c", "echo a", NULL};
+	char *second[] = {"/bin/sh", "-c", "/bin/true; echo b", NULL};
+	struct run_proc_spec procs[] = {{.name = "first", .argv = first},
+					{.name = "second", .argv = second}};
+	uint64_t seed = seed_with_first_ahead(true, 800);
+	run_pair(procs, seed);
+	cr_assert_eq(fixture_result.trace.order_procs, 3, "the two and the second's child");
+	char *ahead = recorded_order();
+	uint64_t child = 0;
+	for (size_t i = 0; i < 3; i++)
+		child |= fixture_result.trace.order[i] >> 63 ? fixture_result.trace.order[i] : 0;
+	cr_expect_neq(child, 0, "no child's key: %s", ahead);
+	cr_expect(strstr(ahead, "1") < strstr(ahead, "2"), "seed %llu: %s",
+		  (unsigned long long)seed, ahead);
+	/* Its pair: every order flipped, the keys the same. */
+	run_pair(procs, seed + 1);
+	cr_assert_eq(fixture_result.trace.order_procs, 3);
+	char *flipped = recorded_order();
+	char want[16];
+	cr_assert_eq(strlen(ahead), 5);
+	snprintf(want, sizeof(want), "%c %c %c", ahead[4], ahead[2], ahead[0]);
+	cr_expect_str_eq(flipped, want);
+	for (size_t i = 0; i < 3; i++)
+		if (fixture_result.trace.order[i] >> 63)
+			cr_expect_eq(fixture_result.trace.order[i], child, "the child's key changed");
+	free(ahead);
+	free(flipped);
+}
+
+Test(trace_pct, more_processes_than_a_record_orders_are_only_counted)
+{
+	char *argv[] = {"/bin/sh", "-c",
+			"/bin/true; /bin/true; /bin/true; /bin/true; /bin/true; /bin/true; "
+			"/bin/true; echo done",
+			NULL};
+	struct run_proc_spec proc = {.name = "main", .argv = argv};
+	struct trace_request trace = {.perturb = true, .seed = 9};
+	struct run_request req = fixture_request(&proc, &trace, 20000);
+	cr_assert_eq(run_processes(&req, &fixture_result), 0, "%s", error_last());
+	fixture_have_result = true;
+	cr_assert_null(fixture_result.trace.unavailable, "%s", fixture_result.trace.unavailable);
+	cr_expect_str_eq(fixture_result.procs[0].out.data, "done\n");
+	cr_expect_eq(fixture_result.trace.order_procs, 8, "the shell and its 7 children");
+	for (size_t i = 0; i < TRACE_ORDER_MAX; i++)
+		cr_expect_eq(fixture_result.trace.order[i], 0, "a part of the order kept");
+	struct trace_orders o;
+	trace_orders_init(&o);
+	trace_orders_add(&o, &fixture_result.trace);
+	cr_expect_not(trace_orders_all_tried(&o));
+}
+
+Test(trace_pct, a_fork_one_order_makes_keeps_the_orders_open, .timeout = 120)
+{
+	/*
+	 * correct_fork_if_first's client, started at once: behind the server
+	 * it finds the segment and reads it itself (two processes); ahead of
+	 * it, it finds none and forks a child that waits for it (three).  The
+	 * record crosses the sandbox's wire, its order with it.
+	 */
+	struct sandbox *sb = sandbox_new(true);
+	char *workdir = race_workdir("correct_fork_if_first");
+	uint64_t seed = seed_with_first_ahead(true, 900);
+	struct trace_orders o;
+	trace_orders_init(&o);
+	for (int i = 0; i < 2; i++) {
+		cr_expect(race_run(sb, workdir, NULL, seed), "seed %llu: the server ahead",
+			  (unsigned long long)seed);
+		char *order = recorded_order();
+		cr_expect_str_eq(order, "1 2", "seed %llu", (unsigned long long)seed);
+		free(order);
+		trace_orders_add(&o, &fixture_result.trace);
+		cr_expect(race_run(sb, workdir, NULL, seed + 1), "seed %llu: the client ahead",
+			  (unsigned long long)seed + 1);
+		cr_expect_eq(fixture_result.trace.order_procs, 3, "seed %llu: the client forked no child",
+			     (unsigned long long)seed + 1);
+		order = recorded_order();
+		cr_expect(strstr(order, "2") < strstr(order, "1"), "seed %llu: %s",
+			  (unsigned long long)seed + 1, order);
+		free(order);
+		trace_orders_add(&o, &fixture_result.trace);
+	}
+	/* Both orders of the server and the client tried, twice: still not every order of a set. */
+	cr_expect_not(trace_orders_all_tried(&o));
+	free(workdir);
+	sandbox_free(sb);
 }
