@@ -459,6 +459,7 @@ _Noreturn static void init_main(struct sandbox *sb, const struct run_request *re
 		.workdir_sources = sources,
 		.sandbox_uid = (unsigned)sb->uid,
 		.sandbox_gid = (unsigned)sb->gid,
+		.own_copies = sb->root,
 	};
 	int rc = sandbox_fs_setup(&fs);
 	if (rc == SANDBOX_FS_FULL) {
@@ -471,14 +472,6 @@ _Noreturn static void init_main(struct sandbox *sb, const struct run_request *re
 	}
 	if (rc < 0)
 		init_fail(result_fd, 'E', "");
-	if (sb->root) {
-		chown_uid = sb->uid;
-		chown_gid = sb->gid;
-		if (nftw(req->workdir, chown_entry, 16, FTW_PHYS) < 0) {
-			error_errno("sandbox: chown %s", req->workdir);
-			init_fail(result_fd, 'E', "");
-		}
-	}
 
 	struct run_confinement confine = {
 		.switch_ids = sb->root,

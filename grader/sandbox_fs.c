@@ -375,8 +375,13 @@ static int copy_workdir(const struct fs_build *b, const char *host)
 	/* Sources are still reachable by their host paths: the new root is not entered yet. */
 	const char *const own[] = {host, NULL};
 	const char *const *src = cfg->workdir_sources ? cfg->workdir_sources : own;
+	if (ret == 0 && cfg->own_copies &&
+	    lchown(b->workdir_rel, cfg->sandbox_uid, cfg->sandbox_gid) < 0)
+		ret = error_errno("sandbox: chown %s", cfg->workdir);
 	for (; ret == 0 && *src; src++) {
-		if ((ret = copy_tree(*src, b->workdir_rel)) < 0) {
+		if ((ret = cfg->own_copies ? copy_tree_owned(*src, b->workdir_rel, cfg->sandbox_uid,
+							     cfg->sandbox_gid)
+					   : copy_tree(*src, b->workdir_rel)) < 0) {
 			/* Out of room (bytes or inodes): what was copied is too large, not the machine. */
 			bool full = errno == ENOSPC || errno == EDQUOT || errno == EFBIG;
 			char *size = human_size((double)cfg->workdir_size);

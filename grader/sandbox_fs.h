@@ -72,6 +72,12 @@ struct sandbox_fs_config {
 	 */
 	const char *const *workdir_sources;
 	unsigned sandbox_uid, sandbox_gid;	/* the ids (inside the namespace) student code runs as, for passwd/group */
+	/*
+	 * The workdir's copy, and the workdir, become the sandbox user's as they
+	 * are made (a root grader's files would be root's: student code could not
+	 * change them).
+	 */
+	bool own_copies;
 };
 
 /* Files and folders (inodes) a size-limited tmpfs holds. */

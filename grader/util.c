@@ -388,18 +388,43 @@ int mkdir_p(const char *path, mode_t mode)
 	return ret;
 }
 
-static int copy_file(const char *src, const char *dst, mode_t mode)
+/*
+ * How a tree is copied: link_files hard-links plain files where it can
+ * (link_tree); uid/gid, unless (uid_t)-1, own everything made.  Every call
+ * works from the folders' descriptors (the *at() calls): a tree of a
+ * thousand files in a deep folder would otherwise walk each path again.
+ */
+struct copy_how {
+	bool link_files;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Names for messages: where an entry comes from and goes to. */
+struct copy_names {
+	const char *src, *dst;
+};
+
+static int copy_own(int fd, const char *dst, const struct copy_how *how)
+{
+	if (how->uid != (uid_t)-1 && fchown(fd, how->uid, how->gid) < 0)
+		return error_errno("cannot chown %s", dst);
+	return 0;
+}
+
+static int copy_file_at(int sdir, const char *sname, int ddir, const char *dname, mode_t mode,
+			const struct copy_names *names, const struct copy_how *how)
 {
 	int ret = -1;
 	int out = -1;
-	int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int in = openat(sdir, sname, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (in < 0) {
-		error_errno("cannot read %s", src);
+		error_errno("cannot read %s", names->src);
 		goto out;
 	}
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode & 0777);
+	out = openat(ddir, dname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode & 0777);
 	if (out < 0) {
-		error_errno("cannot create %s", dst);
+		error_errno("cannot create %s", names->dst);
 		goto out;
 	}
 	char chunk[65536];
@@ -408,100 +433,157 @@ static int copy_file(const char *src, const char *dst, mode_t mode)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			error_errno("cannot read %s", src);
+			error_errno("cannot read %s", names->src);
 			goto out;
 		}
 		if (n == 0)
 			break;
 		if (write_all(out, chunk, (size_t)n) < 0) {
-			error_errno("cannot write %s", dst);
+			error_errno("cannot write %s", names->dst);
 			goto out;
 		}
 	}
 	/* open() applied the umask; the copy keeps the source's permissions. */
 	if (fchmod(out, mode & 0777) < 0) {
-		error_errno("cannot chmod %s", dst);
+		error_errno("cannot chmod %s", names->dst);
 		goto out;
 	}
-	ret = 0;
+	ret = copy_own(out, names->dst, how);
 out:
 	close_fd(&in);
 	close_fd(&out);
 	return ret;
 }
 
-/* link: hard-link a plain file where the file system allows it (see link_tree). */
-static int copy_tree_as(const char *src, const char *dst, bool link_files);
+static int copy_dir_at(int sfd, int dfd, const struct copy_names *names,
+		       const struct copy_how *how);
 
-static int copy_entry(const char *src, const char *dst, bool link_files)
+/* Entry sname of folder sdir becomes dname of folder ddir. */
+static int copy_entry_at(int sdir, const char *sname, int ddir, const char *dname,
+			 const struct copy_names *names, const struct copy_how *how)
 {
 	struct stat st;
-	if (lstat(src, &st) < 0)
-		return error_errno("cannot read %s", src);
+	if (fstatat(sdir, sname, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return error_errno("cannot read %s", names->src);
 	if (S_ISREG(st.st_mode)) {
 		/* A link would keep setuid/setgid bits, which a copy drops. */
-		if (link_files && !(st.st_mode & 07000) && link(src, dst) == 0)
+		if (how->link_files && !(st.st_mode & 07000) && linkat(sdir, sname, ddir, dname, 0) == 0)
 			return 0;
-		return copy_file(src, dst, st.st_mode);
+		return copy_file_at(sdir, sname, ddir, dname, st.st_mode, names, how);
 	}
 	if (S_ISLNK(st.st_mode)) {
 		char target[4096];
-		ssize_t n = readlink(src, target, sizeof(target) - 1);
+		ssize_t n = readlinkat(sdir, sname, target, sizeof(target) - 1);
 		if (n < 0)
-			return error_errno("cannot read link %s", src);
+			return error_errno("cannot read link %s", names->src);
 		target[n] = '\0';
-		if (symlink(target, dst) < 0)
-			return error_errno("cannot create link %s", dst);
+		if (symlinkat(target, ddir, dname) < 0)
+			return error_errno("cannot create link %s", names->dst);
+		if (how->uid != (uid_t)-1 &&
+		    fchownat(ddir, dname, how->uid, how->gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return error_errno("cannot chown %s", names->dst);
 		return 0;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		if (mkdir(dst, (st.st_mode & 0777) | 0700) < 0 && errno != EEXIST)
-			return error_errno("cannot create folder %s", dst);
-		return copy_tree_as(src, dst, link_files);
+	if (!S_ISDIR(st.st_mode))
+		return 0; /* devices, fifos, sockets: nothing a submission legitimately needs */
+	if (mkdirat(ddir, dname, (st.st_mode & 0777) | 0700) < 0 && errno != EEXIST)
+		return error_errno("cannot create folder %s", names->dst);
+	int ret = -1;
+	int dfd = -1;
+	int sfd = openat(sdir, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0) {
+		error_errno("cannot read folder %s", names->src);
+		goto out;
 	}
-	return 0; /* devices, fifos, sockets: nothing a submission legitimately needs */
+	dfd = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		error_errno("cannot open folder %s", names->dst);
+		goto out;
+	}
+	if (copy_own(dfd, names->dst, how) == 0)
+		ret = copy_dir_at(sfd, dfd, names, how);
+out:
+	close_fd(&sfd);
+	close_fd(&dfd);
+	return ret;
 }
 
-static int copy_tree_as(const char *src, const char *dst, bool link_files)
+/* The entries of folder sfd into folder dfd (sfd is consumed by its listing, never closed here). */
+static int copy_dir_at(int sfd, int dfd, const struct copy_names *names,
+		       const struct copy_how *how)
 {
-	struct stat st;
-	if (stat(src, &st) < 0)
-		return error_errno("cannot read %s", src);
-	if (!S_ISDIR(st.st_mode)) {
-		const char *base = strrchr(src, '/');
-		char *target = path_join(dst, base ? base + 1 : src);
-		int ret = copy_entry(src, target, link_files);
-		free(target);
-		return ret;
+	int list = fcntl(sfd, F_DUPFD_CLOEXEC, 0);
+	DIR *dir = list < 0 ? NULL : fdopendir(list);
+	if (!dir) {
+		int saved = errno;
+		close_fd(&list);
+		errno = saved;
+		return error_errno("cannot read folder %s", names->src);
 	}
-	DIR *dir = opendir(src);
-	if (!dir)
-		return error_errno("cannot read folder %s", src);
 	int ret = 0;
 	struct dirent *de;
 	while (!ret && (errno = 0, de = readdir(dir))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		char *from = path_join(src, de->d_name);
-		char *to = path_join(dst, de->d_name);
-		ret = copy_entry(from, to, link_files);
+		char *from = path_join(names->src, de->d_name);
+		char *to = path_join(names->dst, de->d_name);
+		struct copy_names below = {from, to};
+		ret = copy_entry_at(sfd, de->d_name, dfd, de->d_name, &below, how);
 		free(from);
 		free(to);
 	}
 	if (!ret && errno)
-		ret = error_errno("cannot read folder %s", src);
+		ret = error_errno("cannot read folder %s", names->src);
 	closedir(dir);
+	return ret;
+}
+
+static int copy_tree_how(const char *src, const char *dst, const struct copy_how *how)
+{
+	struct stat st;
+	if (stat(src, &st) < 0)
+		return error_errno("cannot read %s", src);
+	int dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return error_errno("cannot open folder %s", dst);
+	int ret;
+	if (!S_ISDIR(st.st_mode)) {
+		const char *base = strrchr(src, '/');
+		base = base ? base + 1 : src;
+		char *target = path_join(dst, base);
+		struct copy_names names = {src, target};
+		ret = copy_entry_at(AT_FDCWD, src, dfd, base, &names, how);
+		free(target);
+	} else {
+		struct copy_names names = {src, dst};
+		/* src itself is followed (the caller's path); nothing below it is. */
+		int sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sfd < 0)
+			ret = error_errno("cannot read folder %s", src);
+		else
+			ret = copy_dir_at(sfd, dfd, &names, how);
+		close_fd(&sfd);
+	}
+	close_fd(&dfd);
 	return ret;
 }
 
 int copy_tree(const char *src, const char *dst)
 {
-	return copy_tree_as(src, dst, false);
+	const struct copy_how how = {false, (uid_t)-1, (gid_t)-1};
+	return copy_tree_how(src, dst, &how);
+}
+
+int copy_tree_owned(const char *src, const char *dst, uid_t uid, gid_t gid)
+{
+	const struct copy_how how = {false, uid, gid};
+	return copy_tree_how(src, dst, &how);
 }
 
 int link_tree(const char *src, const char *dst)
 {
-	return copy_tree_as(src, dst, true);
+	const struct copy_how how = {true, (uid_t)-1, (gid_t)-1};
+	return copy_tree_how(src, dst, &how);
 }
 
 int remove_tree(const char *path)

@@ -123,6 +123,12 @@ int mkdir_p(const char *path, mode_t mode);
  */
 int copy_tree(const char *src, const char *dst);
 /*
+ * copy_tree, and everything it makes (not dst itself) belongs to uid:gid as
+ * it is made: a root grader's copy for the sandbox user, with no second
+ * walk of the tree to chown it.
+ */
+int copy_tree_owned(const char *src, const char *dst, uid_t uid, gid_t gid);
+/*
  * copy_tree, but a regular file is hard-linked where the file system allows
  * it (same file system, our own file or CAP_FOWNER), which creates no new
  * file: for trees neither side changes afterwards.  Files with setuid or

@@ -772,6 +772,20 @@ Test(sandbox_fs, works_as_root_without_a_user_namespace)
 	assert_host_file(fx.workdir, "out.txt", "written inside\n");
 }
 
+/* A root grader's copy is the sandbox user's, every file and folder of it, or student code could not change it. */
+Test(sandbox_fs, gives_a_root_graders_copy_to_the_sandbox_user)
+{
+	if (geteuid() != 0) {
+		teardown();
+		cr_skip_test("needs root: only root gives files away");
+	}
+	struct sandbox_fs_config cfg = config(NS_NO_USER, WORKDIR_SIZE);
+	cfg.own_copies = true;
+	run_sandboxed(NS_NO_USER, &cfg, check_copy);
+	expect_clean_run();
+	assert_host_file(fx.workdir, "hello.txt", "hi\n");
+}
+
 Test(sandbox_fs, names_the_failing_step)
 {
 	char *missing = path_join(fx.base, "missing");

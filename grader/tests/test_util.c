@@ -1,8 +1,9 @@
 /*
- * Unit tests of util.c: tree copies (copy_tree makes new files, link_tree
- * hard-links them, the build cache's way of keeping a build without
- * writing it again, except files a link would keep setuid; links below a
- * submission's folder are never followed), atomic writes whatever the
+ * Unit tests of util.c: tree copies (copy_tree makes new files,
+ * copy_tree_owned gives them to the sandbox user as it makes them,
+ * link_tree hard-links them, the build cache's way of keeping a build
+ * without writing it again, except files a link would keep setuid; links
+ * below a submission's folder are never followed), atomic writes whatever the
  * length of the name, paths that are empty, capped lists and counts.
  */
 #include <criterion/criterion.h>
@@ -132,13 +133,22 @@ Test(util, path_lstat_below_follows_no_link)
 }
 
 /* Copies keep a link a link: its target is looked up in the sandbox, where the host is absent. */
-Test(util, copy_tree_copies_a_link_as_a_link)
+/* The source tree with a link rel -> target added, and an empty dst to copy it into. */
+static void tree_with_link(const char *rel, const char *target, char **src, char **dst)
 {
 	make_source_tree();
-	char *link = in_scratch("src/prog.c");
-	cr_assert_eq(symlink("/etc/shadow", link), 0);
-	char *src = in_scratch("src"), *dst = in_scratch("dst");
-	cr_assert_eq(mkdir_p(dst, 0755), 0);
+	char *link = in_scratch(rel);
+	cr_assert_eq(symlink(target, link), 0);
+	free(link);
+	*src = in_scratch("src");
+	*dst = in_scratch("dst");
+	cr_assert_eq(mkdir_p(*dst, 0755), 0);
+}
+
+Test(util, copy_tree_copies_a_link_as_a_link)
+{
+	char *src, *dst;
+	tree_with_link("src/prog.c", "/etc/shadow", &src, &dst);
 	cr_assert_eq(copy_tree(src, dst), 0, "%s", error_last());
 	char *copied = in_scratch("dst/prog.c");
 	char target[64] = "";
@@ -147,7 +157,48 @@ Test(util, copy_tree_copies_a_link_as_a_link)
 	free(copied);
 	free(src);
 	free(dst);
-	free(link);
+}
+
+static void expect_owner(const char *rel, uid_t uid, gid_t gid)
+{
+	char *path = in_scratch(rel);
+	struct stat st;
+	cr_assert_eq(lstat(path, &st), 0, "%s is missing", rel);
+	cr_expect_eq(st.st_uid, uid, "%s belongs to uid %u", rel, (unsigned)st.st_uid);
+	cr_expect_eq(st.st_gid, gid, "%s belongs to gid %u", rel, (unsigned)st.st_gid);
+	free(path);
+}
+
+/*
+ * What a root grader copies for the sandbox user is that user's as it is
+ * made, files, folders and links alike; dst itself is the caller's.  An
+ * ordinary user can give files only to itself: the copy then keeps them so.
+ */
+Test(util, copy_tree_owned_gives_everything_it_makes_to_the_owner)
+{
+	char *src, *dst;
+	tree_with_link("src/sub/up", "..", &src, &dst);
+	uid_t uid = geteuid() == 0 ? 65534 : geteuid();
+	gid_t gid = geteuid() == 0 ? 65534 : getegid();
+	cr_assert_eq(copy_tree_owned(src, dst, uid, gid), 0, "%s", error_last());
+	/* A single file goes into the folder by its own name. */
+	put("lone.txt", "alone", 0640);
+	char *lone = in_scratch("lone.txt");
+	cr_assert_eq(copy_tree_owned(lone, dst, uid, gid), 0, "%s", error_last());
+	expect_owner("dst/lone.txt", uid, gid);
+	cr_expect_eq(mode_of("dst/lone.txt"), 0640);
+	free(lone);
+	expect_owner("dst/prog", uid, gid);
+	expect_owner("dst/sub", uid, gid);
+	expect_owner("dst/sub/data.txt", uid, gid);
+	expect_owner("dst/sub/up", uid, gid);
+	expect_owner("dst/setuid", uid, gid);
+	expect_owner("dst", geteuid(), getegid());
+	cr_expect_eq(mode_of("dst/prog"), 0755);
+	cr_expect_eq(mode_of("dst/sub/data.txt"), 0644);
+	cr_expect_eq(mode_of("dst/setuid"), 0755, "the copy kept its setuid bit");
+	free(src);
+	free(dst);
 }
 
 /* A name that fills NAME_MAX: "<name>.tmp-PID" could not exist, a short temporary name can. */
