@@ -62,18 +62,6 @@ static void enrol(const char *class, const char *student, const char *source)
 	free(dir);
 }
 
-static json_t *report_of(const char *out, const char *student)
-{
-	char *name = xasprintf("%s.json", student);
-	char *path = path_join(out, name);
-	json_error_t jerr;
-	json_t *r = json_load_file(path, 0, &jerr);
-	cr_assert_not_null(r, "%s: %s", path, jerr.text);
-	free(path);
-	free(name);
-	return r;
-}
-
 static bool cached(json_t *report)
 {
 	return json_is_true(json_object_get(json_object_get(report, "build"), "cached"));
@@ -106,7 +94,7 @@ Test(build_cache, a_submission_that_differs_only_in_comments_shares_the_build_wi
 	enrol(class, "b_bob", "/* Bob */\n" HELLO "\n/* written at home */\n");
 	char *out = grade_class("comments-out", class);
 
-	json_t *alice = report_of(out, "a_alice"), *bob = report_of(out, "b_bob");
+	json_t *alice = e2e_load_report(out, "a_alice"), *bob = e2e_load_report(out, "b_bob");
 	cr_expect_not(cached(alice));
 	cr_expect(cached(bob), "Bob's build was made again");
 	cr_expect_str_eq(status_of(bob, "prints hello"), "passed");
@@ -155,11 +143,11 @@ Test(build_cache, what_the_compiler_sees_differently_or_says_is_not_shared)
 
 	const char *students[] = {"a_alice", "b_code", "c_trigraph", "d_noisy", "e_noisy"};
 	for (size_t i = 0; i < sizeof(students) / sizeof(*students); i++) {
-		json_t *r = report_of(out, students[i]);
+		json_t *r = e2e_load_report(out, students[i]);
 		cr_expect_not(cached(r), "%s's build was taken from the cache", students[i]);
 		json_decref(r);
 	}
-	json_t *noisy = report_of(out, "e_noisy");
+	json_t *noisy = e2e_load_report(out, "e_noisy");
 	const char *output = json_string_value(json_object_get(json_object_get(noisy, "build"),
 								"output"));
 	cr_expect(output && strstr(output, "unused"), "the warning is Bob's own: %s", output);
