@@ -67,6 +67,9 @@ const char *source_norm_other(const char *data, size_t len)
 	for (size_t i = 0; i < sizeof(flags) / sizeof(*flags); i++)
 		if (contains(data, len, flags[i]))
 			return "a compiler flag that reads comments or trailing blanks";
+	/* objcopy --add-section puts a file's bytes into a program. */
+	if (contains(data, len, "objcopy"))
+		return "\"objcopy\" (a file's bytes, comments included, in the program)";
 	return check_everywhere(data, len);
 }
 
@@ -380,20 +383,42 @@ struct untouched {
 	struct strbuf mine, built;
 };
 
+/*
+ * A file of the build folder other than a C source: one of the submission's,
+ * unchanged, or a new one the compiler made (an ELF object or program).  A
+ * new text file could hold a copy of a source, comments included (a
+ * Makefile rule `cp prog.c notes.txt`), which another student must never
+ * get.
+ */
+static int unchanged_or_compiled(const char *mine, const char *path, struct untouched *u)
+{
+	u->mine.len = u->built.len = 0;
+	if (digest_read_file(path, &u->built) < 0)
+		return 1;
+	struct stat st;
+	if (lstat(mine, &st) < 0)
+		return !(u->built.len >= 4 && !memcmp(u->built.buf, "\x7f" "ELF", 4));
+	return digest_read_file(mine, &u->mine) < 0 || u->mine.len != u->built.len ||
+	       (u->mine.len && memcmp(u->mine.buf, u->built.buf, u->mine.len));
+}
+
 static int same_source(struct digest *d, const char *rel, const char *path, void *arg)
 {
 	(void)d;
 	struct untouched *u = arg;
 	const char *base = strrchr(rel, '/');
-	if (!source_norm_applies(base ? base + 1 : rel))
-		return 0;
-	if (u->next == u->sources->n || strcmp(rel, u->sources->v[u->next++]))
-		return 1;
 	char *mine = path_join(u->submission_dir, rel);
-	u->mine.len = u->built.len = 0;
-	int ret = digest_read_file(mine, &u->mine) < 0 || digest_read_file(path, &u->built) < 0 ||
-		  u->mine.len != u->built.len ||
-		  (u->mine.len && memcmp(u->mine.buf, u->built.buf, u->mine.len));
+	int ret;
+	if (!source_norm_applies(base ? base + 1 : rel)) {
+		ret = unchanged_or_compiled(mine, path, u);
+	} else if (u->next == u->sources->n || strcmp(rel, u->sources->v[u->next++])) {
+		ret = 1;
+	} else {
+		u->mine.len = u->built.len = 0;
+		ret = digest_read_file(mine, &u->mine) < 0 || digest_read_file(path, &u->built) < 0 ||
+		      u->mine.len != u->built.len ||
+		      (u->mine.len && memcmp(u->mine.buf, u->built.buf, u->mine.len));
+	}
 	free(mine);
 	return ret;
 }

@@ -47,7 +47,8 @@ int source_norm_digest_tree(struct digest *d, const char *dir, struct strvec *so
 /*
  * Whether the C sources of build_dir (a build of submission_dir) are exactly
  * sources, each byte for byte as in submission_dir: the build changed none
- * and made no other.
+ * and made no other; and every other file is the submission's, unchanged,
+ * or a new ELF file (what a compiler makes): no copy of a source's text.
  */
 bool source_norm_sources_untouched(const char *build_dir, const char *submission_dir,
 				   const struct strvec *sources);

@@ -212,7 +212,8 @@ Test(source_norm, files_that_are_not_sources_and_build_commands)
 	const char *ok = "gcc -Wall -Wextra -o prog prog.c";
 	cr_expect_null(source_norm_other(ok, strlen(ok)));
 	const char *flags[] = {"gcc -Wtrailing-whitespace=any -o p p.c", "clang -Wdocumentation p.c",
-			       "clang -Weverything p.c", ".incbin \"prog.c\"", "#embed"};
+			       "clang -Weverything p.c", ".incbin \"prog.c\"", "#embed",
+			       "cc -o p p.c && objcopy --add-section .src=p.c p"};
 	for (size_t i = 0; i < sizeof(flags) / sizeof(*flags); i++)
 		cr_expect_not_null(source_norm_other(flags[i], strlen(flags[i])), "%s", flags[i]);
 }
@@ -275,7 +276,17 @@ Test(source_norm, sources_untouched_by_a_build)
 	char *built = path_join(e2e_tmpdir(), "built");
 	cr_assert_eq(mkdir_p(built, 0700), 0);
 	cr_assert_eq(copy_tree(sub, built), 0);
-	put(built, "prog", "binary");
+	put(built, "prog", "\x7f" "ELF, as a compiler makes it");
+	cr_expect(source_norm_sources_untouched(built, sub, &s));
+	put(built, "notes.txt", "int x; // me\n");
+	cr_expect_not(source_norm_sources_untouched(built, sub, &s),
+		      "a text file the build made (a copy of a source, comments included)");
+	char *notes = path_join(built, "notes.txt");
+	cr_assert_eq(unlink(notes), 0);
+	free(notes);
+	put(built, "Makefile", "all:\n\tcat prog.c\n");
+	cr_expect_not(source_norm_sources_untouched(built, sub, &s), "a file the build changed");
+	put(built, "Makefile", "all:\n");
 	cr_expect(source_norm_sources_untouched(built, sub, &s));
 	put(built, "gen.h", "int y;\n");
 	cr_expect_not(source_norm_sources_untouched(built, sub, &s), "a source the build made");
