@@ -540,8 +540,8 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 			pr.total, now_seconds() - pr.start, (double)self.ru_maxrss / 1024.0);
 	size_t graded = pr.done - pr.skipped;
 	if (graded)
-		fprintf(stderr, "batch: %zu of %zu builds taken from the build cache (%.0f%%: identical "
-				"submissions are built once)\n",
+		fprintf(stderr, "batch: %zu of %zu builds taken from the build cache (%.0f%%: submissions "
+				"identical but for comments are built once)\n",
 			cache_hits, graded, 100.0 * (double)cache_hits / (double)graded);
 
 	struct class_merge_counts counts;

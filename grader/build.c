@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "digest.h"
 #include "run.h"
+#include "source_norm.h"
 #include "util.h"
 
 /* Compilers need room that student programs do not: these are the build's own limits. */
@@ -123,21 +125,47 @@ out:
 	return ret;
 }
 
+/* The build command, the required files and the timeout: what both keys start from. */
+static void key_start(struct digest *d, const struct spec *spec)
+{
+	digest_init(d);
+	digest_add_str(d, spec->build.command);
+	for (size_t i = 0; i < spec->build.files.n; i++)
+		digest_add_str(d, spec->build.files.v[i]);
+	long long timeout = spec->build.timeout_ms;
+	digest_add(d, &timeout, sizeof(timeout));
+}
+
+static char *key_hex(const struct digest *d)
+{
+	char hex[17];
+	digest_hex(d, hex);
+	return xstrdup(hex);
+}
+
 static char *cache_key(const struct spec *spec, const char *submission_dir)
 {
 	struct digest d;
-	digest_init(&d);
-	digest_add_str(&d, spec->build.command);
-	for (size_t i = 0; i < spec->build.files.n; i++)
-		digest_add_str(&d, spec->build.files.v[i]);
-	long long timeout = spec->build.timeout_ms;
-	digest_add(&d, &timeout, sizeof(timeout));
+	key_start(&d, spec);
 	/* An unreadable submission is not cached: its build result explains it each time. */
 	if (digest_add_tree(&d, submission_dir) < 0)
 		return NULL;
-	char hex[17];
-	digest_hex(&d, hex);
-	return xstrdup(hex);
+	return key_hex(&d);
+}
+
+/*
+ * The comment-blind key (source_norm.h), with the paths of the sources it
+ * normalised in sources; NULL when refused or unreadable.
+ */
+static char *cache_key_normalised(const struct spec *spec, const char *submission_dir,
+				  struct strvec *sources)
+{
+	struct digest d;
+	key_start(&d, spec);
+	const char *why = source_norm_other(spec->build.command, strlen(spec->build.command));
+	if (why || source_norm_digest_tree(&d, submission_dir, sources, &why) != 0)
+		return NULL;
+	return key_hex(&d);
 }
 
 /* Fills out from entry/result.json and copies entry/files into build_dir; -1 when unusable. */
@@ -146,7 +174,7 @@ static int cache_load(const char *entry, const char *build_dir, struct build_res
 	char *result_path = path_join(entry, "result.json");
 	char *files = path_join(entry, "files");
 	json_error_t jerr;
-	json_t *j = json_load_file(result_path, JSON_ALLOW_NUL, &jerr);
+	json_t *j = path_is_dir(entry) ? json_load_file(result_path, JSON_ALLOW_NUL, &jerr) : NULL;
 	int ret = -1;
 	json_t *output = j ? json_object_get(j, "output") : NULL;
 	if (json_is_string(output) && mkdir_p(build_dir, 0700) == 0 &&
@@ -191,6 +219,58 @@ static void cache_store(const char *cache_dir, const char *entry, const char *bu
 	free(tmp);
 }
 
+/*
+ * The build of another submission with the same code but other comments,
+ * made this student's: the entry's files, then this student's own sources
+ * over them (the entry holds the other student's, which the build left
+ * untouched: see store_normalised).  Only a build that succeeded in
+ * silence: a message may quote a line, comment included, and what it says
+ * could differ.  -1 (and build_dir gone) when unusable.
+ */
+static int cache_load_normalised(const char *entry, const char *submission_dir,
+				 const struct strvec *sources, const char *build_dir,
+				 struct build_result *out)
+{
+	int ret = cache_load(entry, build_dir, out);
+	if (ret == 0 && (!out->ok || out->output_len))
+		ret = -1;
+	for (size_t i = 0; i < sources->n && ret == 0; i++) {
+		char *mine = path_join(submission_dir, sources->v[i]);
+		char *theirs = path_join(build_dir, sources->v[i]);
+		char *folder = xstrdup(theirs);
+		*strrchr(folder, '/') = '\0';
+		struct stat st;
+		/* Unlinked first: the entry's files are hard links, which a copy would write through. */
+		if (path_lstat_below(build_dir, sources->v[i], &st) < 0 || !S_ISREG(st.st_mode) ||
+		    unlink(theirs) < 0 || copy_tree(mine, folder) < 0)
+			ret = -1;
+		free(folder);
+		free(theirs);
+		free(mine);
+	}
+	if (ret < 0) {
+		free(out->output);
+		memset(out, 0, sizeof(*out));
+		remove_tree(build_dir);
+	}
+	return ret;
+}
+
+/*
+ * Stores a build under the comment-blind key too when another student may
+ * take it as theirs: it succeeded in silence, and the build changed no C
+ * source and made none (else the entry could carry this student's text
+ * where the other's sources do not replace it).
+ */
+static void store_normalised(const char *cache_dir, const char *entry, const char *build_dir,
+			     const char *submission_dir, const struct strvec *sources,
+			     const struct build_result *b)
+{
+	if (b->ok && !b->output_len &&
+	    source_norm_sources_untouched(build_dir, submission_dir, sources))
+		cache_store(cache_dir, entry, build_dir, b);
+}
+
 int build_submission_cached(const struct spec *spec, const char *submission_dir,
 			    const char *build_dir, struct sandbox *sandbox, const char *cache_dir,
 			    struct build_result *out)
@@ -199,17 +279,34 @@ int build_submission_cached(const struct spec *spec, const char *submission_dir,
 	if (!key)
 		return build_submission(spec, submission_dir, build_dir, sandbox, out);
 	char *entry = path_join(cache_dir, key);
-	int ret;
+	struct strvec sources = STRVEC_INIT;
+	strvec_init(&sources);
+	char *norm_key = NULL, *norm_entry = NULL;
+	int ret = 0;
 	memset(out, 0, sizeof(*out));
-	if (path_is_dir(entry) && cache_load(entry, build_dir, out) == 0) {
+	if (cache_load(entry, build_dir, out) == 0) {
 		out->cached = true;
-		ret = 0;
-	} else {
-		free(out->output);
-		ret = build_submission(spec, submission_dir, build_dir, sandbox, out);
-		if (ret == 0 && mkdir_p(cache_dir, 0700) == 0)
-			cache_store(cache_dir, entry, build_dir, out);
+		goto out;
 	}
+	free(out->output);
+	norm_key = cache_key_normalised(spec, submission_dir, &sources);
+	norm_entry = norm_key ? path_join(cache_dir, norm_key) : NULL;
+	if (norm_entry &&
+	    cache_load_normalised(norm_entry, submission_dir, &sources, build_dir, out) == 0) {
+		out->cached = true;
+		goto out;
+	}
+	ret = build_submission(spec, submission_dir, build_dir, sandbox, out);
+	if (ret == 0 && mkdir_p(cache_dir, 0700) == 0) {
+		cache_store(cache_dir, entry, build_dir, out);
+		if (norm_entry)
+			store_normalised(cache_dir, norm_entry, build_dir, submission_dir, &sources,
+					 out);
+	}
+out:
+	strvec_clear(&sources);
+	free(norm_entry);
+	free(norm_key);
 	free(entry);
 	free(key);
 	return ret;

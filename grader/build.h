@@ -29,8 +29,10 @@ int build_submission(const struct spec *spec, const char *submission_dir, const 
 /*
  * build_submission() through a cache: the key is a digest of the build
  * command, the required files and every file of the submission, so a spec
- * change that leaves `build` alone reuses the built files.  cache_dir NULL:
- * no cache.  Concurrent graders may share one cache folder.
+ * change that leaves `build` alone reuses the built files.  A second key
+ * ignores the comments of C sources (source_norm.h): a silent, successful
+ * build is shared through it, with this student's own sources copied in.
+ * cache_dir NULL: no cache.  Concurrent graders may share one cache folder.
  */
 int build_submission_cached(const struct spec *spec, const char *submission_dir,
 			    const char *build_dir, struct sandbox *sandbox, const char *cache_dir,

@@ -41,7 +41,7 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int add_file(struct digest *d, const char *path)
+int digest_read_file(const char *path, struct strbuf *sb)
 {
 	/* lstat() said a regular file: a link put there meanwhile is not followed. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -50,7 +50,7 @@ static int add_file(struct digest *d, const char *path)
 	char buf[65536];
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		digest_add(d, buf, (size_t)n);
+		strbuf_add(sb, buf, (size_t)n);
 	int err = errno;
 	close(fd);
 	if (n < 0) {
@@ -60,8 +60,22 @@ static int add_file(struct digest *d, const char *path)
 	return 0;
 }
 
+static int add_file(struct digest *d, const char *rel, const char *path, void *arg)
+{
+	(void)rel;
+	(void)arg;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	int ret = digest_read_file(path, &sb);
+	if (ret == 0)
+		digest_add(d, sb.buf, sb.len);
+	strbuf_release(&sb);
+	return ret;
+}
+
 /* rel is the path below the tree's root that the digest records. */
-static int add_tree(struct digest *d, const char *dir, const char *rel, int depth)
+static int add_tree(struct digest *d, const char *dir, const char *rel, int depth,
+		    digest_file_fn *fn, void *arg)
 {
 	if (depth > TREE_DEPTH_MAX)
 		return error("digest: %s nests folders more than %d deep", dir, TREE_DEPTH_MAX);
@@ -88,9 +102,9 @@ static int add_tree(struct digest *d, const char *dir, const char *rel, int dept
 			uint32_t mode = (uint32_t)st.st_mode;
 			digest_add(d, &mode, sizeof(mode));
 			if (S_ISDIR(st.st_mode)) {
-				ret = add_tree(d, path, sub, depth + 1);
+				ret = add_tree(d, path, sub, depth + 1, fn, arg);
 			} else if (S_ISREG(st.st_mode)) {
-				ret = add_file(d, path);
+				ret = fn(d, sub, path, arg);
 			} else if (S_ISLNK(st.st_mode)) {
 				char target[4096];
 				ssize_t n = readlink(path, target, sizeof(target) - 1);
@@ -109,7 +123,12 @@ static int add_tree(struct digest *d, const char *dir, const char *rel, int dept
 
 int digest_add_tree(struct digest *d, const char *dir)
 {
-	return add_tree(d, dir, "", 0);
+	return add_tree(d, dir, "", 0, add_file, NULL);
+}
+
+int digest_add_tree_by(struct digest *d, const char *dir, digest_file_fn *fn, void *arg)
+{
+	return add_tree(d, dir, "", 0, fn, arg);
 }
 
 void digest_hex(const struct digest *d, char out[17])

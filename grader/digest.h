@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct strbuf;
+
 struct digest {
 	uint64_t h;
 };
@@ -25,6 +27,15 @@ void digest_add_str(struct digest *d, const char *s);
  * a file it cannot read or a tree nested more than 64 folders deep.
  */
 int digest_add_tree(struct digest *d, const char *dir);
+/*
+ * What digest_add_tree() adds for a regular file: fn(d, rel, path, arg), rel
+ * its path below the tree's root; a non-zero return stops the walk and is
+ * returned.  digest_add_tree() is this with a fn that adds the file's bytes.
+ */
+typedef int digest_file_fn(struct digest *d, const char *rel, const char *path, void *arg);
+int digest_add_tree_by(struct digest *d, const char *dir, digest_file_fn *fn, void *arg);
+/* Appends a regular file's bytes to sb, never through a symbolic link. */
+int digest_read_file(const char *path, struct strbuf *sb);
 /* 16 lowercase hex digits. */
 void digest_hex(const struct digest *d, char out[17]);
 

@@ -94,6 +94,16 @@ char *e2e_report_path(const char *submission)
 	return xasprintf("%s/%s.json", e2e_tmpdir(), submission ? submission : "?");
 }
 
+json_t *e2e_load_report(const char *dir, const char *student)
+{
+	char *path = xasprintf("%s/%s.json", dir, student);
+	json_error_t jerr;
+	json_t *r = json_load_file(path, 0, &jerr);
+	cr_assert_not_null(r, "%s: %s", path, jerr.text);
+	free(path);
+	return r;
+}
+
 void e2e_run_grader(const char *const *argv, struct e2e_run *run)
 {
 	e2e_run_grader_in(getenv("GRADER_ROOT") ? getenv("GRADER_ROOT") : ".", argv, run);

@@ -78,6 +78,8 @@ char *e2e_compile(const char *dir, const char *name, const char *source);
  */
 size_t e2e_count_processes(bool (*match)(const char *pid, const void *arg), const void *arg);
 
+/* The report dir/<student>.json of a batch, parsed; fails the test when unreadable. */
+json_t *e2e_load_report(const char *dir, const char *student);
 /* The test object named `name` in a report, or NULL. */
 json_t *e2e_find_test(json_t *report, const char *name);
 /* Sorted, de-duplicated, comma-separated kinds of the failing checks, "-" for none; caller frees. */

@@ -316,18 +316,12 @@ static void enrol(const char *class, const char *name, const char *from)
 /* The status and first check message of the only test in report_dir/student.json. */
 static void only_test(const char *report_dir, const char *student, char **status, char **message)
 {
-	char *name = xasprintf("%s.json", student);
-	char *path = path_join(report_dir, name);
-	json_error_t jerr;
-	json_t *r = json_load_file(path, 0, &jerr);
-	cr_assert_not_null(r, "%s: %s", path, jerr.text);
+	json_t *r = e2e_load_report(report_dir, student);
 	json_t *test = json_array_get(json_object_get(r, "tests"), 0);
 	json_t *check = json_array_get(json_object_get(test, "checks"), 0);
 	*status = xstrdup(json_string_value(json_object_get(test, "status")));
 	*message = xstrdup(check ? json_string_value(json_object_get(check, "message")) : "");
 	json_decref(r);
-	free(path);
-	free(name);
 }
 
 /*
@@ -394,15 +388,9 @@ Test(batch, a_worker_killed_mid_student_is_replaced)
 
 static char *build_output(const char *report_dir, const char *student)
 {
-	char *name = xasprintf("%s.json", student);
-	char *path = path_join(report_dir, name);
-	json_error_t jerr;
-	json_t *r = json_load_file(path, 0, &jerr);
-	cr_assert_not_null(r, "%s: %s", path, jerr.text);
+	json_t *r = e2e_load_report(report_dir, student);
 	char *output = xstrdup(json_string_value(json_object_get(json_object_get(r, "build"), "output")));
 	json_decref(r);
-	free(path);
-	free(name);
 	return output;
 }
 
@@ -480,15 +468,9 @@ static char *spec_with_new_points(void)
 
 static double build_seconds(const char *report_dir, const char *student)
 {
-	char *name = xasprintf("%s.json", student);
-	char *path = path_join(report_dir, name);
-	json_error_t jerr;
-	json_t *r = json_load_file(path, 0, &jerr);
-	cr_assert_not_null(r, "%s: %s", path, jerr.text);
+	json_t *r = e2e_load_report(report_dir, student);
 	double s = json_number_value(json_object_get(json_object_get(r, "build"), "seconds"));
 	json_decref(r);
-	free(path);
-	free(name);
 	return s;
 }
 
