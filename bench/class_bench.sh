@@ -18,9 +18,14 @@
 # deadlocked) and overhead (the rest of its workers' time), and the build
 # cache's hit rate.
 #
+# UNIQUE=code makes each copy unique by a line of code (a global variable)
+# instead of a comment: no two such copies can share a build, not even by
+# the build cache's comment-blind key (docs/scale.md).
+#
 #   bench/class_bench.sh [N]      (make bench runs it with N=1000; takes long)
 set -eu
 n=${1:-1000}
+unique=${UNIQUE:-comment}
 grader=${GRADER:-build/grader}
 floor=${FLOOR:-build/bench/floor_grader}
 jobs=${JOBS:-$(($(nproc) * 2))}
@@ -62,7 +67,14 @@ make_class() {
 		cp -r "$src"/. "$dst/"
 		# A fifth of the correct ones verbatim; every other one unique.
 		if ! { [ "$src" = "$correct" ] && [ $((i % 5)) -eq 0 ]; }; then
-			for c in "$dst"/*.c; do [ -f "$c" ] && printf '\n/* %s */\n' "$dst" >>"$c"; done
+			for c in "$dst"/*.c; do
+				[ -f "$c" ] || continue
+				if [ "$unique" = code ]; then
+					printf '\nint bench_unique_%s;\n' "$(basename "$dst")" >>"$c"
+				else
+					printf '\n/* %s */\n' "$dst" >>"$c"
+				fi
+			done
 		fi
 		i=$((i + 1))
 	done
@@ -107,12 +119,18 @@ else
 fi
 } | tee "$work/body.md"
 {
-	echo "## A course at scale against the naive floor (bench/class_bench.sh)"
+	echo "## A course at scale against the naive floor (bench/class_bench.sh$([ "$unique" = code ] && echo ", UNIQUE=code"))"
 	echo
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), nproc $(nproc), $n submissions per bundled assignment" \
-		"(70% correct, a fifth of those verbatim; 30% wrong, a third of those hanging)," \
+		"(70% correct, a fifth of those verbatim; 30% wrong, a third of those hanging;" \
+		"every other copy made unique by a $unique)," \
 		"floor and grader at -j $jobs, interleaved by assignment"
 	echo
 	cat "$work/body.md"
 } >"$work/section.md"
-bench/put_section.sh class_bench.sh "$work/section.md"
+# Copies unique by code are a section of their own: both measures stand.
+if [ "$unique" = code ]; then
+	bench/put_section.sh "class_bench.sh UNIQUE=code" "$work/section.md"
+else
+	bench/put_section.sh class_bench.sh "$work/section.md"
+fi

@@ -165,7 +165,11 @@ static char *cache_key_normalised(const struct spec *spec, const char *submissio
 	const char *why = source_norm_other(spec->build.command, strlen(spec->build.command));
 	if (why || source_norm_digest_tree(&d, submission_dir, sources, &why) != 0)
 		return NULL;
-	return key_hex(&d);
+	/* Named apart from exact keys: a folder of the cache says which key it is. */
+	char *hex = key_hex(&d);
+	char *key = xasprintf("n-%s", hex);
+	free(hex);
+	return key;
 }
 
 /* Fills out from entry/result.json and copies entry/files into build_dir; -1 when unusable. */
