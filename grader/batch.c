@@ -15,6 +15,7 @@
 #include "class_merge.h"
 #include "class_report.h"
 #include "cli.h"
+#include "cpu_idle.h"
 #include "digest.h"
 #include "escape.h"
 #include "grade.h"
@@ -28,6 +29,8 @@
 
 /* How often progress is printed when stderr is not a terminal. */
 #define PROGRESS_LINE_SECONDS 5.0
+/* How often the CPUs' idleness is looked at while work waits (cpu_idle.h). */
+#define BATCH_SAMPLE_MS 100
 
 /*
  * What a report was computed from: the spec's folder, the tests graded
@@ -343,16 +346,17 @@ static int hear_from(const struct spec *spec, const struct batch_options *o, str
 	return 1;
 }
 
-/* await_worker's answer when a stop signal came first (lifecycle_signal() reads it). */
+/* await_worker's answers: a stop signal came first (lifecycle_signal() reads it); time ran out. */
 #define AWAIT_STOPPED 2
+#define AWAIT_TIMEOUT 3
 
 /*
  * Waits until a busy worker answers, and hears from it (as hear_from), or
- * until a stop signal is readable on sigfd (AWAIT_STOPPED); -1 when poll
- * fails.
+ * until a stop signal is readable on sigfd (AWAIT_STOPPED), or timeout_ms
+ * passed (AWAIT_TIMEOUT; -1: no limit); -1 when poll fails.
  */
 static int await_worker(const struct spec *spec, const struct batch_options *o, struct slot *slots,
-			size_t nslots, int sigfd, bool *cached)
+			size_t nslots, int sigfd, int timeout_ms, bool *cached)
 {
 	struct pollfd *pfds = xcalloc(nslots + 1, sizeof(*pfds));
 	for (size_t i = 0; i < nslots; i++)
@@ -360,8 +364,12 @@ static int await_worker(const struct spec *spec, const struct batch_options *o, 
 	pfds[nslots] = (struct pollfd){sigfd, POLLIN, 0};
 	int rc;
 	do
-		rc = poll(pfds, (nfds_t)nslots + 1, -1);
+		rc = poll(pfds, (nfds_t)nslots + 1, timeout_ms);
 	while (rc < 0 && errno == EINTR);
+	if (rc == 0) {
+		free(pfds);
+		return AWAIT_TIMEOUT;
+	}
 	size_t k = 0;
 	while (rc > 0 && k < nslots && !pfds[k].revents)
 		k++;
@@ -426,6 +434,8 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	struct sandbox *sb = NULL;
 	struct slot *slots = NULL;
 	int jobs = 0;
+	/* Slots: up to twice -j, the extra ones taking work only while CPUs idle (cpu_idle.h). */
+	size_t nslots = 0;
 	int status = EXIT_INTERNAL;
 	bool worker_failed = false;
 	size_t cache_hits = 0;
@@ -457,23 +467,43 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	 */
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	jobs = o->jobs > 0 ? o->jobs : 2 * (cpus > 0 ? (int)cpus : 1);
+	nslots = 2 * (size_t)jobs;
 	if (o->jobs <= 0)
-		fprintf(stderr, "batch: %d workers (twice the %ld CPUs: tests that wait leave room; -j sets it)\n",
-			jobs, cpus > 0 ? cpus : 1);
-	slots = xcalloc((size_t)jobs, sizeof(*slots));
+		fprintf(stderr,
+			"batch: %d workers (twice the %ld CPUs: tests that wait leave room; -j sets "
+			"it), up to %zu while CPUs sit idle\n",
+			jobs, cpus > 0 ? cpus : 1, nslots);
+	else
+		fprintf(stderr, "batch: %d workers, up to %zu while CPUs sit idle\n", jobs, nslots);
+	slots = xcalloc(nslots, sizeof(*slots));
+	/*
+	 * A test that sleeps or waits (a server polling for a client that never
+	 * comes) leaves its CPU idle: while our CPUs sit idle, another worker
+	 * takes a submission, up to twice -j; as they fill, fewer take new ones.
+	 */
+	size_t limit = (size_t)jobs, most = 0;
+	struct cpu_idle meter;
+	cpu_idle_init(&meter);
+	double sampled = now_seconds();
 	/* Probed once; the workers inherit what it found. */
 	sb = sandbox_new(o->sandbox);
 	if (!sandbox_full(sb))
 		report_warn_partial(stderr, sandbox_missing(sb));
 
 	struct progress pr = {dirs.n, 0, 0, now_seconds(), 0, isatty(2) == 1};
-	for (size_t next = 0; next < dirs.n || busy_slots(slots, (size_t)jobs) > 0;) {
+	for (size_t next = 0; next < dirs.n || busy_slots(slots, nslots) > 0;) {
 		if ((stopped = lifecycle_signal(&lc)))
 			break;
+		if (now_seconds() - sampled >= BATCH_SAMPLE_MS / 1000.0) {
+			limit = cpu_idle_workers(limit, cpu_idle_sample(&meter), (size_t)jobs, nslots);
+			sampled = now_seconds();
+		}
+		size_t busy = busy_slots(slots, nslots);
+		most = busy > most ? busy : most;
 		size_t idle = 0;
-		while (idle < (size_t)jobs && slots[idle].dir)
+		while (idle < nslots && slots[idle].dir)
 			idle++;
-		if (next < dirs.n && idle < (size_t)jobs) {
+		if (next < dirs.n && busy < limit) {
 			size_t index = next++;
 			const char *dir = dirs.v[index];
 			char *student = grade_submission_name(dir);
@@ -492,13 +522,13 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 				snprintf(t.print, sizeof(t.print), "%s", print);
 			free(print);
 			if (slots[idle].pid <= 0 &&
-			    start_worker(spec, o, &p, sb, &dirs, &lc, slots, (size_t)jobs, idle) < 0) {
+			    start_worker(spec, o, &p, sb, &dirs, &lc, slots, nslots, idle) < 0) {
 				escape_line(stderr, "grader: %s", error_last());
 				goto out;
 			}
 			if (write_all(slots[idle].task_fd, &t, sizeof(t)) < 0) {
 				/* It died between two tasks (SIGPIPE is ignored): this one is its to report. */
-				stop_worker(slots, (size_t)jobs, idle, true);
+				stop_worker(slots, nslots, idle, true);
 				write_error_report(spec, o, dir,
 						   "the grader's worker died before grading this submission");
 				worker_failed = true;
@@ -510,12 +540,14 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 			continue;
 		}
 		bool cached = false;
-		int rc = await_worker(spec, o, slots, (size_t)jobs, lc.sigfd, &cached);
+		/* While work waits and more workers may start, look at the CPUs again soon. */
+		int wait_ms = next < dirs.n && limit < nslots ? BATCH_SAMPLE_MS : -1;
+		int rc = await_worker(spec, o, slots, nslots, lc.sigfd, wait_ms, &cached);
 		if (rc < 0) {
 			escape_line(stderr, "grader: %s", error_last());
 			goto out;
 		}
-		if (rc == AWAIT_STOPPED)
+		if (rc == AWAIT_STOPPED || rc == AWAIT_TIMEOUT)
 			continue;
 		worker_failed |= rc > 0;
 		cache_hits += cached;
@@ -531,13 +563,15 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 		goto out;
 	}
 	/* No more tasks: each worker reads end of file and exits. */
-	for (size_t i = 0; i < (size_t)jobs; i++)
-		stop_worker(slots, (size_t)jobs, i, false);
+	for (size_t i = 0; i < nslots; i++)
+		stop_worker(slots, nslots, i, false);
 	progress_show(&pr, true);
 	struct rusage self;
 	if (getrusage(RUSAGE_SELF, &self) == 0)
-		fprintf(stderr, "batch: %zu submissions in %.1fs, grader peak memory %.1f MiB\n",
-			pr.total, now_seconds() - pr.start, (double)self.ru_maxrss / 1024.0);
+		fprintf(stderr,
+			"batch: %zu submissions in %.1fs (at most %zu at once), grader peak memory "
+			"%.1f MiB\n",
+			pr.total, now_seconds() - pr.start, most, (double)self.ru_maxrss / 1024.0);
 	size_t graded = pr.done - pr.skipped;
 	if (graded)
 		fprintf(stderr, "batch: %zu of %zu builds taken from the build cache (%.0f%%: submissions "
@@ -568,8 +602,8 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	status = worker_failed || nmissing ? EXIT_INTERNAL : EXIT_ALL_PASSED;
 out:
 	/* Never leave a worker behind, even on the way out after an error or a stop signal. */
-	for (size_t i = 0; slots && i < (size_t)jobs; i++)
-		stop_worker(slots, (size_t)jobs, i, true);
+	for (size_t i = 0; slots && i < nslots; i++)
+		stop_worker(slots, nslots, i, true);
 	sandbox_free(sb);
 	/* Last: a stop signal that came meanwhile ends the process now, with nothing left behind. */
 	lifecycle_release(&lc);

@@ -39,6 +39,7 @@ struct collect {
 	enum ipc_scope scope;
 	const struct ipc_owner *owners;
 	size_t nowners;
+	time_t since;	/* IPC_SCOPE_CREATORS: made (shm_ctime) no earlier */
 	struct strvec *found;
 	bool any;	/* for ipc_shm_created_by */
 };
@@ -54,15 +55,16 @@ static void creator_phrase(const struct collect *c, long cpid, char *buf, size_t
 		buf[0] = '\0';
 }
 
-/* Columns: key shmid perms size cpid lpid nattch ... */
+/* Columns: key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime ... */
 static void shm_row(const char *line, void *ctx)
 {
 	struct collect *c = ctx;
 	long key, id, perms, size, cpid, lpid, nattch;
-	if (sscanf(line, "%ld %ld %lo %ld %ld %ld %ld", &key, &id, &perms, &size, &cpid, &lpid,
-		   &nattch) != 7)
+	long long ctime;
+	if (sscanf(line, "%ld %ld %lo %ld %ld %ld %ld %*d %*d %*d %*d %*d %*d %lld", &key, &id,
+		   &perms, &size, &cpid, &lpid, &nattch, &ctime) != 8)
 		return;
-	bool ours = owner_name(c->owners, c->nowners, cpid) != NULL;
+	bool ours = owner_name(c->owners, c->nowners, cpid) != NULL && ctime >= (long long)c->since;
 	c->any |= ours;
 	if (!c->found || (c->scope == IPC_SCOPE_CREATORS && !ours))
 		return;
@@ -131,9 +133,9 @@ static void posix_objects(const char *dir, const char *what, const char *remover
 }
 
 void ipc_collect_leftovers(enum ipc_scope scope, const struct ipc_owner *owners, size_t nowners,
-			   struct strvec *found)
+			   time_t since, struct strvec *found)
 {
-	struct collect c = {scope, owners, nowners, found, false};
+	struct collect c = {scope, owners, nowners, since, found, false};
 	each_row("/proc/sysvipc/shm", shm_row, &c);
 	if (scope != IPC_SCOPE_NAMESPACE)
 		return;
@@ -143,9 +145,9 @@ void ipc_collect_leftovers(enum ipc_scope scope, const struct ipc_owner *owners,
 	posix_objects("/dev/mqueue", "POSIX message queue", "mq_unlink", found);
 }
 
-bool ipc_shm_created_by(const struct ipc_owner *owners, size_t nowners)
+bool ipc_shm_created_by(const struct ipc_owner *owners, size_t nowners, time_t since)
 {
-	struct collect c = {IPC_SCOPE_CREATORS, owners, nowners, NULL, false};
+	struct collect c = {IPC_SCOPE_CREATORS, owners, nowners, since, NULL, false};
 	each_row("/proc/sysvipc/shm", shm_row, &c);
 	return c.any;
 }

@@ -5,7 +5,10 @@
  * /dev/mqueue) every object there is the test's: scope IPC_SCOPE_NAMESPACE.
  * Without namespaces only shared memory segments carry their creator's pid,
  * so scope IPC_SCOPE_CREATORS reports the segments that one of the given
- * processes created and nothing else.
+ * processes created, since the test began, and nothing else: a segment
+ * that existed before was another process's whose pid one of the test's
+ * has since been given (the machine's, another test's), never to be
+ * blamed on the test nor removed.
  *
  * Each leftover is described in one sentence naming the object (its name
  * escaped: a student chose it) and, where known, the process that created
@@ -19,6 +22,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -30,11 +34,14 @@ struct ipc_owner {
 	const char *name;
 };
 
-/* Describes the leftover objects in *found (capped, as above) and removes every one. */
+/*
+ * Describes the leftover objects in *found (capped, as above) and removes
+ * every one; since: when the test began (IPC_SCOPE_CREATORS).
+ */
 void ipc_collect_leftovers(enum ipc_scope scope, const struct ipc_owner *owners, size_t nowners,
-			   struct strvec *found);
+			   time_t since, struct strvec *found);
 
-/* Whether one of the owners has created a shared memory segment that still exists. */
-bool ipc_shm_created_by(const struct ipc_owner *owners, size_t nowners);
+/* Whether one of the owners has created, since then, a shared memory segment that still exists. */
+bool ipc_shm_created_by(const struct ipc_owner *owners, size_t nowners, time_t since);
 
 #endif

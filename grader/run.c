@@ -119,10 +119,10 @@ static struct ipc_owner *ipc_owners(const struct proc *procs, size_t n)
 	return owners;
 }
 
-static bool shm_created_by(const struct proc *procs, size_t n)
+static bool shm_created_by(const struct proc *procs, size_t n, time_t since)
 {
 	struct ipc_owner *owners = ipc_owners(procs, n);
-	bool found = ipc_shm_created_by(owners, n);
+	bool found = ipc_shm_created_by(owners, n, since);
 	free(owners);
 	return found;
 }
@@ -143,8 +143,9 @@ static bool stdout_has_line_containing(const struct run_output *o, const char *t
 }
 
 /* Whether process i lets the next one start now; *wake_ms bounds the next poll. */
-static bool proc_is_ready(struct proc *procs, size_t i, double now, long long *wake_ms)
+static bool proc_is_ready(const struct loop *lp, size_t i, double now, long long *wake_ms)
 {
+	struct proc *procs = lp->procs;
 	struct proc *p = &procs[i];
 	const struct ready_spec *ready = p->spec->ready;
 	if (p->ready || !ready || ready->kind == READY_NONE || p->res->exited || !p->res->started)
@@ -155,7 +156,7 @@ static bool proc_is_ready(struct proc *procs, size_t i, double now, long long *w
 	case READY_IPC_SHM:
 		/* No event announces a new segment: look every few milliseconds. */
 		*wake_ms = 5;
-		return shm_created_by(procs, i + 1);
+		return shm_created_by(procs, i + 1, lp->began);
 	case READY_DELAY: {
 		long long left = ready->delay_ms - (long long)((now - p->started_at) * 1000);
 		if (left <= 0)
@@ -514,7 +515,7 @@ int run_processes(const struct run_request *req, struct run_result *res)
 {
 	run_result_init(res, req);
 	struct loop lp = {xcalloc(req->nprocs, sizeof(struct proc)), 0, req->limits.output,
-			  &res->denied, NULL, -1, false};
+			  &res->denied, NULL, -1, false, time(NULL)};
 	sigset_t old_mask;
 	for (size_t i = 0; i < req->nprocs; i++) {
 		struct proc *p = &lp.procs[i];
@@ -589,7 +590,7 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		long long wait_ms = ms_until(deadline, now);
 		/* Start the next process once the previous one is ready. */
 		while (lp.started < req->nprocs &&
-		       (lp.started == 0 || proc_is_ready(lp.procs, lp.started - 1, now, &wait_ms))) {
+		       (lp.started == 0 || proc_is_ready(&lp, lp.started - 1, now, &wait_ms))) {
 			if (lp.started > 0)
 				lp.procs[lp.started - 1].ready = true;
 			struct proc *p = &lp.procs[lp.started];
@@ -648,7 +649,7 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		if (loop_poll(&lp, ms_until(drain_until, now_seconds())) < 0)
 			goto out;
 	struct ipc_owner *owners = ipc_owners(lp.procs, lp.started);
-	ipc_collect_leftovers(req->ipc_scope, owners, lp.started, &res->ipc_leftovers);
+	ipc_collect_leftovers(req->ipc_scope, owners, lp.started, lp.began, &res->ipc_leftovers);
 	free(owners);
 	ret = 0;
 out:

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "run.h"
 
@@ -49,6 +50,7 @@ struct loop {
 	struct tracer *tracer;	/* NULL: the run is not traced */
 	int sigchld_fd;		/* untraced: SIGCHLD, to reap orphans as they exit; else -1 */
 	bool timers_armed;	/* some process armed a timer (seccomp.h): no deadlock is certain */
+	time_t began;		/* wall clock, for the IPC objects made since (ipc.h) */
 };
 
 /* Which step of the child's set-up failed, for the exec-status pipe. */

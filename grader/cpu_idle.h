@@ -1,0 +1,45 @@
+/*
+ * cpu_idle: how much of the CPUs this process may run on sat idle lately,
+ * from /proc/stat, so that `batch` can start more workers while its tests
+ * wait (a sleep, a timeout, a server polling for a client) and the CPUs
+ * would otherwise do nothing.
+ *
+ * Only the CPUs of the process's affinity mask count (a Slurm job's
+ * cpuset, taskset): another job's idle CPUs are not ours to fill.  Load
+ * changes how many submissions run at once, never a verdict: a test's
+ * deadline counts only the time it could run (run_cpuwait.c).
+ */
+#ifndef GRADER_CPU_IDLE_H
+#define GRADER_CPU_IDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cpu_idle {
+	bool known;			/* /proc/stat was read last time */
+	unsigned long long idle, total;	/* jiffies of our CPUs at the last sample */
+};
+
+/* Takes the first sample; later ones measure from it. */
+void cpu_idle_init(struct cpu_idle *c);
+/*
+ * How many of our CPUs sat idle since the last sample, on average (1.5: one
+ * and a half CPUs did nothing); -1 when unknown (no /proc/stat, or no time
+ * passed).  Takes a new sample.
+ */
+double cpu_idle_sample(struct cpu_idle *c);
+
+/* Idle CPUs at or above which one more worker starts, below which one fewer takes work. */
+#define CPU_IDLE_MORE 0.75
+#define CPU_IDLE_FEWER 0.25
+
+/*
+ * How many workers may grade at once from now on, given how many may now
+ * (limit) and how many CPUs sat idle (idle, as cpu_idle_sample): one more
+ * when at least CPU_IDLE_MORE of a CPU did nothing, one fewer when less
+ * than CPU_IDLE_FEWER did; never fewer than base (-j) nor more than cap.
+ * Unknown idleness changes nothing.
+ */
+size_t cpu_idle_workers(size_t limit, double idle, size_t base, size_t cap);
+
+#endif
