@@ -12,16 +12,16 @@
  * Sums the idle (idle + iowait) and total jiffies of the CPUs in our
  * affinity mask: /proc/stat's "cpuN user nice system idle iowait irq
  * softirq steal guest guest_nice" lines (guest time is already counted in
- * user).  false when nothing could be read.
+ * user), and counts those CPUs in *ncpus.  false when nothing could be read.
  */
-static bool read_jiffies(unsigned long long *idle, unsigned long long *total)
+static bool read_jiffies(unsigned long long *idle, unsigned long long *total, int *ncpus)
 {
 	cpu_set_t mine;
 	bool masked = sched_getaffinity(0, sizeof(mine), &mine) == 0;
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_init(&sb);
-	bool any = false;
 	*idle = *total = 0;
+	*ncpus = 0;
 	if (read_file("/proc/stat", &sb) == 0) {
 		for (const char *line = sb.buf; line && *line;) {
 			int cpu, n = 0;
@@ -32,35 +32,31 @@ static bool read_jiffies(unsigned long long *idle, unsigned long long *total)
 				for (int k = 0; k < 8; k++)
 					*total += f[k];
 				*idle += f[3] + f[4];
-				any = true;
+				++*ncpus;
 			}
 			line = strchr(line, '\n');
 			line = line ? line + 1 : NULL;
 		}
 	}
 	strbuf_release(&sb);
-	return any;
+	return *ncpus > 0;
 }
 
 void cpu_idle_init(struct cpu_idle *c)
 {
-	c->known = read_jiffies(&c->idle, &c->total);
+	int ncpus;
+	c->known = read_jiffies(&c->idle, &c->total, &ncpus);
 }
 
 double cpu_idle_sample(struct cpu_idle *c)
 {
 	unsigned long long idle, total;
-	bool known = read_jiffies(&idle, &total);
+	int ncpus;
+	bool known = read_jiffies(&idle, &total, &ncpus);
 	double share = -1;
-	/* Jiffies of all our CPUs: their idle share times their number is CPUs' worth. */
-	if (known && c->known && total > c->total && idle >= c->idle) {
-		int ncpus = 0;
-		cpu_set_t mine;
-		if (sched_getaffinity(0, sizeof(mine), &mine) == 0)
-			ncpus = CPU_COUNT(&mine);
-		if (ncpus > 0)
-			share = (double)(idle - c->idle) / (double)(total - c->total) * ncpus;
-	}
+	/* Jiffies of all our CPUs listed: their idle share times their number is CPUs' worth. */
+	if (known && c->known && total > c->total && idle >= c->idle)
+		share = (double)(idle - c->idle) / (double)(total - c->total) * ncpus;
 	c->known = known;
 	c->idle = idle;
 	c->total = total;

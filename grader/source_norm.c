@@ -383,6 +383,15 @@ struct untouched {
 	struct strbuf mine, built;
 };
 
+/* Whether the submission's file mine and the build folder's path differ (or cannot be read). */
+static int differ(const char *mine, const char *path, struct untouched *u)
+{
+	u->mine.len = u->built.len = 0;
+	return digest_read_file(mine, &u->mine) < 0 || digest_read_file(path, &u->built) < 0 ||
+	       u->mine.len != u->built.len ||
+	       (u->mine.len && memcmp(u->mine.buf, u->built.buf, u->mine.len));
+}
+
 /*
  * A file of the build folder other than a C source: one of the submission's,
  * unchanged, or a new one the compiler made (an ELF object or program).  A
@@ -392,14 +401,12 @@ struct untouched {
  */
 static int unchanged_or_compiled(const char *mine, const char *path, struct untouched *u)
 {
-	u->mine.len = u->built.len = 0;
-	if (digest_read_file(path, &u->built) < 0)
-		return 1;
 	struct stat st;
-	if (lstat(mine, &st) < 0)
-		return !(u->built.len >= 4 && !memcmp(u->built.buf, "\x7f" "ELF", 4));
-	return digest_read_file(mine, &u->mine) < 0 || u->mine.len != u->built.len ||
-	       (u->mine.len && memcmp(u->mine.buf, u->built.buf, u->mine.len));
+	if (lstat(mine, &st) == 0)
+		return differ(mine, path, u);
+	u->built.len = 0;
+	return digest_read_file(path, &u->built) < 0 ||
+	       !(u->built.len >= 4 && !memcmp(u->built.buf, "\x7f" "ELF", 4));
 }
 
 static int same_source(struct digest *d, const char *rel, const char *path, void *arg)
@@ -414,10 +421,7 @@ static int same_source(struct digest *d, const char *rel, const char *path, void
 	} else if (u->next == u->sources->n || strcmp(rel, u->sources->v[u->next++])) {
 		ret = 1;
 	} else {
-		u->mine.len = u->built.len = 0;
-		ret = digest_read_file(mine, &u->mine) < 0 || digest_read_file(path, &u->built) < 0 ||
-		      u->mine.len != u->built.len ||
-		      (u->mine.len && memcmp(u->mine.buf, u->built.buf, u->mine.len));
+		ret = differ(mine, path, u);
 	}
 	free(mine);
 	return ret;
