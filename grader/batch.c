@@ -34,26 +34,32 @@
 
 /*
  * What a report was computed from: the spec's folder, the tests graded
- * (--test chooses), the submission, the grader.
+ * (--test chooses), the submission, the grader.  The spec's part is
+ * digested once per batch (a folder of fixtures can hold thousands of
+ * files); false when the folder cannot be read: no report is then
+ * fingerprinted, and --resume grades everyone again.
  */
-static char *fingerprint(const struct spec *spec, const char *spec_path, const char *submission)
+static bool spec_digest(const struct spec *spec, const char *spec_path, struct digest *d)
 {
 	char *spec_dir = path_is_dir(spec_path) ? xstrdup(spec_path) : NULL;
 	if (!spec_dir) {
 		const char *slash = strrchr(spec_path, '/');
 		spec_dir = slash ? xstrndup(spec_path, (size_t)(slash - spec_path)) : xstrdup(".");
 	}
-	struct digest d;
-	digest_init(&d);
-	digest_add_str(&d, GRADER_VERSION);
+	digest_init(d);
+	digest_add_str(d, GRADER_VERSION);
 	for (size_t i = 0; i < spec->ntests; i++)
-		digest_add_str(&d, spec->tests[i].name);
-	int rc = digest_add_tree(&d, spec_dir);
+		digest_add_str(d, spec->tests[i].name);
+	int rc = digest_add_tree(d, spec_dir);
+	free(spec_dir);
+	return rc == 0;
+}
+
+static char *fingerprint(const struct digest *spec_d, const char *submission)
+{
+	struct digest d = *spec_d;
 	/* An unreadable submission still gets a fingerprint: its report says why it failed. */
 	(void)digest_add_tree(&d, submission);
-	free(spec_dir);
-	if (rc < 0)
-		return NULL;
 	char hex[17];
 	digest_hex(&d, hex);
 	return xstrdup(hex);
@@ -490,6 +496,8 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	if (!sandbox_full(sb))
 		report_warn_partial(stderr, sandbox_missing(sb));
 
+	struct digest spec_d;
+	bool spec_known = spec_digest(spec, o->spec_path, &spec_d);
 	struct progress pr = {dirs.n, 0, 0, now_seconds(), 0, isatty(2) == 1};
 	for (size_t next = 0; next < dirs.n || busy_slots(slots, nslots) > 0;) {
 		if ((stopped = lifecycle_signal(&lc)))
@@ -507,7 +515,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 			size_t index = next++;
 			const char *dir = dirs.v[index];
 			char *student = grade_submission_name(dir);
-			char *print = fingerprint(spec, o->spec_path, dir);
+			char *print = spec_known ? fingerprint(&spec_d, dir) : NULL;
 			bool skip = o->resume && up_to_date(o, &p, student, print);
 			free(student);
 			if (skip) {
