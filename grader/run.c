@@ -594,6 +594,9 @@ int run_processes(const struct run_request *req, struct run_result *res)
 			if (lp.started > 0)
 				lp.procs[lp.started - 1].ready = true;
 			struct proc *p = &lp.procs[lp.started];
+			/* Said before the start, which runs the tracer until the new process is attached. */
+			if (lp.tracer)
+				trace_ready_pending(lp.tracer, lp.started + 1 < req->nprocs);
 			if (run_proc_start(p, req, nproc, lp.tracer, lp.started > 0) < 0) {
 				lp.started++;
 				goto out;

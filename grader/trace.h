@@ -123,8 +123,9 @@ struct seccomp_filter;
  * most TRACE_PCT_SPIN_BUDGET_MS of such CPU time holds anyone in one run.
  * A higher-priority process asleep for a set time (nanosleep) keeps the
  * others held through one sleep of at most TRACE_PCT_SLEEP_MAX_MS, and
- * all such sleeps of a run add up to TRACE_PCT_SLEEP_BUDGET_MS at most.
- * Held processes are looked at every TRACE_PCT_SAMPLE_MS.
+ * all such sleeps of a run add up to TRACE_PCT_SLEEP_BUDGET_MS at most
+ * (a poll that only the held ones could answer is not slept: trace_pct.c,
+ * "Yields").  Held processes are looked at every TRACE_PCT_SAMPLE_MS.
  */
 #define TRACE_PCT_SPIN_MS 20
 #define TRACE_PCT_SPIN_BUDGET_MS 200

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <signal.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "trace.h"
 #include "util.h"
@@ -62,6 +63,8 @@ bool trace_restarts(long long rval);
 int trace_proc_ids(pid_t tid, pid_t *tgid, pid_t *ppid);
 /* Copies memory of a stopped tracee; returns how many bytes could be read. */
 size_t trace_proc_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);
+/* Writes len bytes of the stopped tracee's memory at addr, where its own page protections allow; false otherwise. */
+bool trace_proc_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len);
 /* Its argv, from /proc/TID/cmdline; -1 when unreadable. */
 int trace_proc_cmdline(pid_t tid, struct strvec *argv);
 /* The program it runs (/proc/TID/exe), or NULL; caller frees. */
@@ -118,6 +121,9 @@ struct task {
 	int step_nr;		/* the call of its last step */
 	bool in_vfork;		/* that step made a vfork: blocked (D) until the child execs or exits */
 	struct pct_hold *hold;	/* kept stopped at a step, else NULL */
+	/* A sleep made to end at once (trace_pct.c, yields): its request, put back at its exit. */
+	uint64_t skipped_at;	/* the request's address, 0: none */
+	struct timespec skipped;
 	unsigned long long cpu_ns;	/* its CPU time when last looked at */
 };
 

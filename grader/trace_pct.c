@@ -57,6 +57,21 @@
  * execs), a job-control stop, kept in its exit stop while its children
  * are judged, paused while a process is attached, gone — is blocked.
  *
+ * Yields.  A polling loop ahead would make each held process wait one of
+ * its sleeps per step.  When the only process that could run (every other
+ * one held at a step, or gone, all of a lower priority, none still to be
+ * started on `ready`) begins a sleep that some hold has seen it begin one
+ * before (a second sleep: that hold ends now anyway), the holds that saw
+ * it sleep are let go at once, and the sleeper is kept at the sleep's
+ * entry until every other process is held again (each has made its next
+ * step); then its request is made to ask for no time (trace_proc_write_mem,
+ * put back at the call's exit) and it goes on.  The order of the steps is
+ * the one the slept sleep gives — one step of the others per poll, each
+ * poll seeing the step before it — without the sleeping.  When one of the
+ * others blocks or sleeps instead, or spins past the bound below, time
+ * matters again and the sleep is slept as asked; so it is where the
+ * request cannot be written (a const one).
+ *
  * Bounds, so that no schedule keeps a process back forever, in quantities
  * the program decides (never wall-clock time, which the machine's load
  * would change): runnable processes keep a hold for TRACE_PCT_SPIN_MS of
@@ -66,69 +81,20 @@
  * TRACE_PCT_SPIN_BUDGET_MS of CPU time and TRACE_PCT_SLEEP_BUDGET_MS of
  * sleeps on holds.
  *
- * The telling.  Each hold notes what the other processes did meanwhile
- * (their steps, their exits); the holds during which they did the most
- * are told in the record's `schedule` (trace_schedule_text words them for
- * the report).
+ * The telling (trace_pct_tell.c).  Each hold notes what the other
+ * processes did meanwhile (their steps, their exits); the holds during
+ * which they did the most are told in the record's `schedule`
+ * (trace_schedule_text words them for the report).
  */
 #include <limits.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ipc.h>
 #include <time.h>
 
 #include "trace.h"
-#include "trace_internal.h"
-
-/* Bytes of a write looked at for its lines. */
-#define WRITE_LOOKED_AT 4096
-/* Calls of the others told per hold; more are "...". */
-#define SEEN_TOLD 12
-/* Processes named in the order; more are counted. */
-#define ORDER_TOLD 4
-
-/* What another process did during a hold: a run of steps at the same call. */
-struct pct_seen {
-	size_t proc;
-	int nr;			/* -1: it exited */
-	unsigned count;
-	unsigned long long lines;	/* write: the newlines written */
-	long sleep_ms;		/* nanosleep: the time asked, in all */
-	bool rmid;		/* shmctl: IPC_RMID */
-};
-
-struct pct_hold {
-	double since;
-	/* Passes until one decides it, that one included (the runner looks at ready meanwhile); 0: kept. */
-	unsigned passes;
-	/* Held at its call's (task->step_nr) exit, after shmat() say, else at its entry. */
-	bool exit;
-	long sleep_ms;		/* a nanosleep's: the time it asks for */
-	unsigned long long cpu_ns;	/* runnable higher-priority processes used since it began */
-	unsigned *sleeps0;	/* each process's sleeps when it began (by index in t->procs) */
-	size_t nsleeps0;
-	struct pct_seen *seen;
-	size_t nseen, seen_cap;
-};
-
-/* A hold worth telling. */
-struct pct_told {
-	char *text;
-	unsigned long long score;
-};
-
-struct pct {
-	size_t started;		/* processes the runner has started */
-	unsigned long long spin_ns;	/* spent on holds kept by runnable processes */
-	long sleep_ms;		/* spent on holds kept by sleeping ones */
-	struct pct_told *told;
-	size_t ntold, told_cap;
-};
-
-/* How a process stands at a pass. */
-enum pct_state { PCT_BLOCKED, PCT_ENABLED, PCT_RUNNING, PCT_SLEEPING };
+#include "trace_pct_internal.h"
 
 /* ---- the seed ----------------------------------------------------------- */
 
@@ -215,93 +181,19 @@ void trace_pct_forget(struct task *task)
 	task->hold = NULL;
 }
 
-static int by_score(const void *a, const void *b)
-{
-	const struct pct_told *x = *(const struct pct_told *const *)a;
-	const struct pct_told *y = *(const struct pct_told *const *)b;
-	if (x->score != y->score)
-		return x->score < y->score ? 1 : -1;
-	return x < y ? -1 : x > y;
-}
-
-static int by_time(const void *a, const void *b)
-{
-	const struct pct_told *x = *(const struct pct_told *const *)a;
-	const struct pct_told *y = *(const struct pct_told *const *)b;
-	return x < y ? -1 : x > y;
-}
-
-_Static_assert(ORDER_TOLD <= TRACE_ORDER_MAX, "the order told is the head of the one recorded");
-
-/*
- * The first (at most TRACE_ORDER_MAX) processes by priority, the highest
- * first, into top; returns how many.  Bounded whatever the number of
- * processes: a program may fork thousands.
- */
-static size_t top_by_priority(const struct tracer *t, size_t top[TRACE_ORDER_MAX])
-{
-	size_t n = 0;
-	for (size_t i = 0; i < t->nprocs; i++) {
-		size_t k = n < TRACE_ORDER_MAX ? n++ : TRACE_ORDER_MAX;
-		for (; k > 0 && t->procs[top[k - 1]].prio < t->procs[i].prio; k--)
-			if (k < TRACE_ORDER_MAX)
-				top[k] = top[k - 1];
-		if (k < TRACE_ORDER_MAX)
-			top[k] = i;
-	}
-	return n;
-}
-
-/* "pid 3 (./client) ahead of pid 2 (./server)": the order the seed gave the processes (top). */
-static char *order_text(const struct tracer *t, const size_t *top, size_t ntop)
-{
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_init(&sb);
-	for (size_t i = 0; i < ntop && i < ORDER_TOLD; i++) {
-		const struct process *p = &t->procs[top[i]];
-		strbuf_addf(&sb, "%spid %d (%s)", i ? " ahead of " : "", (int)p->rec.pid,
-			    trace_process_name(p));
-	}
-	if (t->nprocs > ORDER_TOLD)
-		strbuf_addf(&sb, " and %zu more", t->nprocs - ORDER_TOLD);
-	return strbuf_detach(&sb, NULL);
-}
-
 void trace_pct_finish(struct tracer *t)
 {
-	struct pct *pct = t->pct;
-	if (!pct)
+	if (!t->pct)
 		return;
 	trace_pct_release_all(t);
-	/* The holds during which the others did the most, told in the order they ended. */
-	struct pct_told **order = xcalloc(pct->ntold ? pct->ntold : 1, sizeof(*order));
-	for (size_t i = 0; i < pct->ntold; i++)
-		order[i] = &pct->told[i];
-	qsort(order, pct->ntold, sizeof(*order), by_score);
-	size_t shown = pct->ntold < TRACE_PCT_SHOWN ? pct->ntold : TRACE_PCT_SHOWN;
-	qsort(order, shown, sizeof(*order), by_time);
-	for (size_t i = 0; i < shown; i++)
-		strvec_push(&t->out->schedule, order[i]->text);
-	t->out->schedule_more = pct->ntold - shown;
-	size_t top[TRACE_ORDER_MAX];
-	size_t ntop = top_by_priority(t, top);
-	/* The order that decided the run, whole or not at all: a part is no order to have tried. */
-	t->out->order_procs = t->nprocs;
-	for (size_t i = 0; t->nprocs <= TRACE_ORDER_MAX && i < ntop; i++)
-		t->out->order[i] = t->procs[top[i]].key;
-	if (t->nprocs > 1)
-		t->out->schedule_order = order_text(t, top, ntop);
-	for (size_t i = 0; i < pct->ntold; i++)
-		free(pct->told[i].text);
-	free(order);
-	free(pct->told);
-	free(pct);
+	pct_tell_finish(t);
+	free(t->pct);
 	t->pct = NULL;
 }
 
 /* ---- names -------------------------------------------------------------- */
 
-static const char *call_name(const struct tracer *t, int nr)
+const char *pct_call_name(const struct tracer *t, int nr)
 {
 	for (size_t i = 0; i < t->nwatched; i++)
 		if (t->watched[i].nr == nr)
@@ -309,14 +201,14 @@ static const char *call_name(const struct tracer *t, int nr)
 	return "?";
 }
 
-static bool is_call(const struct tracer *t, int nr, const char *name)
+bool pct_is_call(const struct tracer *t, int nr, const char *name)
 {
-	return nr >= 0 && !strcmp(call_name(t, nr), name);
+	return nr >= 0 && !strcmp(pct_call_name(t, nr), name);
 }
 
-static bool is_sleep(const struct tracer *t, int nr)
+bool pct_is_sleep(const struct tracer *t, int nr)
 {
-	return is_call(t, nr, "nanosleep") || is_call(t, nr, "clock_nanosleep");
+	return pct_is_call(t, nr, "nanosleep") || pct_is_call(t, nr, "clock_nanosleep");
 }
 
 /* A step at whose exit the segment is there for the program (or, a sleep, whose end matters). */
@@ -328,8 +220,8 @@ static bool wants_exit(const struct tracer *t, int nr)
 	 * is where that line left it when the next one starts, not wherever
 	 * the machine's scheduler let it run on to.
 	 */
-	return is_call(t, nr, "shmget") || is_call(t, nr, "shmat") || is_sleep(t, nr) ||
-	       (t->ready_pending && is_call(t, nr, "write"));
+	return pct_is_call(t, nr, "shmget") || pct_is_call(t, nr, "shmat") || pct_is_sleep(t, nr) ||
+	       (t->ready_pending && pct_is_call(t, nr, "write"));
 }
 
 void trace_ready_pending(struct tracer *t, bool pending)
@@ -340,20 +232,20 @@ void trace_ready_pending(struct tracer *t, bool pending)
 /* Whether call nr (args) makes a child that borrows the caller's memory until it execs or exits. */
 static bool makes_vfork(const struct tracer *t, pid_t tid, int nr, const uint64_t *args)
 {
-	if (is_call(t, nr, "vfork"))
+	if (pct_is_call(t, nr, "vfork"))
 		return true;
-	if (is_call(t, nr, "clone"))
+	if (pct_is_call(t, nr, "clone"))
 		return args[0] & CLONE_VFORK;
 	/* posix_spawn, and with it system() and popen() in recent C libraries */
-	if (is_call(t, nr, "clone3"))
+	if (pct_is_call(t, nr, "clone3"))
 		return trace_clone3_flags(tid, args[0]) & CLONE_VFORK;
 	return false;
 }
 
 /* The time a nanosleep or clock_nanosleep asks for, in ms; LONG_MAX when it cannot be read. */
-static long sleep_ms_of(const struct tracer *t, pid_t tid, int nr, const uint64_t *args)
+long pct_sleep_ms_of(const struct tracer *t, pid_t tid, int nr, const uint64_t *args)
 {
-	bool clock = is_call(t, nr, "clock_nanosleep");
+	bool clock = pct_is_call(t, nr, "clock_nanosleep");
 	struct timespec ts;
 	if (trace_proc_read_mem(tid, clock ? args[2] : args[0], &ts, sizeof(ts)) != sizeof(ts) ||
 	    ts.tv_sec < 0 || ts.tv_sec > LONG_MAX / 2000)
@@ -368,60 +260,6 @@ static long sleep_ms_of(const struct tracer *t, pid_t tid, int nr, const uint64_
 	return ns <= 0 ? 0 : (long)((ns + 999999) / 1000000);
 }
 
-static unsigned long long lines_written(pid_t tid, const uint64_t *args)
-{
-	char buf[WRITE_LOOKED_AT];
-	size_t n = trace_proc_read_mem(tid, args[1], buf,
-				       args[2] < sizeof(buf) ? (size_t)args[2] : sizeof(buf));
-	unsigned long long lines = 0;
-	for (size_t i = 0; i < n; i++)
-		lines += buf[i] == '\n';
-	return lines;
-}
-
-/* ---- what the others did ------------------------------------------------ */
-
-static void see(struct pct_hold *h, const struct pct_seen *s)
-{
-	struct pct_seen *last = h->nseen ? &h->seen[h->nseen - 1] : NULL;
-	if (last && last->proc == s->proc && last->nr == s->nr && last->rmid == s->rmid) {
-		last->count++;
-		last->lines += s->lines;
-		last->sleep_ms += s->sleep_ms;
-		return;
-	}
-	h->seen = xgrow(h->seen, sizeof(*h->seen), h->nseen + 1, &h->seen_cap);
-	h->seen[h->nseen++] = *s;
-}
-
-/* Tells every hold of another process that proc made a step at nr (-1: it exited). */
-static void tell_holds(struct tracer *t, size_t proc, pid_t tid, int nr, const uint64_t *args)
-{
-	struct pct_seen s = {.proc = proc, .nr = nr, .count = 1};
-	bool looked = false;
-	for (size_t i = 0; i < t->ntasks; i++) {
-		struct pct_hold *h = t->tasks[i].hold;
-		if (!h || t->tasks[i].proc == proc)
-			continue;
-		if (!looked && args) {
-			if (is_call(t, nr, "write"))
-				s.lines = lines_written(tid, args);
-			else if (is_sleep(t, nr))
-				s.sleep_ms = sleep_ms_of(t, tid, nr, args);
-			else if (is_call(t, nr, "shmctl"))
-				s.rmid = (args[1] & 0xff) == IPC_RMID;
-			looked = true;
-		}
-		see(h, &s);
-	}
-}
-
-void trace_pct_gone(struct tracer *t, size_t proc)
-{
-	if (t->pct && t->perturbing)
-		tell_holds(t, proc, 0, -1, NULL);
-}
-
 /* ---- steps -------------------------------------------------------------- */
 
 bool trace_pct_step(struct tracer *t, struct task *task, int nr, const uint64_t *args, bool exit)
@@ -431,8 +269,8 @@ bool trace_pct_step(struct tracer *t, struct task *task, int nr, const uint64_t 
 		return false;
 	t->procs[task->proc].starting = false;
 	/* An exit is told by the exit itself; a call's exit stop, by its entry. */
-	if (!exit && !is_call(t, nr, "exit_group"))
-		tell_holds(t, task->proc, task->tid, nr, args);
+	if (!exit && !pct_is_call(t, nr, "exit_group"))
+		pct_tell_holds(t, task->proc, task->tid, nr, args);
 	task->step_nr = nr;
 	task->want_exit = !exit && wants_exit(t, nr);
 	task->in_vfork = !exit && makes_vfork(t, task->tid, nr, args);
@@ -443,11 +281,15 @@ bool trace_pct_step(struct tracer *t, struct task *task, int nr, const uint64_t 
 	 * What the process did before this stop (a line written, a segment
 	 * made) is in the runner's hands by the iteration after the one that
 	 * collected the stop (its poll began after that), and the runner looks
-	 * at `ready` at the top of the next: the third pass decides.
+	 * at `ready` at the top of the next: the third pass decides.  With no
+	 * process left to start on `ready`, nothing is waited for: the next.
 	 */
-	h->passes = 3;
+	h->passes = t->ready_pending ? 3 : 1;
 	h->exit = exit;
-	h->sleep_ms = !exit && is_sleep(t, nr) ? sleep_ms_of(t, task->tid, nr, args) : 0;
+	if (!exit && pct_is_sleep(t, nr)) {
+		h->sleep_ms = pct_sleep_ms_of(t, task->tid, nr, args);
+		h->sleep_at = pct_is_call(t, nr, "clock_nanosleep") ? args[2] : args[0];
+	}
 	h->nsleeps0 = t->nprocs;
 	h->sleeps0 = xcalloc(t->nprocs ? t->nprocs : 1, sizeof(*h->sleeps0));
 	for (size_t i = 0; i < t->nprocs; i++)
@@ -460,10 +302,16 @@ bool trace_pct_step(struct tracer *t, struct task *task, int nr, const uint64_t 
 bool trace_pct_call_exit(struct tracer *t, struct task *task, long long rval)
 {
 	task->want_exit = false;
+	/* The kernel read the request as the call began: the program's own is back before it runs on. */
+	if (task->skipped_at) {
+		(void)trace_proc_write_mem(task->tid, task->skipped_at, &task->skipped,
+					   sizeof(task->skipped));
+		task->skipped_at = 0;
+	}
 	if (!t->pct)
 		return false;
 	struct process *p = &t->procs[task->proc];
-	if (is_sleep(t, task->step_nr)) {
+	if (pct_is_sleep(t, task->step_nr)) {
 		/*
 		 * Interrupted to be restarted (a signal; the pause while a new
 		 * process is attached): it sleeps on, and its end is still due.
@@ -482,104 +330,13 @@ bool trace_pct_call_exit(struct tracer *t, struct task *task, long long rval)
 
 /* ---- the pass ----------------------------------------------------------- */
 
-/* "wrote 2 lines (write)", "read 3 times (read)": what one run of steps at a call did. */
-static void add_deed(struct strbuf *sb, const struct tracer *t, const struct pct_seen *s,
-		     const char *call)
-{
-	const char *verb = "called";
-	bool counted = s->count > 1;
-	if (s->nr < 0) {
-		strbuf_addstr(sb, "exited");
-		return;
-	}
-	if (!strcmp(call, "write") && s->lines) {
-		strbuf_addf(sb, "wrote %llu line%s (write)", s->lines, s->lines == 1 ? "" : "s");
-		return;
-	}
-	if (is_sleep(t, s->nr) && s->sleep_ms < LONG_MAX / 2) {
-		strbuf_addf(sb, "slept %ld ms (%s)", s->sleep_ms, call);
-		return;
-	}
-	if (!strcmp(call, "write"))
-		verb = "wrote";
-	else if (!strcmp(call, "read"))
-		verb = "read";
-	else if (is_sleep(t, s->nr))
-		verb = "slept";
-	else if (!strcmp(call, "shmget"))
-		verb = "got the segment";
-	else if (!strcmp(call, "shmat"))
-		verb = "attached it";
-	else if (!strcmp(call, "shmdt"))
-		verb = "detached it";
-	else if (!strcmp(call, "shmctl") && s->rmid)
-		verb = "removed the segment";
-	else if (!strcmp(call, "execve"))
-		verb = "started its program";
-	else if (!strcmp(call, "fork") || !strcmp(call, "vfork") || !strncmp(call, "clone", 5))
-		verb = "forked";
-	else if (!strcmp(call, "wait4"))
-		verb = "waited for a child";
-	if (!strcmp(verb, "called"))
-		strbuf_addf(sb, "called %s", call);
-	else
-		strbuf_addstr(sb, verb);
-	if (counted)
-		strbuf_addf(sb, " %u times", s->count);
-	if (strcmp(verb, "called"))
-		strbuf_addf(sb, " (%s%s)", call, s->rmid ? " IPC_RMID" : "");
-}
-
-static void tell_hold(struct tracer *t, const struct task *task, double now)
-{
-	const struct pct_hold *h = task->hold;
-	struct pct *pct = t->pct;
-	if (!h->nseen)
-		return;
-	const struct process *p = &t->procs[task->proc];
-	const char *name = call_name(t, task->step_nr);
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_init(&sb);
-	strbuf_addf(&sb, "pid %d (%s) was held ", (int)p->rec.pid, trace_process_name(p));
-	if (!strcmp(name, "execve"))
-		strbuf_addstr(&sb, "before its program started (execve)");
-	else if (!strcmp(name, "exit_group"))
-		strbuf_addstr(&sb, "at its exit (exit_group)");
-	else
-		strbuf_addf(&sb, "%s %s()", h->exit ? "after" : "at", name);
-	strbuf_addf(&sb, " for %.0f ms; meanwhile", (now - h->since) * 1000.0);
-	for (size_t i = 0; i < h->nseen && i < SEEN_TOLD; i++) {
-		const struct pct_seen *s = &h->seen[i];
-		bool first_of_proc = i == 0 || h->seen[i - 1].proc != s->proc;
-		bool last_of_proc = i + 1 == h->nseen || h->seen[i + 1].proc != s->proc;
-		if (first_of_proc) {
-			const struct process *o = &t->procs[s->proc];
-			strbuf_addf(&sb, "%s pid %d (%s)", i ? ", then" : "", (int)o->rec.pid,
-				    trace_process_name(o));
-		} else {
-			strbuf_addstr(&sb, last_of_proc ? " and" : ",");
-		}
-		const char *call = s->nr >= 0 ? call_name(t, s->nr) : "";
-		strbuf_addch(&sb, ' ');
-		add_deed(&sb, t, s, call);
-	}
-	if (h->nseen > SEEN_TOLD)
-		strbuf_addstr(&sb, ", ...");
-	/* The others' steps: how much the hold reordered. */
-	unsigned long long score = 0;
-	for (size_t i = 0; i < h->nseen; i++)
-		score += h->seen[i].count;
-	pct->told = xgrow(pct->told, sizeof(*pct->told), pct->ntold + 1, &pct->told_cap);
-	pct->told[pct->ntold++] = (struct pct_told){strbuf_detach(&sb, NULL), score};
-}
-
 static void release(struct tracer *t, struct task *task, double now)
 {
 	struct pct_hold *h = task->hold;
 	struct process *p = &t->procs[task->proc];
-	tell_hold(t, task, now);
+	pct_tell_hold(t, task, now);
 	/* Let go at a sleep's entry, it now sleeps for a set time: enabled, within bounds. */
-	if (!h->exit && is_sleep(t, task->step_nr) && t->perturbing) {
+	if (!h->exit && pct_is_sleep(t, task->step_nr) && t->perturbing) {
 		p->sleeping = true;
 		p->sleeps++;
 		p->sleep_ms = h->sleep_ms;
@@ -673,6 +430,122 @@ static void sample_cpu(struct tracer *t)
 	}
 }
 
+/* ---- yields (see the top of this file) ---------------------------------- */
+
+/* Whether every task of process i is held at a step (false for one with no task). */
+static bool all_held(const struct tracer *t, size_t i)
+{
+	bool any = false;
+	for (size_t k = 0; k < t->ntasks; k++) {
+		if (t->tasks[k].proc != i)
+			continue;
+		if (!t->tasks[k].hold)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * Whether the sleep the task is held at the entry of is a yield: its
+ * process, with one thread, is the only one that could run (every other
+ * one is held at a step, or gone, and all of a lower priority), no process
+ * is still to be started on `ready`, and a hold has seen it sleep already:
+ * this second sleep is a polling loop's, which lets that hold go.
+ */
+static bool yield_begins(const struct tracer *t, const struct task *task)
+{
+	size_t o = task->proc;
+	const struct process *p = &t->procs[o];
+	if (t->ready_pending || p->threads > 1 || task->hold->exit || !task->hold->sleep_at ||
+	    !pct_is_sleep(t, task->step_nr))
+		return false;
+	for (size_t i = 0; i < t->nprocs; i++) {
+		const struct process *other = &t->procs[i];
+		if (i != o && !other->rec.exited && (other->prio >= p->prio || !all_held(t, i)))
+			return false;
+	}
+	for (size_t k = 0; k < t->ntasks; k++) {
+		const struct pct_hold *h = t->tasks[k].hold;
+		if (h && t->tasks[k].proc != o && sleeps_seen(t, h, o) >= 1)
+			return true;
+	}
+	return false;
+}
+
+enum yield_end { YIELD_WAIT, YIELD_SKIP, YIELD_SLEEP };
+
+/*
+ * How a yield stands: the others are all held again (or gone): the sleep
+ * can be skipped; one is on its way to a step: wait, within the bounds of
+ * a spinning one; one blocks or sleeps: time matters again, the sleep is
+ * slept.
+ */
+static enum yield_end yield_end(const struct tracer *t, const struct task *task,
+				const enum pct_state *state, bool spin_left, bool *spun)
+{
+	struct pct_hold *h = task->hold;
+	bool wait = false;
+	for (size_t i = 0; i < t->nprocs; i++) {
+		if (i == task->proc || t->procs[i].rec.exited || all_held(t, i))
+			continue;
+		if (state[i] == PCT_RUNNING) {
+			h->cpu_ns += t->procs[i].cpu_delta;
+			spun[i] = true;
+		} else if (state[i] != PCT_ENABLED) {
+			return YIELD_SLEEP;
+		}
+		wait = true;
+	}
+	if (!wait)
+		return YIELD_SKIP;
+	bool spun_out = h->cpu_ns >= (unsigned long long)TRACE_PCT_SPIN_MS * 1000000ULL;
+	return spin_left && !spun_out ? YIELD_WAIT : YIELD_SLEEP;
+}
+
+/* Makes the sleep the task is held at ask for no time, until its exit stop puts it back. */
+static void skip_sleep(struct task *task)
+{
+	struct pct_hold *h = task->hold;
+	struct timespec asked, none = {0, 0};
+	if (trace_proc_read_mem(task->tid, h->sleep_at, &asked, sizeof(asked)) != sizeof(asked) ||
+	    !trace_proc_write_mem(task->tid, h->sleep_at, &none, sizeof(none)))
+		return;
+	task->skipped_at = h->sleep_at;
+	task->skipped = asked;
+	/* Asks for nothing now: keeps nobody held for long, charges nothing to the budget. */
+	h->sleep_ms = 0;
+}
+
+/* A pass over a yield: it begins (the holds it ends are let go), waits, or ends. */
+static void yield(struct tracer *t, struct task *task, const enum pct_state *state, bool spin_left,
+		  bool *spun, double now)
+{
+	struct pct_hold *h = task->hold;
+	if (!h->yielding) {
+		for (size_t k = 0; k < t->ntasks; k++) {
+			struct task *other = &t->tasks[k];
+			if (other->hold && other->proc != task->proc &&
+			    sleeps_seen(t, other->hold, task->proc) >= 1)
+				release(t, other, now);
+		}
+		h->yielding = true;
+		h->passes = 0;
+		h->cpu_ns = 0;
+		return;
+	}
+	switch (yield_end(t, task, state, spin_left, spun)) {
+	case YIELD_WAIT:
+		return;
+	case YIELD_SKIP:
+		skip_sleep(task);
+		break;
+	case YIELD_SLEEP:
+		break;
+	}
+	release(t, task, now);
+}
+
 void trace_pct_schedule(struct tracer *t)
 {
 	struct pct *pct = t->pct;
@@ -700,6 +573,10 @@ void trace_pct_schedule(struct tracer *t)
 			continue;
 		if (h->passes > 1) {
 			h->passes--;
+			continue;
+		}
+		if (h->yielding || yield_begins(t, task)) {
+			yield(t, task, state, spin_left, spun, now);
 			continue;
 		}
 		int64_t prio = t->procs[task->proc].prio;
@@ -746,28 +623,3 @@ long long trace_pct_wake_ms(const struct tracer *t)
 	return wake;
 }
 
-/* ---- the report's words ------------------------------------------------- */
-
-char *trace_schedule_text(const struct trace_record *rec, unsigned long long seed)
-{
-	if (!rec->schedule.n && !rec->schedule_order)
-		return NULL;
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_init(&sb);
-	strbuf_addstr(&sb, "This run failed in an order of the grader's choosing (perturb)");
-	if (rec->schedule_order)
-		strbuf_addf(&sb, ": it ran %s", rec->schedule_order);
-	for (size_t i = 0; i < rec->schedule.n; i++)
-		strbuf_addf(&sb, "%s%s", i ? ". Later, " : rec->schedule_order ? ". " : ": ",
-			    rec->schedule.v[i]);
-	if (rec->schedule_more)
-		strbuf_addf(&sb, " (and %llu more hold%s)", rec->schedule_more,
-			    rec->schedule_more == 1 ? "" : "s");
-	strbuf_addf(&sb, ". Replay this order with --seed %llu.", seed);
-	return strbuf_detach(&sb, NULL);
-}
-
-const char trace_schedule_hint[] =
-	"a correct program gives the same result in any order of its processes: wait for "
-	"the other process (a flag it sets, a semaphore, a pipe) before you use what it "
-	"provides, and until it is done with what you remove.";

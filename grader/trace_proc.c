@@ -51,6 +51,14 @@ size_t trace_proc_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return done;
 }
 
+bool trace_proc_write_mem(pid_t tid, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec local = {(void *)buf, len};
+	struct iovec remote = {(void *)(uintptr_t)addr, len};
+	/* Never PTRACE_POKEDATA: it would write through a read-only page, a const object. */
+	return process_vm_writev(tid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
 /* A C string of the tracee, at most SHOWN_STRING bytes; *cut when it was longer. */
 static char *read_string(pid_t tid, uint64_t addr, bool *cut)
 {

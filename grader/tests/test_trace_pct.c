@@ -22,15 +22,6 @@
 
 TestSuite(trace_pct, .init = fixture_setup, .fini = fixture_teardown, .timeout = 60);
 
-/* The first even seed from `from` under which the first process started runs ahead of the second, or not. */
-static uint64_t seed_with_first_ahead(bool ahead, uint64_t from)
-{
-	uint64_t seed = from & ~1ULL;
-	while ((trace_pct_priority(seed, 0) > trace_pct_priority(seed, 1)) != ahead)
-		seed += 2;
-	return seed;
-}
-
 Test(trace_pct, a_seed_gives_one_order_and_its_pair_the_other)
 {
 	int first_ahead = 0;
@@ -107,19 +98,6 @@ Test(trace_pct, a_lone_perturbed_process_runs_on_and_its_record_is_unchanged)
 		     fixture_result.trace.schedule.n ? fixture_result.trace.schedule.v[0] : "");
 }
 
-/* Runs the two processes procs, perturbed under seed, without a sandbox, into `fixture_result`. */
-static void run_pair(struct run_proc_spec *procs, uint64_t seed)
-{
-	struct trace_request trace = {.perturb = true, .seed = seed};
-	struct run_request req = fixture_request(procs, &trace, 20000);
-	req.nprocs = 2;
-	if (fixture_have_result)
-		run_result_release(&fixture_result);
-	cr_assert_eq(run_processes(&req, &fixture_result), 0, "%s", error_last());
-	fixture_have_result = true;
-	cr_assert_null(fixture_result.trace.unavailable, "%s", fixture_result.trace.unavailable);
-}
-
 /* Runs the reader and the writer of scratch/fifo under seed; returns what they appended to scratch/log. */
 static char *fifo_run(uint64_t seed)
 {
@@ -130,7 +108,7 @@ static char *fifo_run(uint64_t seed)
 	char *writer[] = {"/bin/sh", "-c", "echo l1 >> log; echo hi > fifo", NULL};
 	struct run_proc_spec procs[] = {{.name = "reader", .argv = reader},
 					{.name = "writer", .argv = writer}};
-	run_pair(procs, seed);
+	fixture_run_perturbed(procs, 2, seed);
 	cr_assert_not(fixture_result.timed_out, "seed %llu: a process was kept back while the one ahead "
 					"of it waited for it",
 		      (unsigned long long)seed);
@@ -152,7 +130,7 @@ Test(trace_pct, the_one_ahead_runs_until_it_blocks_and_a_seed_replays_the_order)
 	char *fifo = path_join(fixture_scratch, "fifo");
 	cr_assert_eq(mkfifo(fifo, 0600), 0);
 	free(fifo);
-	uint64_t seed = seed_with_first_ahead(true, 100);
+	uint64_t seed = fixture_seed_first_ahead(true, 100);
 	for (int i = 0; i < 3; i++) {
 		char *log = fifo_run(seed);
 		cr_expect_str_eq(log, "h1\nl1\ngot hi\n", "seed %llu: the reader runs ahead",
@@ -179,7 +157,7 @@ Test(trace_pct, a_stopped_process_ahead_does_not_hold_the_other)
 			 NULL};
 	struct run_proc_spec procs[] = {{.name = "stopper", .argv = stopper},
 					{.name = "waker", .argv = waker}};
-	run_pair(procs, seed_with_first_ahead(true, 500));
+	fixture_run_perturbed(procs, 2, fixture_seed_first_ahead(true, 500));
 	cr_expect_not(fixture_result.timed_out, "the waker was held while the stopper waited for it");
 	cr_expect_str_eq(fixture_result.procs[0].out.data, "resumed\n");
 	cr_expect_eq(fixture_result.procs[1].exit_code, 0);
@@ -238,7 +216,7 @@ Test(trace_pct, a_sleep_interrupted_and_restarted_still_holds_the_other)
 	char *other[] = {"/bin/sh", "-c", "echo second >> log", NULL};
 	struct run_proc_spec procs[] = {{.name = "sleeper", .argv = sleep_argv},
 					{.name = "other", .argv = other}};
-	run_pair(procs, seed_with_first_ahead(true, 700));
+	fixture_run_perturbed(procs, 2, fixture_seed_first_ahead(true, 700));
 	cr_expect_not(fixture_result.timed_out);
 	char *log = path_join(fixture_scratch, "log");
 	struct strbuf text = STRBUF_INIT;
@@ -280,7 +258,7 @@ Test(trace_pct, a_process_spinning_ahead_cannot_hold_the_other_forever)
 	char *spin_argv[] = {spinner, NULL}, *set_argv[] = {setter, NULL};
 	struct run_proc_spec procs[] = {{.name = "spinner", .argv = spin_argv},
 					{.name = "setter", .argv = set_argv}};
-	run_pair(procs, seed_with_first_ahead(true, 200));
+	fixture_run_perturbed(procs, 2, fixture_seed_first_ahead(true, 200));
 	cr_expect_not(fixture_result.timed_out, "the setter was held for as long as the spinner spun");
 	cr_expect_str_eq(fixture_result.procs[0].out.data, "seen\n");
 	cr_expect_str_eq(fixture_result.procs[1].out.data, "setting\n");
@@ -357,7 +335,7 @@ Test(trace_pct, a_seed_replays_its_order_and_its_pair_the_other, .timeout = 120)
 	struct sandbox *sb = sandbox_new(true);
 	char *workdir = race_workdir("racy_no_flag_wait");
 	struct ready_spec ready = {.kind = READY_IPC_SHM};
-	uint64_t seed = seed_with_first_ahead(true, 300);
+	uint64_t seed = fixture_seed_first_ahead(true, 300);
 	for (int i = 0; i < 3; i++) {
 		cr_expect(race_run(sb, workdir, &ready, seed),
 			  "seed %llu: the server runs ahead, the message is there when read",
@@ -400,7 +378,7 @@ Test(trace_pct, a_seed_reproduces_the_same_holds)
 	struct run_proc_spec procs[] = {{.name = "first", .argv = first, .ready = &ready},
 					{.name = "second", .argv = second}};
 	for (int i = 0; i < 3; i++) {
-		run_pair(procs, seed_with_first_ahead(false, 400));
+		fixture_run_perturbed(procs, 2, fixture_seed_first_ahead(false, 400));
 		cr_expect_str_eq(fixture_result.procs[0].out.data, "ready\ntwo\nthree\n");
 		char *told = schedule_untimed();
 		char *want = xasprintf("pid %d (/bin/sh) was held after write(); meanwhile pid %d "
@@ -588,8 +566,8 @@ Test(trace_pct, a_run_records_its_order_and_the_other_seed_of_its_pair_the_other
 	char *second[] = {"/bin/sh", "-c", "/bin/true; echo b", NULL};
 	struct run_proc_spec procs[] = {{.name = "first", .argv = first},
 					{.name = "second", .argv = second}};
-	uint64_t seed = seed_with_first_ahead(true, 800);
-	run_pair(procs, seed);
+	uint64_t seed = fixture_seed_first_ahead(true, 800);
+	fixture_run_perturbed(procs, 2, seed);
 	cr_assert_eq(fixture_result.trace.order_procs, 3, "the two and the second's child");
 	char *ahead = recorded_order();
 	uint64_t child = 0;
@@ -599,7 +577,7 @@ Test(trace_pct, a_run_records_its_order_and_the_other_seed_of_its_pair_the_other
 	cr_expect(strstr(ahead, "1") < strstr(ahead, "2"), "seed %llu: %s",
 		  (unsigned long long)seed, ahead);
 	/* Its pair: every order flipped, the keys the same. */
-	run_pair(procs, seed + 1);
+	fixture_run_perturbed(procs, 2, seed + 1);
 	cr_assert_eq(fixture_result.trace.order_procs, 3);
 	char *flipped = recorded_order();
 	char want[16];
@@ -645,7 +623,7 @@ Test(trace_pct, a_fork_one_order_makes_keeps_the_orders_open, .timeout = 120)
 	 */
 	struct sandbox *sb = sandbox_new(true);
 	char *workdir = race_workdir("correct_fork_if_first");
-	uint64_t seed = seed_with_first_ahead(true, 900);
+	uint64_t seed = fixture_seed_first_ahead(true, 900);
 	struct trace_orders o;
 	trace_orders_init(&o);
 	for (int i = 0; i < 2; i++) {

@@ -52,6 +52,26 @@ struct run_request fixture_request(const struct run_proc_spec *proc,
 	return req;
 }
 
+uint64_t fixture_seed_first_ahead(bool ahead, uint64_t from)
+{
+	uint64_t seed = from & ~1ULL;
+	while ((trace_pct_priority(seed, 0) > trace_pct_priority(seed, 1)) != ahead)
+		seed += 2;
+	return seed;
+}
+
+void fixture_run_perturbed(struct run_proc_spec *procs, size_t nprocs, uint64_t seed)
+{
+	struct trace_request trace = {.perturb = true, .seed = seed};
+	struct run_request req = fixture_request(procs, &trace, 20000);
+	req.nprocs = nprocs;
+	if (fixture_have_result)
+		run_result_release(&fixture_result);
+	cr_assert_eq(run_processes(&req, &fixture_result), 0, "%s", error_last());
+	fixture_have_result = true;
+	cr_assert_null(fixture_result.trace.unavailable, "%s", fixture_result.trace.unavailable);
+}
+
 char *fixture_compile(const char *name, const char *source)
 {
 	return e2e_compile(fixture_scratch, name, source);
