@@ -169,9 +169,27 @@ static void explain_stdout(const struct test_spec *t, const struct run_result *r
 }
 
 /*
+ * The started processes all exited, but some they left behind held the
+ * output open at the end: what those were doing (the runner's look), and
+ * how the wait for them ended.
+ */
+static char *held_open_words(const struct test_spec *t, const struct run_result *rr)
+{
+	if (rr->output_held_after > 0)
+		return xasprintf("%s The test's output was held open by what was left running after "
+				 "every process it started had exited, which could not write to it "
+				 "before the timeout: the test stopped waiting for it after %.0f ms.",
+				 rr->diagnosis, rr->output_held_after * 1000.0);
+	return xasprintf("%s The test's output was held open by what was left running after every "
+			 "process it started had exited, until its %.3gs timeout.",
+			 rr->diagnosis, (double)t->timeout_ms / 1000.0);
+}
+
+/*
  * What a failed test that nothing explains yet tells: a crash (without
- * arguments, a NULL argv[1] is the usual reason), a dup2 the wrong way
- * round, stdio buffering; else the hint for the check that failed first.
+ * arguments, a NULL argv[1] is the usual reason), the output held open by
+ * processes left behind, a dup2 the wrong way round, stdio buffering; else
+ * the hint for the check that failed first.
  */
 void grade_explain_failure(const struct test_spec *t, const struct run_result *rr,
 			    const struct run_proc_result *crash, struct test_result *tr)
@@ -188,6 +206,8 @@ void grade_explain_failure(const struct test_spec *t, const struct run_result *r
 			      "and exit).");
 	else if (!explained(tr) && crash)
 		set_diagnosis(tr, NULL, signal_hint(crash->signal));
+	if (!explained(tr) && !rr->timed_out && rr->diagnosis)
+		set_diagnosis(tr, held_open_words(t, rr), rr->diagnosis_hint);
 	const char *hint;
 	char *text = explained(tr) ? NULL : diagnose_swapped_dup2(&rr->trace, &hint);
 	if (text)

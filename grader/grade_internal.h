@@ -26,8 +26,8 @@ void grade_explain_timeout(const struct test_spec *t, const struct run_result *r
 void grade_explain_crash(struct test_result *tr, const char *note, int sig);
 /*
  * A failed test nothing explains yet: the crash of a started process
- * (crash, or NULL), a dup2 the wrong way round, stdio buffering, else the
- * hint for a failed limit.
+ * (crash, or NULL), its output held open by processes left behind, a dup2
+ * the wrong way round, stdio buffering, else the hint for a failed limit.
  */
 void grade_explain_failure(const struct test_spec *t, const struct run_result *rr,
 			   const struct run_proc_result *crash, struct test_result *tr);

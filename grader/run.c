@@ -318,6 +318,36 @@ static enum diagnose_timeout certain_timeout(struct timeout_watch *w, const stru
 	return DIAGNOSE_TIMEOUT_UNCERTAIN;
 }
 
+/*
+ * Whether the processes left behind after the started ones exited, which
+ * still hold the test's output open, can certainly never write to it
+ * again: certain_timeout's look at them (asleep for good, or until after
+ * the deadline, when they are killed), confirmed the same way.
+ */
+static bool output_held_for_good(struct timeout_watch *w, const struct loop *lp,
+				 struct run_cpuwait *cpuwait, double deadline, double now)
+{
+	char *sleep_past = NULL;
+	bool found = certain_timeout(w, lp, cpuwait, deadline, now, &sleep_past) !=
+		     DIAGNOSE_TIMEOUT_UNCERTAIN;
+	free(sleep_past);
+	return found;
+}
+
+/* What each live process of the test is blocked on, in words, into res->diagnosis (and its hint). */
+static void explain_blocked(const struct loop *lp, struct run_result *res)
+{
+	struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
+	if (diagnose_snapshot_take(&snap) == 0) {
+		if (lp->tracer)
+			trace_add_gone(lp->tracer, &snap);
+		const char *hint;
+		res->diagnosis = diagnose_explain(&snap, &hint);
+		res->diagnosis_hint = hint ? xstrdup(hint) : NULL;
+	}
+	diagnose_snapshot_release(&snap);
+}
+
 /* One poll() round: pumps stdin, drains output, notes exits.  wait_ms bounds the sleep. */
 static int loop_poll(struct loop *lp, long long wait_ms)
 {
@@ -587,6 +617,16 @@ int run_processes(const struct run_request *req, struct run_result *res)
 			res->certain_after = now - start;
 			break;
 		}
+		/*
+		 * The same look at what the started processes left behind while
+		 * they hold the output open: once none of them can ever write
+		 * again, the output is whole, and waiting on adds nothing.
+		 */
+		if (finished && !all_output_closed(&lp) && output_held_for_good(&watch, &lp, &cpuwait,
+										 deadline, now)) {
+			res->output_held_after = now - start;
+			break;
+		}
 		long long wait_ms = ms_until(deadline, now);
 		/* Start the next process once the previous one is ready. */
 		while (lp.started < req->nprocs &&
@@ -616,7 +656,8 @@ int run_processes(const struct run_request *req, struct run_result *res)
 			break;
 		if (lp.tracer)
 			trace_ready_pending(lp.tracer, lp.started < req->nprocs);
-		if (watch.on && !finished && ms_until(watch.next, now_seconds()) < wait_ms)
+		if (watch.on && (!finished || !all_output_closed(&lp)) &&
+		    ms_until(watch.next, now_seconds()) < wait_ms)
 			wait_ms = ms_until(watch.next, now_seconds());
 		if (loop_poll(&lp, wait_ms) < 0)
 			goto out;
@@ -630,18 +671,13 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		if (lp.tracer)
 			trace_stop_judging(lp.tracer);
 		/* What each process is blocked on, while they still are (the next step kills them). */
-		struct diagnose_snapshot snap = DIAGNOSE_SNAPSHOT_INIT;
-		if (diagnose_snapshot_take(&snap) == 0) {
-			if (lp.tracer)
-				trace_add_gone(lp.tracer, &snap);
-			const char *hint;
-			res->diagnosis = diagnose_explain(&snap, &hint);
-			res->diagnosis_hint = hint ? xstrdup(hint) : NULL;
-		}
-		diagnose_snapshot_release(&snap);
+		explain_blocked(&lp, res);
 		look_for_unflushed_ready(&lp, req->nprocs);
 		if (loop_kill(&lp) < 0)
 			goto out;
+	} else if (finished && !all_output_closed(&lp)) {
+		/* What the ones left behind were doing with the output, before they are killed. */
+		explain_blocked(&lp, res);
 	}
 	/* Orphans, or anything a killed process left behind. */
 	run_kill_leftovers(&lp, pgids, npgids);

@@ -148,8 +148,20 @@ struct run_result {
 	struct strvec ipc_leftovers;	/* one sentence per IPC object left behind (then removed) */
 	struct strvec denied;	/* "pid 3 (prog) called mount" for each call the seccomp filter refused */
 	struct trace_record trace;	/* .traced is false when the request had no `trace` */
-	char *diagnosis;	/* why the test hung, in plain words (a timeout); else NULL */
+	/*
+	 * Why the test hung, in plain words (a timeout), or, when every process
+	 * it started had exited but some they left behind still held stdout
+	 * or stderr open at the end, what those were doing; else NULL.
+	 */
+	char *diagnosis;
 	char *diagnosis_hint;	/* the hint that follows from it (diagnose_explain); NULL: none */
+	/*
+	 * Seconds in at which the grader stopped waiting for the output that
+	 * those left behind held open, because none of them could ever write
+	 * to it again (asleep for good, as a certain timeout's processes); 0
+	 * when they held it until the deadline, or nobody did.
+	 */
+	double output_held_after;
 	/*
 	 * Why the run could not be carried out for the submission's own reason
 	 * (its files do not fit the working folder; a build's output does not

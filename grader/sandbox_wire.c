@@ -99,6 +99,7 @@ void sandbox_wire_put_result(struct strbuf *sb, const struct run_result *r)
 	put_trace(sb, &r->trace);
 	put_str(sb, r->diagnosis);
 	put_str(sb, r->diagnosis_hint);
+	put_f64(sb, r->output_held_after);
 	put_str(sb, r->setup_failure);
 	put_u64(sb, r->nprocs);
 	for (size_t i = 0; i < r->nprocs; i++) {
@@ -278,6 +279,7 @@ static bool get_result(struct reader *r, size_t nprocs, struct run_result *res)
 	get_trace(r, &res->trace);
 	res->diagnosis = get_str(r);
 	res->diagnosis_hint = get_str(r);
+	res->output_held_after = get_f64(r);
 	res->setup_failure = get_str(r);
 	if (get_u64(r) != nprocs)
 		return false;

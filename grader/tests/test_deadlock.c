@@ -305,6 +305,64 @@ Test(deadlock, a_spinning_process_is_not_waiting)
 	cr_expect_eq(result.procs[0].signal, 24 /* SIGXCPU */, "signal %d", result.procs[0].signal);
 }
 
+/* ---- output held by processes left behind ---------------------------- */
+
+/*
+ * ./left prints "parent done", forks, and exits at once, leaving its child
+ * (source: the child's body, which holds stdout) behind.
+ */
+static void run_left_behind(const char *child)
+{
+	char *source = xasprintf("#include <stdio.h>\n#include <stdlib.h>\n#include <time.h>\n"
+				 "#include <unistd.h>\n"
+				 "int main(void) { int p[2]; char c; (void)c; if (pipe(p)) return 1;\n"
+				 "  if (fork() == 0) { %s exit(0); }\n"
+				 "  printf(\"parent done\\n\"); return 0; }\n",
+				 child);
+	compile("left", source);
+	free(source);
+	run_one_for("left", 20000);
+	cr_expect_not(result.timed_out, "the started process exited");
+}
+
+Test(deadlock, a_child_left_reading_its_own_pipe_ends_the_wait_for_the_output)
+{
+	require_detection();
+	run_left_behind("read(p[0], &c, 1); printf(\"never\\n\");");
+	cr_expect_str_eq(result.procs[0].out.data, "parent done\n");
+	cr_expect_gt(result.output_held_after, 0, "waited for the output until the deadline");
+	cr_assert_not_null(result.diagnosis, "what the one left behind was doing");
+	cr_expect(strstr(result.diagnosis, "read"), "%s", result.diagnosis);
+}
+
+Test(deadlock, a_child_left_sleeping_a_while_is_waited_for)
+{
+	require_detection();
+	run_left_behind("usleep(300000); printf(\"late line\\n\"); fflush(stdout);");
+	cr_expect_eq(result.output_held_after, 0, "stopped waiting after %.3fs",
+		     result.output_held_after);
+	cr_expect_str_eq(result.procs[0].out.data, "parent done\nlate line\n");
+	cr_expect_null(result.diagnosis, "the output was closed in the end: %s", result.diagnosis);
+}
+
+Test(deadlock, a_child_left_polling_is_waited_for)
+{
+	require_detection();
+	run_left_behind("for (int i = 0; i < 20; i++) usleep(10000); printf(\"late line\\n\");");
+	cr_expect_eq(result.output_held_after, 0, "stopped waiting after %.3fs",
+		     result.output_held_after);
+	cr_expect_str_eq(result.procs[0].out.data, "parent done\nlate line\n");
+}
+
+Test(deadlock, a_child_left_sleeping_past_the_timeout_ends_the_wait)
+{
+	require_detection();
+	run_left_behind("sleep(100); printf(\"too late\\n\");");
+	cr_expect_str_eq(result.procs[0].out.data, "parent done\n");
+	cr_expect_gt(result.output_held_after, 0, "waited for the output until the deadline");
+	cr_assert_not_null(result.diagnosis);
+}
+
 /* ---- a sleep that ends after the deadline ------------------------------ */
 
 static void expect_sleep_past(const char *what)
