@@ -320,9 +320,9 @@ static enum diagnose_timeout certain_timeout(struct timeout_watch *w, const stru
 
 /*
  * Whether the processes left behind after the started ones exited, which
- * still hold the test's output open, can certainly never write to it
- * again: certain_timeout's look at them (asleep for good, or until after
- * the deadline, when they are killed), confirmed the same way.
+ * still hold the test's output open, can certainly not write to it before
+ * the deadline: certain_timeout's look at them (asleep for good, or until
+ * after the deadline, when they are killed), confirmed the same way.
  */
 static bool output_held_for_good(struct timeout_watch *w, const struct loop *lp,
 				 struct run_cpuwait *cpuwait, double deadline, double now)
@@ -619,8 +619,9 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		}
 		/*
 		 * The same look at what the started processes left behind while
-		 * they hold the output open: once none of them can ever write
-		 * again, the output is whole, and waiting on adds nothing.
+		 * they hold the output open: once none of them can write to it
+		 * before the deadline, the output is whole, and waiting on adds
+		 * nothing.
 		 */
 		if (finished && !all_output_closed(&lp) && output_held_for_good(&watch, &lp, &cpuwait,
 										 deadline, now)) {
