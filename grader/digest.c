@@ -41,7 +41,12 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int digest_read_file(const char *path, struct strbuf *sb)
+/*
+ * Reads a regular file in chunks, each handed to fn, which stops the read
+ * with a non-zero return (returned); -1 when the file cannot be read.
+ */
+static int read_chunks(const char *path, int (*fn)(void *arg, const char *buf, size_t n),
+		       void *arg)
 {
 	/* lstat() said a regular file: a link put there meanwhile is not followed. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -49,28 +54,51 @@ int digest_read_file(const char *path, struct strbuf *sb)
 		return error_errno("digest: open %s", path);
 	char buf[65536];
 	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		strbuf_add(sb, buf, (size_t)n);
+	int ret = 0;
+	while (!ret && (n = read(fd, buf, sizeof(buf))) > 0)
+		ret = fn(arg, buf, (size_t)n);
 	int err = errno;
 	close(fd);
-	if (n < 0) {
+	if (!ret && n < 0) {
 		errno = err;
 		return error_errno("digest: read %s", path);
 	}
+	return ret;
+}
+
+struct bounded {
+	struct strbuf *sb;
+	size_t left;
+};
+
+static int append_chunk(void *arg, const char *buf, size_t n)
+{
+	struct bounded *b = arg;
+	if (n > b->left)
+		return 1;
+	strbuf_add(b->sb, buf, n);
+	b->left -= n;
 	return 0;
 }
 
+int digest_read_file(const char *path, struct strbuf *sb, size_t max)
+{
+	struct bounded b = {sb, max};
+	return read_chunks(path, append_chunk, &b);
+}
+
+static int digest_chunk(void *arg, const char *buf, size_t n)
+{
+	digest_add(arg, buf, n);
+	return 0;
+}
+
+/* A file's bytes go into the digest as they are read: a large file is never held whole. */
 static int add_file(struct digest *d, const char *rel, const char *path, void *arg)
 {
 	(void)rel;
 	(void)arg;
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_init(&sb);
-	int ret = digest_read_file(path, &sb);
-	if (ret == 0)
-		digest_add(d, sb.buf, sb.len);
-	strbuf_release(&sb);
-	return ret;
+	return read_chunks(path, digest_chunk, d);
 }
 
 /* rel is the path below the tree's root that the digest records. */

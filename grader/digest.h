@@ -34,8 +34,12 @@ int digest_add_tree(struct digest *d, const char *dir);
  */
 typedef int digest_file_fn(struct digest *d, const char *rel, const char *path, void *arg);
 int digest_add_tree_by(struct digest *d, const char *dir, digest_file_fn *fn, void *arg);
-/* Appends a regular file's bytes to sb, never through a symbolic link. */
-int digest_read_file(const char *path, struct strbuf *sb);
+/*
+ * Appends a regular file's bytes to sb, never through a symbolic link: 0;
+ * 1 when it holds more than max bytes (sb then holds a part); -1 when it
+ * cannot be read.
+ */
+int digest_read_file(const char *path, struct strbuf *sb, size_t max);
 /* 16 lowercase hex digits. */
 void digest_hex(const struct digest *d, char out[17]);
 

@@ -175,14 +175,16 @@ static void explain_stdout(const struct test_spec *t, const struct run_result *r
  */
 static char *held_open_words(const struct test_spec *t, const struct run_result *rr)
 {
-	if (rr->output_held_after > 0)
-		return xasprintf("%s The test's output was held open by what was left running after "
-				 "every process it started had exited, which could not write to it "
-				 "before the timeout: the test stopped waiting for it after %.0f ms.",
-				 rr->diagnosis, rr->output_held_after * 1000.0);
-	return xasprintf("%s The test's output was held open by what was left running after every "
-			 "process it started had exited, until its %.3gs timeout.",
-			 rr->diagnosis, (double)t->timeout_ms / 1000.0);
+	char *end = rr->output_held_after > 0
+			? xasprintf(", which could not write to it before the timeout: the test "
+				    "stopped waiting for it after %.0f ms",
+				    rr->output_held_after * 1000.0)
+			: xasprintf(", until its %.3gs timeout", (double)t->timeout_ms / 1000.0);
+	char *words = xasprintf("%s The test's output was held open by what was left running "
+				"after every process it started had exited%s.",
+				rr->diagnosis, end);
+	free(end);
+	return words;
 }
 
 /*

@@ -635,7 +635,11 @@ int run_processes(const struct run_request *req, struct run_result *res)
 			if (lp.started > 0)
 				lp.procs[lp.started - 1].ready = true;
 			struct proc *p = &lp.procs[lp.started];
-			/* Said before the start, which runs the tracer until the new process is attached. */
+			/*
+			 * Whether processes are left to start on `ready` changes only
+			 * here; said before the start, which runs the tracer until the
+			 * new process is attached.
+			 */
 			if (lp.tracer)
 				trace_ready_pending(lp.tracer, lp.started + 1 < req->nprocs);
 			if (run_proc_start(p, req, nproc, lp.tracer, lp.started > 0) < 0) {
@@ -655,8 +659,6 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		}
 		if (finished && all_output_closed(&lp))
 			break;
-		if (lp.tracer)
-			trace_ready_pending(lp.tracer, lp.started < req->nprocs);
 		if (watch.on && (!finished || !all_output_closed(&lp)) &&
 		    ms_until(watch.next, now_seconds()) < wait_ms)
 			wait_ms = ms_until(watch.next, now_seconds());

@@ -348,8 +348,13 @@ static int add_normalised(struct digest *d, const char *rel, const char *path, v
 {
 	struct walk *w = arg;
 	w->text.len = w->norm.len = 0;
-	if (digest_read_file(path, &w->text) < 0)
+	int rc = digest_read_file(path, &w->text, SOURCE_NORM_FILE_MAX);
+	if (rc < 0)
 		return -1;
+	if (rc > 0) {
+		w->why = "a file larger than SOURCE_NORM_FILE_MAX (4 MiB)";
+		return 1;
+	}
 	const char *base = strrchr(rel, '/');
 	if (!source_norm_applies(base ? base + 1 : rel)) {
 		w->why = source_norm_other(w->text.buf, w->text.len);
@@ -383,11 +388,12 @@ struct untouched {
 	struct strbuf mine, built;
 };
 
-/* Whether the submission's file mine and the build folder's path differ (or cannot be read). */
+/* Whether the submission's file mine and the build folder's path differ (or cannot be read whole). */
 static int differ(const char *mine, const char *path, struct untouched *u)
 {
 	u->mine.len = u->built.len = 0;
-	return digest_read_file(mine, &u->mine) < 0 || digest_read_file(path, &u->built) < 0 ||
+	return digest_read_file(mine, &u->mine, SOURCE_NORM_FILE_MAX) != 0 ||
+	       digest_read_file(path, &u->built, SOURCE_NORM_FILE_MAX) != 0 ||
 	       u->mine.len != u->built.len ||
 	       (u->mine.len && memcmp(u->mine.buf, u->built.buf, u->mine.len));
 }
@@ -405,7 +411,7 @@ static int unchanged_or_compiled(const char *mine, const char *path, struct unto
 	if (lstat(mine, &st) == 0)
 		return differ(mine, path, u);
 	u->built.len = 0;
-	return digest_read_file(path, &u->built) < 0 ||
+	return digest_read_file(path, &u->built, SOURCE_NORM_FILE_MAX) != 0 ||
 	       !(u->built.len >= 4 && !memcmp(u->built.buf, "\x7f" "ELF", 4));
 }
 

@@ -23,6 +23,13 @@
 #include "digest.h"
 #include "util.h"
 
+/*
+ * Files are read whole to be normalised or compared: a submission with a
+ * file larger than this gets no comment-blind key (its build is cached by
+ * the exact key only), and a build with one is not stored under it.
+ */
+#define SOURCE_NORM_FILE_MAX (4u << 20)
+
 /* Whether a file of this name is normalised (.c and .h); others count byte for byte. */
 bool source_norm_applies(const char *name);
 /*

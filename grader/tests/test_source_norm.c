@@ -299,3 +299,33 @@ Test(source_norm, sources_untouched_by_a_build)
 	free(built);
 	strvec_clear(&s);
 }
+
+Test(source_norm, a_file_larger_than_the_bound_refuses_the_tree)
+{
+	/* Read whole to be normalised: one byte past the bound, and the tree gets no key. */
+	char *dir = path_join(e2e_tmpdir(), "big");
+	cr_assert_eq(mkdir_p(dir, 0700), 0);
+	put(dir, "prog.c", "int x; // me\n");
+	char *data = xmalloc(SOURCE_NORM_FILE_MAX + 1);
+	memset(data, 'x', SOURCE_NORM_FILE_MAX + 1);
+	char *path = path_join(dir, "data.txt");
+	for (size_t size = SOURCE_NORM_FILE_MAX; size <= SOURCE_NORM_FILE_MAX + 1; size++) {
+		cr_assert_eq(write_file_atomic(path, data, size), 0, "%s", error_last());
+		struct strvec sources = STRVEC_INIT;
+		strvec_init(&sources);
+		struct digest d;
+		digest_init(&d);
+		const char *why = NULL;
+		int rc = source_norm_digest_tree(&d, dir, &sources, &why);
+		if (size == SOURCE_NORM_FILE_MAX) {
+			cr_expect_eq(rc, 0, "%zu bytes: %s", size, why ? why : "");
+		} else {
+			cr_expect_eq(rc, 1, "%zu bytes", size);
+			cr_expect(why && strstr(why, "larger"), "%s", why ? why : "no reason");
+		}
+		strvec_clear(&sources);
+	}
+	free(path);
+	free(data);
+	free(dir);
+}
