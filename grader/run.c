@@ -541,6 +541,11 @@ void run_result_init(struct run_result *res, const struct run_request *req)
 	}
 }
 
+long long run_latest_deadline_ms(long long timeout_ms)
+{
+	return (1 + RUN_CPU_WAIT_MAX_TIMES) * timeout_ms;
+}
+
 int run_processes(const struct run_request *req, struct run_result *res)
 {
 	run_result_init(res, req);
@@ -589,7 +594,8 @@ int run_processes(const struct run_request *req, struct run_result *res)
 	 * moment the started processes are all gone.  Time spent waiting for a
 	 * CPU moves the deadline (run_cpuwait.c).
 	 */
-	run_cpuwait_init(&cpuwait, start, 3.0 * (double)req->timeout_ms / 1000.0);
+	run_cpuwait_init(&cpuwait, start,
+			 (double)(RUN_CPU_WAIT_MAX_TIMES * req->timeout_ms) / 1000.0);
 	struct timeout_watch watch = {
 		.on = req->confine && req->confine->seccomp &&
 		      seccomp_filter_sees_timers(req->confine->seccomp),

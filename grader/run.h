@@ -55,6 +55,13 @@ struct seccomp_filter;
 
 #define RUN_TERM_GRACE_MS 100
 #define RUN_DRAIN_MS 200
+/*
+ * A run's deadline moves by at most this many times its timeout for the
+ * time its processes waited for a CPU (run_cpuwait.c): on a loaded machine
+ * a run may go on until run_latest_deadline_ms() after it started, and
+ * whatever watches it from outside must wait that long.
+ */
+#define RUN_CPU_WAIT_MAX_TIMES 3
 /* No file a program writes may grow past this (RLIMIT_FSIZE: SIGXFSZ, or EFBIG when ignored). */
 #define RUN_FILE_SIZE_LIMIT (64LL << 20)
 
@@ -174,6 +181,9 @@ struct run_result {
 
 /* An empty result for req's processes, none started yet (release with run_result_release). */
 void run_result_init(struct run_result *res, const struct run_request *req);
+
+/* The latest deadline a run of timeout_ms can reach, counted from its start. */
+long long run_latest_deadline_ms(long long timeout_ms);
 
 /* Runs req; fills res (release with run_result_release, also after -1). */
 int run_processes(const struct run_request *req, struct run_result *res);

@@ -29,7 +29,11 @@
 #define SANDBOX_ROOT_UID 65534
 #define SANDBOX_ROOT_GID 65534
 
-/* How long past its own deadline init may take to answer before it is killed. */
+/*
+ * How long past the latest deadline its run can reach (the timeout and the
+ * waits for a CPU it may be credited: run.h) init may take to answer before
+ * it is killed.
+ */
 #define SANDBOX_WATCHDOG_MS 20000
 
 /* What isolation_missing says when root's pids cgroup cannot be had. */
@@ -500,6 +504,11 @@ _Noreturn static void init_main(struct sandbox *sb, const struct run_request *re
 
 /* ---- the grader's side -------------------------------------------------- */
 
+long long sandbox_answer_wait_ms(long long timeout_ms)
+{
+	return run_latest_deadline_ms(timeout_ms) + SANDBOX_WATCHDOG_MS;
+}
+
 /* Reads init's whole answer, or gives up at the watchdog's deadline. */
 static int read_answer(int fd, double deadline, struct strbuf *out)
 {
@@ -659,7 +668,7 @@ int sandbox_run(struct sandbox *sb, const struct run_request *req, enum sandbox_
 	}
 	close_fd(&go[1]);
 
-	double deadline = now_seconds() + (double)(req->timeout_ms + SANDBOX_WATCHDOG_MS) / 1000.0;
+	double deadline = now_seconds() + (double)sandbox_answer_wait_ms(req->timeout_ms) / 1000.0;
 	if (read_answer(result[0], deadline, &answer) < 0)
 		goto out;
 	if (answer.len == 0) {

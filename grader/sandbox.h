@@ -71,6 +71,13 @@ bool sandbox_full(const struct sandbox *sb);
 const struct strvec *sandbox_missing(const struct sandbox *sb);
 
 /*
+ * How long the grader waits for the answer of a sandboxed run of
+ * timeout_ms before it kills it as a fault of the sandbox: past the
+ * latest deadline the run may reach on a loaded machine (run.h).
+ */
+long long sandbox_answer_wait_ms(long long timeout_ms);
+
+/*
  * Runs req as run_processes() would, inside a fresh sandbox.  Returns -1
  * when the grader or the machine failed (error_last() says why); whatever
  * the student code does is in res (release with run_result_release), and a

@@ -94,6 +94,21 @@ static const char *run_sh(const char *script, enum sandbox_workdir wd)
 	return run_sh_in(sb, workdir, NULL, script, wd);
 }
 
+/*
+ * A loaded machine moves a run's deadline by up to RUN_CPU_WAIT_MAX_TIMES
+ * its timeout: a 10 s test may run 40 s and must not be killed as a fault
+ * of the sandbox at 30 s (the watchdog once waited 20 s past the timeout).
+ */
+Test(sandbox, the_watchdog_waits_past_every_deadline_a_run_can_reach)
+{
+	const long long timeouts[] = {1, 2000, 10000, 30000, 3600000};
+	for (size_t i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++) {
+		long long t = timeouts[i];
+		cr_assert_geq(run_latest_deadline_ms(t), (1 + RUN_CPU_WAIT_MAX_TIMES) * t);
+		cr_assert_gt(sandbox_answer_wait_ms(t), run_latest_deadline_ms(t), "timeout %lld ms", t);
+	}
+}
+
 Test(sandbox, this_machine_gives_full_isolation)
 {
 	/* The CI machines and the developers' ones allow everything; a regression shows here. */
