@@ -471,14 +471,14 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	 * and the deadlines count only the time a test could run
 	 * (run_cpuwait.c), so the crowd changes no verdict.
 	 */
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	jobs = o->jobs > 0 ? o->jobs : 2 * (cpus > 0 ? (int)cpus : 1);
+	int cpus = cpu_usable();
+	jobs = o->jobs > 0 ? o->jobs : 2 * cpus;
 	nslots = 2 * (size_t)jobs;
 	if (o->jobs <= 0)
 		fprintf(stderr,
-			"batch: %d workers (twice the %ld CPUs: tests that wait leave room; -j sets "
-			"it), up to %zu while CPUs sit idle\n",
-			jobs, cpus > 0 ? cpus : 1, nslots);
+			"batch: %d workers (twice the %d CPU%s it may use: tests that wait leave room; "
+			"-j sets it), up to %zu while CPUs sit idle\n",
+			jobs, cpus, cpus == 1 ? "" : "s", nslots);
 	else
 		fprintf(stderr, "batch: %d workers, up to %zu while CPUs sit idle\n", jobs, nslots);
 	slots = xcalloc(nslots, sizeof(*slots));

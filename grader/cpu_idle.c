@@ -5,8 +5,98 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "sandbox_cgroup.h"
 #include "util.h"
+
+/* A quota read from text: "max 100000" (none) or "150000 100000" (v2), "-1" (none) or "150000" (v1). */
+static double quota_at(const char *dir, bool v1)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_init(&sb);
+	double quota = 0;
+	long long q = 0, period = 0;
+	if (v1) {
+		char *qpath = path_join(dir, "cpu.cfs_quota_us");
+		char *ppath = path_join(dir, "cpu.cfs_period_us");
+		if (read_file(qpath, &sb) == 0 && sscanf(sb.buf, "%lld", &q) == 1) {
+			strbuf_reset(&sb);
+			if (read_file(ppath, &sb) == 0 && sscanf(sb.buf, "%lld", &period) == 1 &&
+			    q > 0 && period > 0)
+				quota = (double)q / (double)period;
+		}
+		free(qpath);
+		free(ppath);
+	} else {
+		char *path = path_join(dir, "cpu.max");
+		if (read_file(path, &sb) == 0 && sscanf(sb.buf, "%lld %lld", &q, &period) == 2 &&
+		    q > 0 && period > 0)
+			quota = (double)q / (double)period;
+		free(path);
+	}
+	strbuf_release(&sb);
+	return quota;
+}
+
+double cpu_quota_below(const char *mount, const char *dir, bool v1)
+{
+	size_t root = strlen(mount);
+	if (strncmp(dir, mount, root) || (dir[root] && dir[root] != '/'))
+		return 0;
+	double least = 0;
+	char *at = xstrdup(dir);
+	/* Folders that do not exist (a v1 container sees its own cgroup at the root) are skipped. */
+	for (;;) {
+		double q = quota_at(at, v1);
+		if (q > 0 && (least == 0 || q < least))
+			least = q;
+		char *slash = strrchr(at, '/');
+		if (strlen(at) <= root || !slash || (size_t)(slash - at) < root)
+			break;
+		*slash = '\0';
+	}
+	free(at);
+	return least;
+}
+
+/* The quota of the cgroups this process is in, v2's and v1's cpu controller's; 0: none. */
+static double own_quota(void)
+{
+	double least = 0;
+	const struct {
+		const char *mount, *controller;
+		bool v1;
+	} where[] = {
+		{"/sys/fs/cgroup", NULL, false},
+		{"/sys/fs/cgroup/cpu", "cpu", true},
+		{"/sys/fs/cgroup/cpu,cpuacct", "cpu", true},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(where); i++) {
+		char *dir = sandbox_cgroup_own_dir(where[i].mount, where[i].controller);
+		double q = dir ? cpu_quota_below(where[i].mount, dir, where[i].v1) : 0;
+		if (q > 0 && (least == 0 || q < least))
+			least = q;
+		free(dir);
+	}
+	return least;
+}
+
+int cpu_usable(void)
+{
+	static double quota = -1;
+	if (quota < 0)
+		quota = own_quota();
+	cpu_set_t mine;
+	int n = sched_getaffinity(0, sizeof(mine), &mine) == 0 ? CPU_COUNT(&mine) : 0;
+	if (n <= 0) {
+		long online = sysconf(_SC_NPROCESSORS_ONLN);
+		n = online > 0 ? (int)online : 1;
+	}
+	if (quota > 0 && quota < n)
+		n = (int)quota + (quota > (int)quota);
+	return n > 0 ? n : 1;
+}
 
 /*
  * Sums the idle (idle + iowait) and total jiffies of the CPUs in our

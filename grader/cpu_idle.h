@@ -1,8 +1,8 @@
 /*
- * cpu_idle: how much of the CPUs this process may run on sat idle lately,
- * from /proc/stat, so that `batch` can start more workers while its tests
- * wait (a sleep, a timeout, a server polling for a client) and the CPUs
- * would otherwise do nothing.
+ * cpu_idle: how many CPUs this process may use, and how much of them sat
+ * idle lately, from /proc/stat, so that `batch` can start more workers
+ * while its tests wait (a sleep, a timeout, a server polling for a client)
+ * and the CPUs would otherwise do nothing.
  *
  * Only the CPUs of the process's affinity mask count (a Slurm job's
  * cpuset, taskset): another job's idle CPUs are not ours to fill.  Load
@@ -14,6 +14,26 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/*
+ * How many CPUs this process may keep busy at once: those of its affinity
+ * mask (taskset, a Slurm job's cpuset), or fewer where a CPU quota of its
+ * cgroup or of one above it allows less (v2 cpu.max, v1 cpu.cfs_quota_us:
+ * docker --cpus, a Kubernetes limit), rounded up; at least 1.  The quota is
+ * read once per process (the first call; before the sandbox hides
+ * /sys/fs/cgroup), the mask at each call.  The machine's count of online
+ * CPUs is none of these: on a 64-CPU node a job given 2 must count 2, or
+ * twice 64 workers crowd its 2 CPUs past what the deadlines' CPU-wait
+ * credit can make up for (run.h).
+ */
+int cpu_usable(void);
+
+/*
+ * The smallest CPU quota, in CPUs, set on the cgroup folder dir or on any
+ * folder above it up to mount (a cgroup file system's root), in v1's files
+ * or v2's; 0 when none is set (or none can be read).
+ */
+double cpu_quota_below(const char *mount, const char *dir, bool v1);
 
 struct cpu_idle {
 	bool known;			/* /proc/stat was read last time */

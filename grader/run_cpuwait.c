@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cpu_idle.h"
 #include "run_internal.h"
 #include "util.h"
 
@@ -102,8 +103,8 @@ void run_cpuwait_init(struct run_cpuwait *w, double now, double max_credit)
 	memset(w, 0, sizeof(*w));
 	w->last_sample = now;
 	w->max_credit = max_credit;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	w->cpus = cpus > 0 ? cpus : 1;
+	/* The CPUs the test may use, not the machine's: its share of them is what it used. */
+	w->cpus = cpu_usable();
 }
 
 double run_cpuwait_sample(struct run_cpuwait *w, const struct loop *lp, double now, bool force)

@@ -22,6 +22,7 @@
 #include "compat.h"
 #include "sandbox_cgroup.h"
 #include "sandbox_fs.h"
+#include "cpu_idle.h"
 #include "sandbox_wire.h"
 #include "seccomp.h"
 
@@ -176,6 +177,8 @@ struct sandbox *sandbox_new(bool enabled)
 	sb->uid = sb->root ? SANDBOX_ROOT_UID : getuid();
 	sb->gid = sb->root ? SANDBOX_ROOT_GID : getgid();
 	sb->clone_flags = NAMESPACE_FLAGS | (sb->root ? 0 : CLONE_NEWUSER);
+	/* The CPU quota is read here, while /sys/fs/cgroup is in view: each test's init inherits it. */
+	cpu_usable();
 
 	sb->seccomp = seccomp_filter_new();
 	if (!sb->seccomp)

@@ -41,11 +41,21 @@ static int create_base(const struct sandbox_cgroup *cg, const char *base)
 	return rc;
 }
 
-/*
- * The folder of the cgroup this process is in, in the hierarchy mounted at
- * mount (v1: the line of `controller`; v2: the "0::" line).
- */
-static char *own_cgroup_dir(const char *mount, const char *controller)
+/* Whether the comma-separated list names controller itself (not "cpuset" for "cpu"). */
+static bool lists_controller(const char *list, const char *controller)
+{
+	size_t len = strlen(controller);
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n == len && !strncmp(p, controller, len))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+char *sandbox_cgroup_own_dir(const char *mount, const char *controller)
 {
 	struct strbuf text = STRBUF_INIT;
 	strbuf_init(&text);
@@ -60,7 +70,7 @@ static char *own_cgroup_dir(const char *mount, const char *controller)
 			char *path = c ? strchr(c + 1, ':') : NULL;
 			if (path) {
 				*path++ = '\0';
-				bool match = controller ? strstr(c + 1, controller) != NULL
+				bool match = controller ? lists_controller(c + 1, controller)
 							: !strcmp(line, "0") && c[1] == '\0';
 				if (match)
 					found = xasprintf("%s%s", mount, strcmp(path, "/") ? path : "");
@@ -123,10 +133,10 @@ static int make_base(struct sandbox_cgroup *cg)
 	char *home_dir = NULL;
 	bool v2 = false;
 	if (path_is_dir("/sys/fs/cgroup/pids")) {
-		home_dir = own_cgroup_dir("/sys/fs/cgroup/pids", "pids");
+		home_dir = sandbox_cgroup_own_dir("/sys/fs/cgroup/pids", "pids");
 	} else if (path_exists("/sys/fs/cgroup/cgroup.controllers")) {
 		v2 = true;
-		home_dir = own_cgroup_dir("/sys/fs/cgroup", NULL);
+		home_dir = sandbox_cgroup_own_dir("/sys/fs/cgroup", NULL);
 	} else {
 		return error("cgroup: no cgroup file system at /sys/fs/cgroup");
 	}

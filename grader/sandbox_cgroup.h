@@ -30,6 +30,13 @@
 
 struct sandbox_cgroup;
 
+/*
+ * The folder of the cgroup this process is in, in the hierarchy mounted at
+ * mount: v1's line that lists controller, or with controller NULL v2's
+ * "0::" line; NULL when /proc/self/cgroup has no such line.
+ */
+char *sandbox_cgroup_own_dir(const char *mount, const char *controller);
+
 /* NULL when this machine has no pids cgroup for us (error_last() says why). */
 struct sandbox_cgroup *sandbox_cgroup_new(void);
 /* Limits the next run of this process to `processes` (<= 0: no limit); -1 when it cannot. */

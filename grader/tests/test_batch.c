@@ -3,6 +3,7 @@
  * --resume, and the build cache.
  */
 #include <criterion/criterion.h>
+#include <sched.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -495,6 +496,30 @@ Test(batch, a_spec_change_that_keeps_the_build_reuses_it)
 	free(csv);
 	free(gradebook);
 	free(spec);
+	free(out);
+}
+
+/*
+ * The default -j counts the CPUs the batch may use (its affinity mask: a
+ * Slurm job's cpuset, taskset), not the machine's: twice 64 workers on the
+ * 2 CPUs of a job would crowd them past what the deadlines make up for.
+ */
+Test(batch, the_default_workers_count_the_cpus_it_may_use)
+{
+	cpu_set_t mine, one;
+	cr_assert_eq(sched_getaffinity(0, sizeof(mine), &mine), 0);
+	int first = 0;
+	while (first < CPU_SETSIZE && !CPU_ISSET(first, &mine))
+		first++;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	/* This test's own process: the grader it starts inherits the mask. */
+	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	char *out = path_join(e2e_tmpdir(), "one_cpu");
+	const char *argv[] = {e2e_grader(), "batch", SPEC, CLASS, "-o", out, NULL};
+	e2e_release_and_run(argv, &run);
+	cr_assert_eq(run.exit_code, 0, "exit %d; stderr:\n%s", run.exit_code, run.err);
+	cr_expect(strstr(run.err, "batch: 2 workers (twice the 1 CPU it may use"), "%s", run.err);
 	free(out);
 }
 

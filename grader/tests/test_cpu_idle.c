@@ -1,12 +1,18 @@
 /*
  * Unit tests of cpu_idle.c: how many workers may grade at once as the CPUs
  * sit idle or fill (a pure function of what was measured), and a sample of
- * this machine's CPUs that is a share of them, never more.
+ * this machine's CPUs that is a share of them, never more; the CPUs a
+ * process may use (its mask, the quotas of its cgroups).
  */
 #include <criterion/criterion.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "cpu_idle.h"
+#include "util.h"
+#include "scratch_util.h"
 
 Test(cpu_idle, idle_cpus_let_one_more_worker_take_work_up_to_the_cap)
 {
@@ -49,4 +55,79 @@ Test(cpu_idle, a_sample_is_a_share_of_our_cpus)
 	cr_assert_eq(sched_getaffinity(0, sizeof(mine), &mine), 0);
 	cr_assert_geq(idle, 0, "no jiffies moved in 1000 rounds of spinning");
 	cr_expect_leq(idle, CPU_COUNT(&mine) + 1e-9, "%.3f idle CPUs of %d", idle, CPU_COUNT(&mine));
+}
+
+/* A cgroup tree to read: files[i] is "relative/path=text". */
+static char *cgroup_tree(const char *prefix, const char *const *files, size_t n)
+{
+	char *root = scratch_new(prefix);
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(files[i], '=');
+		char *rel = xstrndup(files[i], (size_t)(eq - files[i]));
+		char *path = path_join(root, rel);
+		char *folder = xstrdup(path);
+		*strrchr(folder, '/') = '\0';
+		cr_assert_eq(mkdir_p(folder, 0755), 0, "%s", error_last());
+		cr_assert_eq(write_file_atomic(path, eq + 1, strlen(eq + 1)), 0, "%s", error_last());
+		free(folder);
+		free(path);
+		free(rel);
+	}
+	return root;
+}
+
+/* cpu_quota_below(root, root/below, v1) */
+static double quota_of(const char *root, const char *below, bool v1)
+{
+	char *dir = path_join(root, below);
+	double q = cpu_quota_below(root, dir, v1);
+	free(dir);
+	return q;
+}
+
+/* v2: the least quota from the cgroup up to the root; "max" is none. */
+Test(cpu_idle, the_least_v2_quota_above_a_cgroup_counts)
+{
+	const char *files[] = {"cpu.max=max 100000\n", "a/cpu.max=150000 100000\n",
+			       "a/b/cpu.max=max 100000\n", "a/b/c/cpu.max=400000 100000\n"};
+	char *root = cgroup_tree("cg2", files, sizeof(files) / sizeof(files[0]));
+	cr_expect_float_eq(quota_of(root, "a/b/c", false), 1.5, 1e-9);
+	cr_expect_float_eq(quota_of(root, "a/b", false), 1.5, 1e-9);
+	cr_expect_float_eq(cpu_quota_below(root, root, false), 0, 1e-9, "max is no quota");
+	char *c = path_join(root, "a/b/c");
+	cr_expect_float_eq(cpu_quota_below(c, root, false), 0, 1e-9, "a folder outside the mount");
+	free(c);
+	scratch_remove(&root);
+}
+
+/*
+ * v1: cfs_quota_us over cfs_period_us, -1 being none; folders that do not
+ * exist are passed over (a container without a cgroup namespace sees its
+ * own cgroup at the mount's root, and /proc/self/cgroup names the host's).
+ */
+Test(cpu_idle, a_v1_quota_counts_and_missing_folders_are_passed_over)
+{
+	const char *files[] = {"cpu.cfs_quota_us=250000\n", "cpu.cfs_period_us=100000\n",
+			       "x/cpu.cfs_quota_us=-1\n", "x/cpu.cfs_period_us=100000\n"};
+	char *root = cgroup_tree("cg1", files, sizeof(files) / sizeof(files[0]));
+	cr_expect_float_eq(quota_of(root, "docker/0123abcd", true), 2.5, 1e-9);
+	cr_expect_float_eq(quota_of(root, "x", true), 2.5, 1e-9);
+	cr_expect_float_eq(quota_of(root, "x", false), 0, 1e-9, "v2 reads cpu.max only");
+	scratch_remove(&root);
+}
+
+/* A process pinned to one CPU may use one, whatever the machine has. */
+Test(cpu_idle, a_process_pinned_to_one_cpu_may_use_one)
+{
+	cpu_set_t mine, one;
+	cr_assert_eq(sched_getaffinity(0, sizeof(mine), &mine), 0);
+	cr_expect_leq(cpu_usable(), CPU_COUNT(&mine));
+	cr_expect_geq(cpu_usable(), 1);
+	int first = 0;
+	while (!CPU_ISSET(first, &mine))
+		first++;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	cr_expect_eq(cpu_usable(), 1);
 }
