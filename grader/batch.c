@@ -440,7 +440,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	struct sandbox *sb = NULL;
 	struct slot *slots = NULL;
 	int jobs = 0;
-	/* Slots: up to twice -j, the extra ones taking work only while CPUs idle (cpu_idle.h). */
+	/* Slots: more than -j, the extra ones taking work only while CPUs idle (cpu_idle.h). */
 	size_t nslots = 0;
 	int status = EXIT_INTERNAL;
 	bool worker_failed = false;
@@ -473,7 +473,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	 */
 	int cpus = cpu_usable();
 	jobs = o->jobs > 0 ? o->jobs : 2 * cpus;
-	nslots = 2 * (size_t)jobs;
+	nslots = cpu_idle_ceiling((size_t)jobs, cpus);
 	if (o->jobs <= 0)
 		fprintf(stderr,
 			"batch: %d workers (twice the %d CPU%s it may use: tests that wait leave room; "
@@ -484,8 +484,8 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	slots = xcalloc(nslots, sizeof(*slots));
 	/*
 	 * A test that sleeps or waits (a server polling for a client that never
-	 * comes) leaves its CPU idle: while our CPUs sit idle, another worker
-	 * takes a submission, up to twice -j; as they fill, fewer take new ones.
+	 * comes) leaves its CPU idle: while our CPUs sit idle, more workers take
+	 * submissions, up to the ceiling; as they fill, fewer take new ones.
 	 */
 	size_t limit = (size_t)jobs, most = 0;
 	struct cpu_idle meter;
@@ -503,7 +503,8 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 		if ((stopped = lifecycle_signal(&lc)))
 			break;
 		if (now_seconds() - sampled >= BATCH_SAMPLE_MS / 1000.0) {
-			limit = cpu_idle_workers(limit, cpu_idle_sample(&meter), (size_t)jobs, nslots);
+			limit = cpu_idle_workers(limit, cpu_idle_sample(&meter),
+						 busy_slots(slots, nslots), cpus, (size_t)jobs, nslots);
 			sampled = now_seconds();
 		}
 		size_t busy = busy_slots(slots, nslots);

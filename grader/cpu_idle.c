@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "run.h"
 #include "sandbox_cgroup.h"
 #include "util.h"
 
@@ -153,13 +154,27 @@ double cpu_idle_sample(struct cpu_idle *c)
 	return share;
 }
 
-size_t cpu_idle_workers(size_t limit, double idle, size_t base, size_t cap)
+size_t cpu_idle_workers(size_t limit, double idle, size_t busy, double cpus, size_t base,
+			size_t cap)
 {
-	if (idle >= CPU_IDLE_MORE && limit < cap)
-		limit++;
-	else if (idle >= 0 && idle < CPU_IDLE_FEWER && limit > base)
+	if (idle >= CPU_IDLE_MORE && limit < cap) {
+		double used = cpus > idle ? cpus - idle : 0;
+		double each = busy ? used / (double)busy : 1;
+		if (each < CPU_IDLE_WORKER_MIN)
+			each = CPU_IDLE_WORKER_MIN;
+		size_t more = (size_t)(idle / each);
+		limit = (limit > busy ? limit : busy) + (more > 1 ? more : 1);
+	} else if (idle >= 0 && idle < CPU_IDLE_FEWER && limit > base) {
 		limit--;
+	}
 	if (limit < base)
 		limit = base;
 	return limit > cap ? cap : limit;
+}
+
+size_t cpu_idle_ceiling(size_t jobs, int cpus)
+{
+	size_t twice = 2 * jobs;
+	size_t credited = (size_t)(1 + RUN_CPU_WAIT_MAX_TIMES) * (size_t)(cpus > 0 ? cpus : 1);
+	return credited > twice ? credited : twice;
 }

@@ -49,17 +49,32 @@ void cpu_idle_init(struct cpu_idle *c);
  */
 double cpu_idle_sample(struct cpu_idle *c);
 
-/* Idle CPUs at or above which one more worker starts, below which one fewer takes work. */
+/* Idle CPUs at or above which more workers start, below which one fewer takes work. */
 #define CPU_IDLE_MORE 0.75
 #define CPU_IDLE_FEWER 0.25
+/* The least CPU a busy worker is taken to use when more are sized from it. */
+#define CPU_IDLE_WORKER_MIN 0.125
 
 /*
  * How many workers may grade at once from now on, given how many may now
- * (limit) and how many CPUs sat idle (idle, as cpu_idle_sample): one more
- * when at least CPU_IDLE_MORE of a CPU did nothing, one fewer when less
- * than CPU_IDLE_FEWER did; never fewer than base (-j) nor more than cap.
- * Unknown idleness changes nothing.
+ * (limit), how many grade now (busy), how many CPUs we may use (cpus) and
+ * how many of them sat idle (idle, as cpu_idle_sample).  When at least
+ * CPU_IDLE_MORE of a CPU did nothing, as many more as would fill the idle
+ * CPUs if each used what a busy worker used on average (at least
+ * CPU_IDLE_WORKER_MIN of a CPU, and at least one more): a class whose
+ * tests sleep fills the CPUs in a few samples, not one worker at a time.
+ * One fewer when less than CPU_IDLE_FEWER sat idle.  Never fewer than base
+ * (-j) nor more than cap.  Unknown idleness changes nothing.
  */
-size_t cpu_idle_workers(size_t limit, double idle, size_t base, size_t cap);
+size_t cpu_idle_workers(size_t limit, double idle, size_t busy, double cpus, size_t base,
+			size_t cap);
+
+/*
+ * The most workers batch lets grade at once while the CPUs sit idle:
+ * (1 + RUN_CPU_WAIT_MAX_TIMES) times the CPUs it may use, as many as the
+ * CPU-wait credit of the tests' deadlines (run.h) makes up for should every
+ * one of them turn to the CPUs at once; never fewer than twice jobs (-j).
+ */
+size_t cpu_idle_ceiling(size_t jobs, int cpus);
 
 #endif

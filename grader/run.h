@@ -61,7 +61,7 @@ struct seccomp_filter;
  * a run may go on until run_latest_deadline_ms() after it started, and
  * whatever watches it from outside must wait that long.
  */
-#define RUN_CPU_WAIT_MAX_TIMES 3
+#define RUN_CPU_WAIT_MAX_TIMES 7
 /* No file a program writes may grow past this (RLIMIT_FSIZE: SIGXFSZ, or EFBIG when ignored). */
 #define RUN_FILE_SIZE_LIMIT (64LL << 20)
 

@@ -11,30 +11,50 @@
 #include <sys/stat.h>
 
 #include "cpu_idle.h"
+#include "run.h"
 #include "util.h"
 #include "scratch_util.h"
 
-Test(cpu_idle, idle_cpus_let_one_more_worker_take_work_up_to_the_cap)
+/* cpu_idle_workers(limit, idle, busy, cpus, base, cap) on 2 CPUs, -j 4, ceiling 16. */
+Test(cpu_idle, idle_cpus_start_as_many_as_would_fill_them_up_to_the_cap)
 {
-	cr_expect_eq(cpu_idle_workers(4, 1.5, 4, 8), 5);
-	cr_expect_eq(cpu_idle_workers(4, CPU_IDLE_MORE, 4, 8), 5);
-	cr_expect_eq(cpu_idle_workers(7, 2.0, 4, 8), 8);
-	cr_expect_eq(cpu_idle_workers(8, 2.0, 4, 8), 8, "past the cap");
+	/* 6 busy workers used half a CPU in all, 1.5 idle: each uses 1/12, floored at 1/8: 12 more. */
+	cr_expect_eq(cpu_idle_workers(6, 1.5, 6, 2, 4, 16), 16, "capped at 18");
+	/* 4 busy used 1 CPU, 1 idle: a quarter each, 4 more. */
+	cr_expect_eq(cpu_idle_workers(4, 1.0, 4, 2, 4, 16), 8);
+	/* 4 busy used 1.25 CPU, 0.75 idle: 0.3125 each, two fit. */
+	cr_expect_eq(cpu_idle_workers(4, CPU_IDLE_MORE, 4, 2, 4, 16), 6);
+	/* A busy worker that used more than the idle share still brings one more. */
+	cr_expect_eq(cpu_idle_workers(4, 0.8, 1, 2, 4, 16), 5);
+	cr_expect_eq(cpu_idle_workers(16, 2.0, 16, 2, 4, 16), 16, "past the cap");
+	/* Nothing busy yet: sized as if each used a whole CPU. */
+	cr_expect_eq(cpu_idle_workers(4, 2.0, 0, 2, 4, 16), 6);
 }
 
 Test(cpu_idle, busy_cpus_let_one_fewer_take_work_never_below_j)
 {
-	cr_expect_eq(cpu_idle_workers(8, 0.0, 4, 8), 7);
-	cr_expect_eq(cpu_idle_workers(5, 0.1, 4, 8), 4);
-	cr_expect_eq(cpu_idle_workers(4, 0.0, 4, 8), 4, "below -j");
+	cr_expect_eq(cpu_idle_workers(8, 0.0, 8, 2, 4, 16), 7);
+	cr_expect_eq(cpu_idle_workers(5, 0.1, 5, 2, 4, 16), 4);
+	cr_expect_eq(cpu_idle_workers(4, 0.0, 4, 2, 4, 16), 4, "below -j");
 }
 
 Test(cpu_idle, between_the_marks_or_unknown_nothing_changes)
 {
-	cr_expect_eq(cpu_idle_workers(6, 0.5, 4, 8), 6);
-	cr_expect_eq(cpu_idle_workers(6, CPU_IDLE_FEWER, 4, 8), 6);
-	cr_expect_eq(cpu_idle_workers(6, -1, 4, 8), 6, "unknown idleness");
-	cr_expect_eq(cpu_idle_workers(1, -1, 1, 2), 1);
+	cr_expect_eq(cpu_idle_workers(6, 0.5, 6, 2, 4, 16), 6);
+	cr_expect_eq(cpu_idle_workers(6, CPU_IDLE_FEWER, 6, 2, 4, 16), 6);
+	cr_expect_eq(cpu_idle_workers(6, -1, 6, 2, 4, 16), 6, "unknown idleness");
+	cr_expect_eq(cpu_idle_workers(1, -1, 1, 1, 1, 8), 1);
+}
+
+/*
+ * As many workers as the CPU-wait credit makes up for: 1 + 7 per CPU (a
+ * test waits 7 s of each 8 when 8 share a CPU), or twice -j when more.
+ */
+Test(cpu_idle, the_ceiling_is_what_the_deadlines_credit_or_twice_j)
+{
+	cr_expect_eq(cpu_idle_ceiling(4, 2), (size_t)(1 + RUN_CPU_WAIT_MAX_TIMES) * 2);
+	cr_expect_eq(cpu_idle_ceiling(1, 1), (size_t)(1 + RUN_CPU_WAIT_MAX_TIMES));
+	cr_expect_eq(cpu_idle_ceiling(40, 2), 80);
 }
 
 /* Whatever the machine does meanwhile, idle CPUs are between none and all of ours. */

@@ -7,7 +7,7 @@
  * decided, never on how long it took: each shape is detected as its kind,
  * each near miss is not (it finishes, or runs into its timeout or a limit
  * as it would have).  A sleep "past the deadline" sleeps 100 s against a
- * 1 s timeout (at most 4 s with the credit for CPU waits), one "before"
+ * 1 s timeout (at most 8 s with the credit for CPU waits), one "before"
  * ends a second in against 10 s: neither side is close on any machine.
  * Hand-built snapshots, last, try the rule at its edges.
  */
