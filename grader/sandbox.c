@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "cpu_idle.h"
 #include "sandbox_cgroup.h"
 #include "sandbox_fs.h"
-#include "cpu_idle.h"
 #include "sandbox_wire.h"
 #include "seccomp.h"
 
