@@ -502,12 +502,12 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	for (size_t next = 0; next < dirs.n || busy_slots(slots, nslots) > 0;) {
 		if ((stopped = lifecycle_signal(&lc)))
 			break;
+		size_t busy = busy_slots(slots, nslots);
 		if (now_seconds() - sampled >= BATCH_SAMPLE_MS / 1000.0) {
-			limit = cpu_idle_workers(limit, cpu_idle_sample(&meter),
-						 busy_slots(slots, nslots), cpus, (size_t)jobs, nslots);
+			limit = cpu_idle_workers(limit, cpu_idle_sample(&meter), busy, cpus,
+						 (size_t)jobs, nslots);
 			sampled = now_seconds();
 		}
-		size_t busy = busy_slots(slots, nslots);
 		most = busy > most ? busy : most;
 		size_t idle = 0;
 		while (idle < nslots && slots[idle].dir)

@@ -11,33 +11,30 @@
 #include "sandbox_cgroup.h"
 #include "util.h"
 
-/* A quota read from text: "max 100000" (none) or "150000 100000" (v2), "-1" (none) or "150000" (v1). */
-static double quota_at(const char *dir, bool v1)
+/* The numbers at the start of dir/name, up to 2 ("max" or a missing file: none). */
+static int numbers_at(const char *dir, const char *name, long long *a, long long *b)
 {
+	char *path = path_join(dir, name);
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_init(&sb);
-	double quota = 0;
-	long long q = 0, period = 0;
-	if (v1) {
-		char *qpath = path_join(dir, "cpu.cfs_quota_us");
-		char *ppath = path_join(dir, "cpu.cfs_period_us");
-		if (read_file(qpath, &sb) == 0 && sscanf(sb.buf, "%lld", &q) == 1) {
-			strbuf_reset(&sb);
-			if (read_file(ppath, &sb) == 0 && sscanf(sb.buf, "%lld", &period) == 1 &&
-			    q > 0 && period > 0)
-				quota = (double)q / (double)period;
-		}
-		free(qpath);
-		free(ppath);
-	} else {
-		char *path = path_join(dir, "cpu.max");
-		if (read_file(path, &sb) == 0 && sscanf(sb.buf, "%lld %lld", &q, &period) == 2 &&
-		    q > 0 && period > 0)
-			quota = (double)q / (double)period;
-		free(path);
-	}
+	int n = read_file(path, &sb) == 0 ? sscanf(sb.buf, "%lld %lld", a, b) : 0;
 	strbuf_release(&sb);
-	return quota;
+	free(path);
+	return n < 0 ? 0 : n;
+}
+
+/*
+ * The quota set on one cgroup folder, in CPUs; 0: none.  v2: cpu.max is
+ * "150000 100000" or "max 100000"; v1: cpu.cfs_quota_us (-1: none) over
+ * cpu.cfs_period_us.
+ */
+static double quota_at(const char *dir, bool v1)
+{
+	long long q = 0, period = 0, unused;
+	bool read = v1 ? numbers_at(dir, "cpu.cfs_quota_us", &q, &unused) >= 1 &&
+				 numbers_at(dir, "cpu.cfs_period_us", &period, &unused) >= 1
+		       : numbers_at(dir, "cpu.max", &q, &period) == 2;
+	return read && q > 0 && period > 0 ? (double)q / (double)period : 0;
 }
 
 double cpu_quota_below(const char *mount, const char *dir, bool v1)
@@ -52,10 +49,10 @@ double cpu_quota_below(const char *mount, const char *dir, bool v1)
 		double q = quota_at(at, v1);
 		if (q > 0 && (least == 0 || q < least))
 			least = q;
-		char *slash = strrchr(at, '/');
-		if (strlen(at) <= root || !slash || (size_t)(slash - at) < root)
+		if (strlen(at) <= root)
 			break;
-		*slash = '\0';
+		/* at is mount followed by "/...": its last slash is at mount's end or past it. */
+		*strrchr(at, '/') = '\0';
 	}
 	free(at);
 	return least;

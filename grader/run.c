@@ -595,7 +595,7 @@ int run_processes(const struct run_request *req, struct run_result *res)
 	 * CPU moves the deadline (run_cpuwait.c).
 	 */
 	run_cpuwait_init(&cpuwait, start,
-			 (double)(RUN_CPU_WAIT_MAX_TIMES * req->timeout_ms) / 1000.0);
+			 (double)(run_latest_deadline_ms(req->timeout_ms) - req->timeout_ms) / 1000.0);
 	struct timeout_watch watch = {
 		.on = req->confine && req->confine->seccomp &&
 		      seccomp_filter_sees_timers(req->confine->seccomp),

@@ -2,6 +2,7 @@
 
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,4 +294,16 @@ bool e2e_kinds_subset(const char *actual, const char *expected)
 	}
 	free(copy);
 	return ok;
+}
+
+void e2e_pin_to_one_cpu(void)
+{
+	cpu_set_t mine, one;
+	cr_assert_eq(sched_getaffinity(0, sizeof(mine), &mine), 0);
+	int first = 0;
+	while (first < CPU_SETSIZE && !CPU_ISSET(first, &mine))
+		first++;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
 }

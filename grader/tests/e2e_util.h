@@ -78,6 +78,12 @@ char *e2e_compile(const char *dir, const char *name, const char *source);
  */
 size_t e2e_count_processes(bool (*match)(const char *pid, const void *arg), const void *arg);
 
+/*
+ * Keeps this test's process (and what it starts from now on) to the first
+ * CPU of its affinity mask, as a one-CPU Slurm job or taskset would.
+ */
+void e2e_pin_to_one_cpu(void);
+
 /* The report dir/<student>.json of a batch, parsed; fails the test when unreadable. */
 json_t *e2e_load_report(const char *dir, const char *student);
 /* The test object named `name` in a report, or NULL. */

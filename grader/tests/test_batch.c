@@ -3,7 +3,6 @@
  * --resume, and the build cache.
  */
 #include <criterion/criterion.h>
-#include <sched.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -506,15 +505,8 @@ Test(batch, a_spec_change_that_keeps_the_build_reuses_it)
  */
 Test(batch, the_default_workers_count_the_cpus_it_may_use)
 {
-	cpu_set_t mine, one;
-	cr_assert_eq(sched_getaffinity(0, sizeof(mine), &mine), 0);
-	int first = 0;
-	while (first < CPU_SETSIZE && !CPU_ISSET(first, &mine))
-		first++;
-	CPU_ZERO(&one);
-	CPU_SET(first, &one);
-	/* This test's own process: the grader it starts inherits the mask. */
-	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	/* The grader this test starts inherits the mask. */
+	e2e_pin_to_one_cpu();
 	char *out = path_join(e2e_tmpdir(), "one_cpu");
 	const char *argv[] = {e2e_grader(), "batch", SPEC, CLASS, "-o", out, NULL};
 	e2e_release_and_run(argv, &run);

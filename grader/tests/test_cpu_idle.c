@@ -8,12 +8,12 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cpu_idle.h"
+#include "e2e_util.h"
 #include "run.h"
-#include "util.h"
 #include "scratch_util.h"
+#include "util.h"
 
 /* cpu_idle_workers(limit, idle, busy, cpus, base, cap) on 2 CPUs, -j 4, ceiling 16. */
 Test(cpu_idle, idle_cpus_start_as_many_as_would_fill_them_up_to_the_cap)
@@ -139,15 +139,10 @@ Test(cpu_idle, a_v1_quota_counts_and_missing_folders_are_passed_over)
 /* A process pinned to one CPU may use one, whatever the machine has. */
 Test(cpu_idle, a_process_pinned_to_one_cpu_may_use_one)
 {
-	cpu_set_t mine, one;
+	cpu_set_t mine;
 	cr_assert_eq(sched_getaffinity(0, sizeof(mine), &mine), 0);
 	cr_expect_leq(cpu_usable(), CPU_COUNT(&mine));
 	cr_expect_geq(cpu_usable(), 1);
-	int first = 0;
-	while (!CPU_ISSET(first, &mine))
-		first++;
-	CPU_ZERO(&one);
-	CPU_SET(first, &one);
-	cr_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	e2e_pin_to_one_cpu();
 	cr_expect_eq(cpu_usable(), 1);
 }

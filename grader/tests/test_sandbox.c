@@ -104,7 +104,6 @@ Test(sandbox, the_watchdog_waits_past_every_deadline_a_run_can_reach)
 	const long long timeouts[] = {1, 2000, 10000, 30000, 3600000};
 	for (size_t i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++) {
 		long long t = timeouts[i];
-		cr_assert_geq(run_latest_deadline_ms(t), (1 + RUN_CPU_WAIT_MAX_TIMES) * t);
 		cr_assert_gt(sandbox_answer_wait_ms(t), run_latest_deadline_ms(t), "timeout %lld ms", t);
 	}
 }
