@@ -572,6 +572,8 @@ int run_processes(const struct run_request *req, struct run_result *res)
 	size_t npgids = 0;
 	struct run_cpuwait cpuwait;
 	memset(&cpuwait, 0, sizeof(cpuwait));
+	struct run_cpulimit cpulimit;
+	run_cpulimit_init(&cpulimit, req->limits.cpu_ms, start);
 
 	/* Orphaned descendants, escaped ones included, are re-parented to us, where we can find them. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
@@ -606,6 +608,7 @@ int run_processes(const struct run_request *req, struct run_result *res)
 	for (;;) {
 		double now = now_seconds();
 		deadline += run_cpuwait_sample(&cpuwait, &lp, now, now >= deadline);
+		run_cpulimit_check(&cpulimit, &lp, now);
 		if (now >= deadline) {
 			res->timed_out = !finished;
 			break;
@@ -668,6 +671,8 @@ int run_processes(const struct run_request *req, struct run_result *res)
 		if (watch.on && (!finished || !all_output_closed(&lp)) &&
 		    ms_until(watch.next, now_seconds()) < wait_ms)
 			wait_ms = ms_until(watch.next, now_seconds());
+		if (cpulimit.next < deadline && ms_until(cpulimit.next, now_seconds()) < wait_ms)
+			wait_ms = ms_until(cpulimit.next, now_seconds());
 		if (loop_poll(&lp, wait_ms) < 0)
 			goto out;
 	}
@@ -712,6 +717,7 @@ out:
 	}
 	res->seconds = now_seconds() - start;
 	run_cpuwait_release(&cpuwait);
+	run_cpulimit_release(&cpulimit);
 	free(lp.procs);
 	free(pgids);
 	return ret;

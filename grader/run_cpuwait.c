@@ -77,9 +77,7 @@ static void account(struct run_cpuwait *w, pid_t pid, unsigned long long *ran,
 	w->seen[i].waited = q;
 }
 
-/* The CPU and run-queue time of the test's processes since the last sample. */
-static void account_test(struct run_cpuwait *w, const struct loop *lp, unsigned long long *ran,
-			 unsigned long long *waited, bool commit)
+void run_for_each_test_pid(const struct loop *lp, void (*fn)(pid_t pid, void *arg), void *arg)
 {
 	if (getpid() == 1) {
 		DIR *dir = opendir("/proc");
@@ -87,15 +85,37 @@ static void account_test(struct run_cpuwait *w, const struct loop *lp, unsigned 
 		while (dir && (de = readdir(dir))) {
 			pid_t pid = (pid_t)atoi(de->d_name);
 			if (pid > 1)
-				account(w, pid, ran, waited, commit);
+				fn(pid, arg);
 		}
 		if (dir)
 			closedir(dir);
 	} else {
 		for (size_t i = 0; i < lp->started; i++)
 			if (lp->procs[i].pid > 0)
-				account(w, lp->procs[i].pid, ran, waited, commit);
+				fn(lp->procs[i].pid, arg);
 	}
+}
+
+struct tally {
+	struct run_cpuwait *w;
+	unsigned long long ran, waited;
+	bool commit;
+};
+
+static void account_one(pid_t pid, void *arg)
+{
+	struct tally *t = arg;
+	account(t->w, pid, &t->ran, &t->waited, t->commit);
+}
+
+/* The CPU and run-queue time of the test's processes since the last sample. */
+static void account_test(struct run_cpuwait *w, const struct loop *lp, unsigned long long *ran,
+			 unsigned long long *waited, bool commit)
+{
+	struct tally t = {w, 0, 0, commit};
+	run_for_each_test_pid(lp, account_one, &t);
+	*ran += t.ran;
+	*waited += t.waited;
 }
 
 void run_cpuwait_init(struct run_cpuwait *w, double now, double max_credit)

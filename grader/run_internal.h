@@ -9,6 +9,8 @@
  *   run_stdin.c      what a process reads: a pipe, a file, /dev/null, or a
  *                    pseudo-terminal that is its stdout too (tty: true)
  *   run_leftovers.c  the processes a test leaves behind
+ *   run_cpuwait.c    the time a test's processes waited for a CPU
+ *   run_cpulimit.c   a CPU time limit that is not whole seconds
  */
 #ifndef GRADER_RUN_INTERNAL_H
 #define GRADER_RUN_INTERNAL_H
@@ -122,6 +124,34 @@ double run_cpuwait_sample(struct run_cpuwait *w, const struct loop *lp, double n
  */
 double run_cpuwait_pending(struct run_cpuwait *w, const struct loop *lp);
 void run_cpuwait_release(struct run_cpuwait *w);
+
+/*
+ * Calls fn with each process of the test: in a sandbox every one in its PID
+ * namespace but init (which the namespace holds besides the test's);
+ * outside one, only the processes the test started.
+ */
+void run_for_each_test_pid(const struct loop *lp, void (*fn)(pid_t pid, void *arg), void *arg);
+
+/* What run_cpulimit.c keeps: whom it sent SIGXCPU, and when it looks next. */
+struct run_cpulimit {
+	double limit;		/* CPU seconds per process; 0: left to RLIMIT_CPU */
+	double cpus;		/* CPUs on line: the most CPU time a process gains a second */
+	double next;		/* the next look; INFINITY: none */
+	pid_t *told;
+	size_t ntold, cap;
+};
+
+/* How often, at most, the CPU clocks of a test near its limit are read. */
+#define RUN_CPULIMIT_MIN_MS 10
+
+/* Starts watching for a limit of cpu_ms (none when it is whole seconds). */
+void run_cpulimit_init(struct run_cpulimit *c, long long cpu_ms, double now);
+/*
+ * When c->next has come: sends SIGXCPU to every process of the test whose
+ * CPU time reached the limit, and sets c->next.
+ */
+void run_cpulimit_check(struct run_cpulimit *c, const struct loop *lp, double now);
+void run_cpulimit_release(struct run_cpulimit *c);
 
 /* A process's stdin as prepared before fork (run_stdin.c); fds are -1 when none. */
 struct run_stdin {

@@ -33,6 +33,7 @@ static const char *const tables[] = {
 	"grader/tests/e2e/expected.tsv",
 	"grader/tests/e2e/robustness.tsv",
 	"grader/tests/e2e/matchers.tsv",
+	"grader/tests/e2e/limits.tsv",
 };
 
 /* Attacks on the sandbox: run only once the sandbox is known to be complete. */

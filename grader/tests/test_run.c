@@ -120,6 +120,25 @@ Test(run, timeout_kills_a_process_that_ignores_sigterm)
 	cr_assert_str_eq(result.procs[0].out.data, "started\n");
 }
 
+
+/*
+ * RLIMIT_CPU counts whole seconds: a spin under a 300 ms limit would get
+ * SIGXCPU from the kernel only at 1 s (its rusage then says 0.9 s and
+ * more).  The runner's own look ends it near 300 ms; the deadline (60 s, a
+ * wall clock) is far out of reach.
+ */
+Test(run, a_cpu_limit_below_a_second_ends_a_spin_there)
+{
+	char *argv[] = {"/bin/sh", "-c", "while :; do :; done", NULL};
+	struct run_proc_spec proc = {.name = "sh", .argv = argv};
+	struct run_request req = request(&proc, 1, 60000);
+	req.limits.cpu_ms = 300;
+	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
+	cr_assert_not(result.timed_out);
+	cr_assert_eq(result.procs[0].signal, SIGXCPU);
+	cr_assert(result.procs[0].cpu_seconds >= 0.3 && result.procs[0].cpu_seconds < 0.75,
+		  "%.3f s of CPU", result.procs[0].cpu_seconds);
+}
 Test(run, exec_failure_is_a_result_not_an_error)
 {
 	char *argv[] = {"./no-such-program", NULL};
