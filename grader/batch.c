@@ -469,7 +469,7 @@ int batch_run(const struct spec *spec, const struct batch_options *o)
 	 * Twice as many workers as CPUs by default: a test that waits (a
 	 * sleep, a timeout, a `ready` delay) leaves its CPU to another worker,
 	 * and the deadlines count only the time a test could run
-	 * (run_cpuwait.c), so the crowd changes no verdict.
+	 * (run_cpu.c), so the crowd changes no verdict.
 	 */
 	int cpus = cpu_usable();
 	jobs = o->jobs > 0 ? o->jobs : 2 * cpus;

@@ -7,7 +7,7 @@
  * Only the CPUs of the process's affinity mask count (a Slurm job's
  * cpuset, taskset): another job's idle CPUs are not ours to fill.  Load
  * changes how many submissions run at once, never a verdict: a test's
- * deadline counts only the time it could run (run_cpuwait.c).
+ * deadline counts only the time it could run (run_cpu.c).
  */
 #ifndef GRADER_CPU_IDLE_H
 #define GRADER_CPU_IDLE_H

@@ -257,7 +257,7 @@ static int sigchld_open(sigset_t *old)
  * How much later than the latest deadline a sleep must end.  The runner
  * notices the deadline when it next runs, a little after it on a loaded
  * machine; a sleeper that woke in between and waited for a CPU would be
- * credited that wait at that look (run_cpuwait.c) and could yet finish.
+ * credited that wait at that look (run_cpu.c) and could yet finish.
  * Half a second is far more than the runner is ever late on a machine
  * that can still grade.
  */
@@ -276,7 +276,7 @@ struct timeout_watch {
  *
  * A sleep must end after the latest deadline the test can still reach.
  * The deadline moves only by the time the test's processes wait for a CPU
- * (run_cpuwait.c), and a process waits only while it is runnable.  When
+ * (run_cpu.c), and a process waits only while it is runnable.  When
  * the look finds every process asleep for good or until after that
  * deadline, none becomes runnable before it: those asleep for good only
  * when another process of the test acts (no timer was armed, the grader
@@ -594,7 +594,7 @@ int run_processes(const struct run_request *req, struct run_result *res)
 	 * process still writes is part of the output, never cut off by killing
 	 * it.  Only then are the leftovers killed; which they are is noted the
 	 * moment the started processes are all gone.  Time spent waiting for a
-	 * CPU moves the deadline (run_cpuwait.c).
+	 * CPU moves the deadline (run_cpu.c).
 	 */
 	run_cpuwait_init(&cpuwait, start,
 			 (double)(run_latest_deadline_ms(req->timeout_ms) - req->timeout_ms) / 1000.0);

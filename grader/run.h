@@ -57,7 +57,7 @@ struct seccomp_filter;
 #define RUN_DRAIN_MS 200
 /*
  * A run's deadline moves by at most this many times its timeout for the
- * time its processes waited for a CPU (run_cpuwait.c): on a loaded machine
+ * time its processes waited for a CPU (run_cpu.c): on a loaded machine
  * a run may go on until run_latest_deadline_ms() after it started, and
  * whatever watches it from outside must wait that long.
  */

@@ -9,8 +9,8 @@
  *   run_stdin.c      what a process reads: a pipe, a file, /dev/null, or a
  *                    pseudo-terminal that is its stdout too (tty: true)
  *   run_leftovers.c  the processes a test leaves behind
- *   run_cpuwait.c    the time a test's processes waited for a CPU
- *   run_cpulimit.c   a CPU time limit that is not whole seconds
+ *   run_cpu.c        the time a test's processes waited for a CPU; a CPU
+ *                    time limit that is not whole seconds
  */
 #ifndef GRADER_RUN_INTERNAL_H
 #define GRADER_RUN_INTERNAL_H
@@ -95,7 +95,7 @@ struct run_child_setup {
 	int status_fd;			/* the status socket's child end */
 };
 
-/* What run_cpuwait.c keeps: each process's run-queue wait when last seen. */
+/* What run_cpu.c keeps: each process's run-queue wait when last seen. */
 struct run_cpuwait {
 	struct {
 		pid_t pid;
@@ -132,7 +132,7 @@ void run_cpuwait_release(struct run_cpuwait *w);
  */
 void run_for_each_test_pid(const struct loop *lp, void (*fn)(pid_t pid, void *arg), void *arg);
 
-/* What run_cpulimit.c keeps: whom it sent SIGXCPU, and when it looks next. */
+/* What run_cpu.c keeps: whom it sent SIGXCPU, and when it looks next. */
 struct run_cpulimit {
 	double limit;		/* CPU seconds per process; 0: left to RLIMIT_CPU */
 	double cpus;		/* CPUs on line: the most CPU time a process gains a second */

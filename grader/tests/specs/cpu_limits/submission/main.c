@@ -5,8 +5,11 @@
  *   prog MS            the process uses MS milliseconds, then prints "done"
  *   prog child MS      a child it forks uses them; the parent waits for it
  *   prog threads MS    two threads use MS between them
+ *   prog catch MS      the same as prog MS, but SIGXCPU is caught and
+ *                      ignored
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +32,11 @@ static void use(clockid_t clock, double seconds)
 }
 
 static double half;
+
+static void ignore(int sig)
+{
+	(void)sig;
+}
 
 static void *worker(void *arg)
 {
@@ -55,6 +63,9 @@ int main(int argc, char **argv)
 		pthread_create(&b, NULL, worker, NULL);
 		pthread_join(a, NULL);
 		pthread_join(b, NULL);
+	} else if (argc == 3 && !strcmp(argv[1], "catch")) {
+		signal(SIGXCPU, ignore);
+		use(CLOCK_PROCESS_CPUTIME_ID, atof(argv[2]) / 1000.0);
 	} else {
 		return 2;
 	}
