@@ -16,11 +16,10 @@
  * processes waiting side by side lose the test that much time once), and
  * only in the share of the machine's CPUs the test did not use itself: a
  * test whose own processes keep every CPU busy (a fork bomb, a parallel
- * program) waits for itself, not for the machine, and gets nothing.  Samples come at most
- * every RUN_CPUWAIT_SAMPLE_MS, and once more whenever the deadline is
- * reached.  In a sandbox the PID namespace holds only the test (and init,
- * which is not counted); outside one, only the processes the test started.
- * What the waits since the last sample could still add (run_cpuwait_pending)
+ * program) waits for itself, not for the machine, and gets nothing.
+ * Samples come at most every RUN_CPUWAIT_SAMPLE_MS, and once more whenever
+ * the deadline is reached; which processes are the test's,
+ * run_for_each_test_pid says.  What the waits since the last sample could still add (run_cpuwait_pending)
  * bounds the deadline a test whose processes all sleep can reach (run.c).
  */
 #include <dirent.h>
@@ -75,6 +74,49 @@ static void account(struct run_cpuwait *w, pid_t pid, unsigned long long *ran,
 	w->seen[i].waited = q;
 }
 
+struct pids {
+	pid_t *v;
+	size_t n, cap;
+};
+
+static void pids_add(struct pids *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == pid)
+			return;
+	s->v = xgrow(s->v, sizeof(*s->v), s->n + 1, &s->cap);
+	s->v[s->n++] = pid;
+}
+
+/*
+ * Adds the children of every thread of pid, from /proc/PID/task/TID/children
+ * (a kernel built without CONFIG_PROC_CHILDREN has none: then only the
+ * processes the test started are found).
+ */
+static void add_children(struct pids *s, pid_t pid)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *dir = opendir(path);
+	struct dirent *de;
+	while (dir && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children", (int)pid, de->d_name);
+		if (read_small_file(path, buf, sizeof(buf)) <= 0)
+			continue;
+		for (char *p = buf, *end; *p; p = end) {
+			long child = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (child > 0)
+				pids_add(s, (pid_t)child);
+		}
+	}
+	if (dir)
+		closedir(dir);
+}
+
 void run_for_each_test_pid(const struct loop *lp, void (*fn)(pid_t pid, void *arg), void *arg)
 {
 	if (getpid() == 1) {
@@ -88,9 +130,17 @@ void run_for_each_test_pid(const struct loop *lp, void (*fn)(pid_t pid, void *ar
 		if (dir)
 			closedir(dir);
 	} else {
+		struct pids below = {0};
 		for (size_t i = 0; i < lp->started; i++)
 			if (lp->procs[i].pid > 0)
-				fn(lp->procs[i].pid, arg);
+				pids_add(&below, lp->procs[i].pid);
+		/* Orphans are the runner's (a subreaper): its children that it did not start. */
+		add_children(&below, getpid());
+		for (size_t i = 0; i < below.n; i++) {
+			fn(below.v[i], arg);
+			add_children(&below, below.v[i]);
+		}
+		free(below.v);
 	}
 }
 

@@ -126,9 +126,11 @@ double run_cpuwait_pending(struct run_cpuwait *w, const struct loop *lp);
 void run_cpuwait_release(struct run_cpuwait *w);
 
 /*
- * Calls fn with each process of the test: in a sandbox every one in its PID
- * namespace but init (which the namespace holds besides the test's);
- * outside one, only the processes the test started.
+ * Calls fn with each process of the test, once: in a PID namespace of its
+ * own every one in it but init (the runner); without one the processes the
+ * test started, every process below them, and the orphans re-parented to
+ * the runner (a subreaper), as the kernel lists children
+ * (/proc/PID/task/TID/children; where it does not, only the started ones).
  */
 void run_for_each_test_pid(const struct loop *lp, void (*fn)(pid_t pid, void *arg), void *arg);
 

@@ -121,24 +121,48 @@ Test(run, timeout_kills_a_process_that_ignores_sigterm)
 }
 
 
-/*
- * RLIMIT_CPU counts whole seconds: a spin under a 300 ms limit would get
- * SIGXCPU from the kernel only at 1 s (its rusage then says 0.9 s and
- * more).  The runner's own look ends it near 300 ms; the deadline (60 s, a
- * wall clock) is far out of reach.
- */
-Test(run, a_cpu_limit_below_a_second_ends_a_spin_there)
+/* Runs `sh -c script` under a CPU limit of 300 ms and a deadline (60 s) far out of reach. */
+static void run_sh_under_300ms_of_cpu(const char *script)
 {
-	char *argv[] = {"/bin/sh", "-c", "while :; do :; done", NULL};
+	char *argv[] = {"/bin/sh", "-c", (char *)script, NULL};
 	struct run_proc_spec proc = {.name = "sh", .argv = argv};
 	struct run_request req = request(&proc, 1, 60000);
 	req.limits.cpu_ms = 300;
 	cr_assert_eq(run_processes(&req, &result), 0, "%s", error_last());
 	cr_assert_not(result.timed_out);
+}
+
+/*
+ * RLIMIT_CPU counts whole seconds: a spin under a 300 ms limit would get
+ * SIGXCPU from the kernel only at 1 s (its rusage then says 0.9 s and
+ * more).  The runner's own look ends it near 300 ms.
+ */
+Test(run, a_cpu_limit_below_a_second_ends_a_spin_there)
+{
+	run_sh_under_300ms_of_cpu("while :; do :; done");
 	cr_assert_eq(result.procs[0].signal, SIGXCPU);
 	cr_assert(result.procs[0].cpu_seconds >= 0.3 && result.procs[0].cpu_seconds < 0.75,
 		  "%.3f s of CPU", result.procs[0].cpu_seconds);
 }
+
+/*
+ * The same for a process the test forks, which no PID namespace
+ * gathers here: the shell prints how its child ended (SIGXCPU: 128 + 24)
+ * and, with `times`, the CPU time its children used.
+ */
+Test(run, a_cpu_limit_below_a_second_ends_a_childs_spin_there)
+{
+	run_sh_under_300ms_of_cpu("sh -c 'while :; do :; done'; echo $?; times");
+	int status = 0, min1, min2;
+	double user, sys;
+	cr_assert_eq(sscanf(result.procs[0].out.data, "%d %*dm%*fs %*dm%*fs %dm%lfs %dm%lfs", &status,
+			    &min1, &user, &min2, &sys),
+		     5, "%s", result.procs[0].out.data);
+	cr_assert_eq(status, 128 + SIGXCPU);
+	double cpu = min1 * 60 + user + min2 * 60 + sys;
+	cr_assert(cpu >= 0.29 && cpu < 0.75, "%.3f s of CPU", cpu);
+}
+
 Test(run, exec_failure_is_a_result_not_an_error)
 {
 	char *argv[] = {"./no-such-program", NULL};
