@@ -120,7 +120,9 @@ static void see(struct pct_hold *h, const struct pct_seen *s)
 	if (last && last->proc == s->proc && last->nr == s->nr && last->rmid == s->rmid) {
 		last->count++;
 		last->lines += s->lines;
-		last->sleep_ms += s->sleep_ms;
+		/* An unknown time (LONG_MAX) added to anything stays unknown. */
+		last->sleep_ms = last->sleep_ms > LONG_MAX - s->sleep_ms ? LONG_MAX
+									: last->sleep_ms + s->sleep_ms;
 		return;
 	}
 	h->seen = xgrow(h->seen, sizeof(*h->seen), h->nseen + 1, &h->seen_cap);

@@ -325,6 +325,30 @@ static bool race_run(struct sandbox *sb, const char *workdir, const struct ready
 	return !strcmp(fixture_result.procs[1].out.data, "client read: hello\n");
 }
 
+/*
+ * A hostile poll: its request is a bad pointer (nanosleep fails at once),
+ * so the time it asks for cannot be read, 200 times in a row while the
+ * other process is held behind it.  The run goes on as any other: both
+ * processes end and print, nothing is held for good.
+ */
+Test(trace_pct, polls_whose_request_cannot_be_read_hold_nobody)
+{
+	char *poller = fixture_compile("badpoll", "#include <stdio.h>\n#include <time.h>\n"
+					  "int main(void) {\n"
+					  "  for (int i = 0; i < 200; i++)\n"
+					  "    nanosleep((const struct timespec *)8, NULL);\n"
+					  "  puts(\"polled\");\n  return 0;\n}\n");
+	char *poll_argv[] = {poller, NULL};
+	char *other_argv[] = {"/bin/sh", "-c", "echo 1; echo 2", NULL};
+	struct run_proc_spec procs[] = {{.name = "poller", .argv = poll_argv},
+					{.name = "other", .argv = other_argv}};
+	fixture_run_perturbed(procs, 2, fixture_seed_first_ahead(true, 300));
+	cr_expect_not(fixture_result.timed_out);
+	cr_expect_str_eq(fixture_result.procs[0].out.data, "polled\n");
+	cr_expect_str_eq(fixture_result.procs[1].out.data, "1\n2\n");
+	free(poller);
+}
+
 Test(trace_pct, a_seed_replays_its_order_and_its_pair_the_other, .timeout = 120)
 {
 	/*
