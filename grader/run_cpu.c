@@ -3,8 +3,9 @@
  * long they waited for one, and a CPU time limit that is not whole seconds
  * (further down).
  *
- * How long they waited.  The kernel counts, per task, the time it was runnable but not running
- * (the second field of /proc/PID/schedstat, in nanoseconds).  A test's
+ * How long they waited.  The kernel counts, per task, the time it was
+ * runnable but not running (the second field of /proc/PID/schedstat, in
+ * nanoseconds).  A test's
  * wall-clock deadline moves by the time its processes lost that way, so
  * that a loaded machine (other jobs, more batch workers than CPUs, a busy
  * CI runner) gives a test the same running time as an idle one: a correct
@@ -19,8 +20,9 @@
  * program) waits for itself, not for the machine, and gets nothing.
  * Samples come at most every RUN_CPUWAIT_SAMPLE_MS, and once more whenever
  * the deadline is reached; which processes are the test's,
- * run_for_each_test_pid says.  What the waits since the last sample could still add (run_cpuwait_pending)
- * bounds the deadline a test whose processes all sleep can reach (run.c).
+ * run_for_each_test_pid says.  What the waits since the last sample could
+ * still add (run_cpuwait_pending) bounds the deadline a test whose
+ * processes all sleep can reach (run.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -74,49 +76,6 @@ static void account(struct run_cpuwait *w, pid_t pid, unsigned long long *ran,
 	w->seen[i].waited = q;
 }
 
-struct pids {
-	pid_t *v;
-	size_t n, cap;
-};
-
-static void pids_add(struct pids *s, pid_t pid)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i] == pid)
-			return;
-	s->v = xgrow(s->v, sizeof(*s->v), s->n + 1, &s->cap);
-	s->v[s->n++] = pid;
-}
-
-/*
- * Adds the children of every thread of pid, from /proc/PID/task/TID/children
- * (a kernel built without CONFIG_PROC_CHILDREN has none: then only the
- * processes the test started are found).
- */
-static void add_children(struct pids *s, pid_t pid)
-{
-	char path[64], buf[4096];
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	DIR *dir = opendir(path);
-	struct dirent *de;
-	while (dir && (de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children", (int)pid, de->d_name);
-		if (read_small_file(path, buf, sizeof(buf)) <= 0)
-			continue;
-		for (char *p = buf, *end; *p; p = end) {
-			long child = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			if (child > 0)
-				pids_add(s, (pid_t)child);
-		}
-	}
-	if (dir)
-		closedir(dir);
-}
-
 void run_for_each_test_pid(const struct loop *lp, void (*fn)(pid_t pid, void *arg), void *arg)
 {
 	if (getpid() == 1) {
@@ -130,15 +89,19 @@ void run_for_each_test_pid(const struct loop *lp, void (*fn)(pid_t pid, void *ar
 		if (dir)
 			closedir(dir);
 	} else {
-		struct pids below = {0};
-		for (size_t i = 0; i < lp->started; i++)
-			if (lp->procs[i].pid > 0)
-				pids_add(&below, lp->procs[i].pid);
-		/* Orphans are the runner's (a subreaper): its children that it did not start. */
-		add_children(&below, getpid());
+		/*
+		 * Everything below the runner: the started processes are its
+		 * children (unreaped until the test ends), and so are orphans (it
+		 * is a subreaper).  A kernel that lists no children: the started ones.
+		 */
+		struct run_pids below = {0};
+		if (!run_pids_add_children(&below, getpid()))
+			for (size_t i = 0; i < lp->started; i++)
+				if (lp->procs[i].pid > 0)
+					run_pids_add(&below, lp->procs[i].pid);
 		for (size_t i = 0; i < below.n; i++) {
 			fn(below.v[i], arg);
-			add_children(&below, below.v[i]);
+			run_pids_add_children(&below, below.v[i]);
 		}
 		free(below.v);
 	}
@@ -243,14 +206,6 @@ void run_cpulimit_init(struct run_cpulimit *c, long long cpu_ms, double now)
 	c->next = now + c->limit / c->cpus;
 }
 
-static bool told(const struct run_cpulimit *c, pid_t pid)
-{
-	for (size_t i = 0; i < c->ntold; i++)
-		if (c->told[i] == pid)
-			return true;
-	return false;
-}
-
 struct look {
 	struct run_cpulimit *c;
 	double least_left; /* CPU seconds left to the process closest to the limit */
@@ -263,7 +218,7 @@ static void look_at(pid_t pid, void *arg)
 	clockid_t clock;
 	struct timespec ts;
 	/* Told already, or gone since it was listed. */
-	if (told(c, pid) || clock_getcpuclockid(pid, &clock) != 0 || clock_gettime(clock, &ts) < 0)
+	if (run_pids_has(&c->told, pid) || clock_getcpuclockid(pid, &clock) != 0 || clock_gettime(clock, &ts) < 0)
 		return;
 	double left = c->limit - ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 	if (left > 0) {
@@ -271,10 +226,8 @@ static void look_at(pid_t pid, void *arg)
 			look->least_left = left;
 		return;
 	}
-	if (kill(pid, SIGXCPU) < 0 && errno != ESRCH)
-		return;
-	c->told = xgrow(c->told, sizeof(*c->told), c->ntold + 1, &c->cap);
-	c->told[c->ntold++] = pid;
+	if (kill(pid, SIGXCPU) == 0 || errno == ESRCH)
+		run_pids_add(&c->told, pid);
 }
 
 void run_cpulimit_check(struct run_cpulimit *c, const struct loop *lp, double now)
@@ -289,6 +242,6 @@ void run_cpulimit_check(struct run_cpulimit *c, const struct loop *lp, double no
 
 void run_cpulimit_release(struct run_cpulimit *c)
 {
-	free(c->told);
+	free(c->told.v);
 	*c = (struct run_cpulimit){0};
 }

@@ -125,6 +125,22 @@ double run_cpuwait_sample(struct run_cpuwait *w, const struct loop *lp, double n
 double run_cpuwait_pending(struct run_cpuwait *w, const struct loop *lp);
 void run_cpuwait_release(struct run_cpuwait *w);
 
+/* A set of pids, in the order they were first added. */
+struct run_pids {
+	pid_t *v;
+	size_t n, cap;
+};
+
+bool run_pids_has(const struct run_pids *s, pid_t pid);
+/* Adds pid unless it is in s already. */
+void run_pids_add(struct run_pids *s, pid_t pid);
+/*
+ * Adds the children of every thread of pid, as the kernel lists them
+ * (/proc/PID/task/TID/children; run_leftovers.c); false when it lists none
+ * at all: a kernel without CONFIG_PROC_CHILDREN, or pid gone.
+ */
+bool run_pids_add_children(struct run_pids *s, pid_t pid);
+
 /*
  * Calls fn with each process of the test, once: in a PID namespace of its
  * own every one in it but init (the runner); without one the processes the
@@ -139,8 +155,7 @@ struct run_cpulimit {
 	double limit;		/* CPU seconds per process; 0: left to RLIMIT_CPU */
 	double cpus;		/* CPUs on line: the most CPU time a process gains a second */
 	double next;		/* the next look; INFINITY: none */
-	pid_t *told;
-	size_t ntold, cap;
+	struct run_pids told;	/* sent SIGXCPU */
 };
 
 /* How often, at most, the CPU clocks of a test near its limit are read. */

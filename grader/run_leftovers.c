@@ -14,6 +14,53 @@
 #include "run_internal.h"
 #include "util.h"
 
+bool run_pids_has(const struct run_pids *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == pid)
+			return true;
+	return false;
+}
+
+void run_pids_add(struct run_pids *s, pid_t pid)
+{
+	if (run_pids_has(s, pid))
+		return;
+	s->v = xgrow(s->v, sizeof(*s->v), s->n + 1, &s->cap);
+	s->v[s->n++] = pid;
+}
+
+bool run_pids_add_children(struct run_pids *s, pid_t pid)
+{
+	char path[64];
+	struct strbuf kids = STRBUF_INIT;
+	strbuf_init(&kids);
+	bool listed = false;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *dir = opendir(path);
+	struct dirent *de;
+	while (dir && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children", (int)pid, de->d_name);
+		strbuf_reset(&kids);
+		if (read_file(path, &kids) < 0)
+			continue;
+		listed = true;
+		for (char *p = kids.buf, *end; *p; p = end) {
+			long child = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (child > 0)
+				run_pids_add(s, (pid_t)child);
+		}
+	}
+	if (dir)
+		closedir(dir);
+	strbuf_release(&kids);
+	return listed;
+}
+
 /* Reads /proc/PID/stat's process group and state; false when the process is gone. */
 bool run_proc_stat(pid_t pid, pid_t *ppid_out, pid_t *pgid, char *state, char *comm,
 		      size_t comm_size)
@@ -183,17 +230,10 @@ static void reap_if_orphan(const struct loop *lp, pid_t pid)
 
 void run_reap_orphans(const struct loop *lp)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
-	struct strbuf kids = STRBUF_INIT;
-	strbuf_init(&kids);
-	if (read_file(path, &kids) == 0) {
-		for (char *p = kids.buf, *end; *p; p = end) {
-			long pid = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			reap_if_orphan(lp, (pid_t)pid);
-		}
+	struct run_pids kids = {0};
+	if (run_pids_add_children(&kids, getpid())) {
+		for (size_t i = 0; i < kids.n; i++)
+			reap_if_orphan(lp, kids.v[i]);
 	} else {
 		/* A kernel without CONFIG_PROC_CHILDREN: every process's parent, from /proc. */
 		DIR *dir = opendir("/proc");
@@ -209,5 +249,5 @@ void run_reap_orphans(const struct loop *lp)
 		if (dir)
 			closedir(dir);
 	}
-	strbuf_release(&kids);
+	free(kids.v);
 }
